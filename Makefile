@@ -1,0 +1,54 @@
+# Two entry points (see README): `make test` and `make demo`.
+# Both set everything up first; every step is skipped when its inputs did not change.
+PYTHON      ?= python3.11
+VENV        ?= .venv
+PY          := $(VENV)/bin/python
+PIP         := $(VENV)/bin/pip
+STAMPS      := .stamps
+PYTEST_ARGS ?=
+
+CXX_SOURCES := $(shell find cpp -type f) CMakeLists.txt $(wildcard cmake/*)
+PY_SOURCES  := $(shell find python -type f -not -path '*/__pycache__/*') pyproject.toml
+
+.PHONY: all setup test demo lint bench clean
+all: setup
+
+setup: $(STAMPS)/installed
+
+$(STAMPS)/venv:
+	@mkdir -p $(STAMPS)
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	@touch $@
+
+# Run-time and test dependencies, pinned where a pin matters (SETUP-NOTES.md).
+$(STAMPS)/deps: $(STAMPS)/venv requirements.txt
+	$(PIP) install --quiet -r requirements.txt
+	@touch $@
+
+# ONNX Runtime C headers for the C++ build: system ones if present, else Debian's package.
+$(STAMPS)/ort-headers: $(STAMPS)/deps scripts/fetch-onnxruntime-headers.sh
+	bash scripts/fetch-onnxruntime-headers.sh build/onnxruntime
+	@touch $@
+
+# The package with its compiled plugin (scikit-build-core drives CMake).
+$(STAMPS)/installed: $(STAMPS)/ort-headers $(CXX_SOURCES) $(PY_SOURCES)
+	FLASHSIM_ORT_INCLUDE_DIR=$(CURDIR)/build/onnxruntime/include \
+	  $(PIP) install --quiet --no-build-isolation --no-deps \
+	  -Cbuild-dir=build/cmake .
+	@touch $@
+
+test: setup
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+demo: setup
+	$(VENV)/bin/flashsim demo
+
+lint: setup
+	$(VENV)/bin/ruff check python tests benchmarks
+
+bench: setup
+	$(VENV)/bin/flashsim bench
+
+clean:
+	rm -rf build $(STAMPS)

@@ -1,0 +1,5 @@
+import sys
+
+from flashsim.cli import main
+
+sys.exit(main())

@@ -1,0 +1,15 @@
+"""Typed errors. Each message names the file, column or variable and what was expected."""
+
+__all__ = ["BundleError", "FlashSimError", "InputError"]
+
+
+class FlashSimError(Exception):
+    """Base of every error FlashSim raises on purpose; the CLI prints its message and exits 2."""
+
+
+class InputError(FlashSimError, ValueError):
+    """Bad user input: a file, tree, column, type or option that is missing or wrong."""
+
+
+class BundleError(FlashSimError, ValueError):
+    """A model bundle (bundle.json + ONNX files) that is missing, malformed or inconsistent."""

@@ -1,0 +1,1 @@
+"""Fixtures shared by several test folders (one folder per package: tests/<module>/)."""
