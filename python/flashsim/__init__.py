@@ -13,6 +13,6 @@ functions that need them.
 """
 
 from flashsim._version import __version__
-from flashsim.errors import BundleError, FlashSimError, InputError
+from flashsim.errors import BundleError, FlashSimError, InputError, ModelError
 
-__all__ = ["BundleError", "FlashSimError", "InputError", "__version__"]
+__all__ = ["BundleError", "FlashSimError", "InputError", "ModelError", "__version__"]

@@ -1,6 +1,6 @@
 """Typed errors. Each message names the file, column or variable and what was expected."""
 
-__all__ = ["BundleError", "FlashSimError", "InputError"]
+__all__ = ["BundleError", "FlashSimError", "InputError", "ModelError"]
 
 
 class FlashSimError(Exception):
@@ -13,3 +13,7 @@ class InputError(FlashSimError, ValueError):
 
 class BundleError(FlashSimError, ValueError):
     """A model bundle (bundle.json + ONNX files) that is missing, malformed or inconsistent."""
+
+
+class ModelError(BundleError):
+    """An ONNX network that is missing, corrupt, or has other inputs/outputs than the manifest says."""

@@ -1,0 +1,232 @@
+#include "flashsim/Bundle.hxx"
+
+#include "flashsim/Errors.hxx"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <fstream>
+#include <stdexcept>
+
+namespace flashsim {
+
+namespace {
+
+using Json = nlohmann::json;
+
+// Reads one manifest with a path-like context ("collections[0].sources[1]") for every message.
+class ManifestReader {
+public:
+   explicit ManifestReader(std::string file) : fFile(std::move(file)) {}
+
+   [[noreturn]] void Fail(const std::string &where, const std::string &what) const
+   {
+      throw BundleError("flashsim: bundle manifest '" + fFile + "': " + (where.empty() ? "" : where + ": ") +
+                                  what);
+   }
+
+   const Json &Get(const Json &node, const std::string &where, const std::string &key) const
+   {
+      if (!node.is_object())
+         Fail(where, "expected an object");
+      const auto it = node.find(key);
+      if (it == node.end())
+         Fail(where, "missing key '" + key + "'");
+      return *it;
+   }
+
+   std::string String(const Json &node, const std::string &where, const std::string &key) const
+   {
+      const Json &value = Get(node, where, key);
+      if (!value.is_string())
+         Fail(where + "." + key, "expected a string, got " + std::string(value.type_name()));
+      return value.get<std::string>();
+   }
+
+   double Number(const Json &node, const std::string &where, const std::string &key, double fallback) const
+   {
+      if (!node.contains(key))
+         return fallback;
+      const Json &value = node.at(key);
+      if (!value.is_number())
+         Fail(where + "." + key, "expected a number, got " + std::string(value.type_name()));
+      return value.get<double>();
+   }
+
+   const Json &Array(const Json &node, const std::string &where, const std::string &key) const
+   {
+      const Json &value = Get(node, where, key);
+      if (!value.is_array())
+         Fail(where + "." + key, "expected a list, got " + std::string(value.type_name()));
+      return value;
+   }
+
+   std::vector<TransformStep> Steps(const Json &node, const std::string &where) const
+   {
+      std::vector<TransformStep> steps;
+      if (!node.contains("transform"))
+         return steps;
+      const Json &list = Array(node, where, "transform");
+      for (std::size_t i = 0; i < list.size(); ++i) {
+         const std::string at = where + ".transform[" + std::to_string(i) + "]";
+         const std::string op = String(list[i], at, "op");
+         TransformStep step;
+         if (op == "log") {
+            step.op = TransformStep::Op::kLog;
+            step.a = Number(list[i], at, "offset", 0.0);
+         } else if (op == "standardize") {
+            step.op = TransformStep::Op::kStandardize;
+            step.a = Number(list[i], at, "mean", 0.0);
+            step.b = Number(list[i], at, "std", 1.0);
+            if (!(step.b > 0.0))
+               Fail(at, "std must be > 0, got " + std::to_string(step.b));
+         } else if (op == "ratio" || op == "difference" || op == "delta_phi") {
+            step.op = op == "ratio" ? TransformStep::Op::kRatio
+                      : op == "difference" ? TransformStep::Op::kDifference
+                                           : TransformStep::Op::kDeltaPhi;
+            step.gen = String(list[i], at, "gen");
+         } else {
+            Fail(at, "unknown transform op '" + op + "', expected log, standardize, ratio, difference or delta_phi");
+         }
+         steps.push_back(std::move(step));
+      }
+      return steps;
+   }
+
+   std::string ModelPath(const Json &source, const std::string &where, const std::string &key,
+                         const std::string &directory) const
+   {
+      const std::string file = String(Get(source, where, key), where + "." + key, "model");
+      return file.rfind('/', 0) == 0 ? file : directory + "/" + file;
+   }
+
+private:
+   std::string fFile;
+};
+
+int IndexOf(std::vector<std::string> &columns, const std::string &column)
+{
+   const auto it = std::find(columns.begin(), columns.end(), column);
+   if (it != columns.end())
+      return static_cast<int>(it - columns.begin());
+   columns.push_back(column);
+   return static_cast<int>(columns.size() - 1);
+}
+
+void ResolveGenColumns(VariableTransform &transform, std::vector<std::string> &columns)
+{
+   std::vector<TransformStep> steps = transform.Steps();
+   for (auto &step : steps)
+      if (!step.gen.empty())
+         step.genIndex = IndexOf(columns, step.gen);
+   transform = VariableTransform(std::move(steps));
+}
+
+} // namespace
+
+Bundle::Bundle(const std::string &directory) : fDirectory(directory)
+{
+   while (fDirectory.size() > 1 && fDirectory.back() == '/')
+      fDirectory.pop_back();
+   const std::string file = fDirectory + "/bundle.json";
+   std::ifstream in(file);
+   if (!in)
+      throw BundleError("flashsim: model bundle '" + directory + "' has no readable bundle.json (looked for '" +
+                                  file + "')");
+   ManifestReader reader(file);
+   Json root;
+   try {
+      root = Json::parse(in);
+   } catch (const Json::exception &err) {
+      reader.Fail("", std::string("not valid JSON: ") + err.what());
+   }
+   const Json &version = reader.Get(root, "", "format_version");
+   if (!version.is_number_integer() || version.get<int>() != kFormatVersion)
+      reader.Fail("format_version", "got " + version.dump() + ", expected " + std::to_string(kFormatVersion) +
+                                       " (re-export the bundle with this version of flashsim)");
+   fName = root.value("name", std::string(""));
+
+   if (root.contains("ode")) {
+      const Json &ode = root.at("ode");
+      fOde.method = ParseOdeMethod(reader.String(ode, "ode", "method"));
+      fOde.steps = static_cast<int>(reader.Number(ode, "ode", "steps", fOde.steps));
+      fOde.rtol = reader.Number(ode, "ode", "rtol", fOde.rtol);
+      fOde.atol = reader.Number(ode, "ode", "atol", fOde.atol);
+      try {
+         fOde.Validate();
+      } catch (const std::invalid_argument &err) {
+         reader.Fail("ode", err.what());
+      }
+   }
+
+   const Json &collections = reader.Array(root, "", "collections");
+   for (std::size_t c = 0; c < collections.size(); ++c) {
+      const std::string cwhere = "collections[" + std::to_string(c) + "]";
+      CollectionSpec collection;
+      collection.name = reader.String(collections[c], cwhere, "name");
+      collection.sortBy = collections[c].value("sort_by", std::string(""));
+      const Json &sources = reader.Array(collections[c], cwhere, "sources");
+      for (std::size_t s = 0; s < sources.size(); ++s) {
+         const std::string where = cwhere + ".sources[" + std::to_string(s) + "]";
+         const Json &node = sources[s];
+         SourceSpec source;
+         source.name = reader.String(node, where, "name");
+         source.genCollection = reader.String(node, where, "gen_collection");
+         source.indexBranch = reader.String(node, where, "index_branch");
+         const Json &conditioning = reader.Array(node, where, "conditioning");
+         for (std::size_t i = 0; i < conditioning.size(); ++i) {
+            const std::string at = where + ".conditioning[" + std::to_string(i) + "]";
+            ConditioningVariable variable;
+            variable.name = reader.String(conditioning[i], at, "name");
+            variable.input = reader.String(conditioning[i], at, "input");
+            variable.inputIndex = IndexOf(source.genColumns, variable.input);
+            variable.transform = VariableTransform(reader.Steps(conditioning[i], at));
+            ResolveGenColumns(variable.transform, source.genColumns);
+            source.conditioning.push_back(std::move(variable));
+         }
+         const Json &targets = reader.Array(node, where, "targets");
+         for (std::size_t i = 0; i < targets.size(); ++i) {
+            const std::string at = where + ".targets[" + std::to_string(i) + "]";
+            TargetVariable target;
+            target.branch = reader.String(targets[i], at, "branch");
+            const std::string type = reader.String(targets[i], at, "type");
+            try {
+               target.type = ParseBranchType(type);
+            } catch (const std::invalid_argument &err) {
+               reader.Fail(at + ".type", err.what());
+            }
+            target.transform = VariableTransform(reader.Steps(targets[i], at));
+            ResolveGenColumns(target.transform, source.genColumns);
+            source.targets.push_back(std::move(target));
+         }
+         if (source.conditioning.empty())
+            reader.Fail(where + ".conditioning", "is empty; a source needs at least one conditioning variable");
+         if (source.targets.empty())
+            reader.Fail(where + ".targets", "is empty; a source needs at least one target variable");
+         source.efficiencyModel = reader.ModelPath(node, where, "efficiency", fDirectory);
+         source.velocityFieldModel = reader.ModelPath(node, where, "velocity_field", fDirectory);
+         collection.sources.push_back(std::move(source));
+      }
+      if (!collection.sortBy.empty())
+         for (const auto &source : collection.sources)
+            if (std::none_of(source.targets.begin(), source.targets.end(),
+                             [&](const TargetVariable &t) { return t.branch == collection.sortBy; }))
+               reader.Fail(cwhere + ".sort_by", "'" + collection.sortBy + "' is not a target of source '" +
+                                                   source.name + "'");
+      fCollections.push_back(std::move(collection));
+   }
+}
+
+const CollectionSpec &Bundle::Collection(const std::string &name) const
+{
+   std::string known;
+   for (const auto &collection : fCollections) {
+      if (collection.name == name)
+         return collection;
+      known += (known.empty() ? "" : ", ") + collection.name;
+   }
+   throw BundleError("flashsim: bundle '" + fDirectory + "' has no collection '" + name +
+                               "'; it has: " + known);
+}
+
+} // namespace flashsim

@@ -1,0 +1,9 @@
+"""The model bundle: a directory with bundle.json and one ONNX file per network.
+
+The C++ reader (cpp/src/Bundle.cxx) is the reference for what a manifest may contain; this
+module writes and reads the same format from Python.
+"""
+
+from flashsim.bundle.manifest import FORMAT_VERSION, read_manifest, write_manifest
+
+__all__ = ["FORMAT_VERSION", "read_manifest", "write_manifest"]

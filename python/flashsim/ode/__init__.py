@@ -1,0 +1,9 @@
+"""ODE solvers for flow-matching velocity fields, twins of the C++ ones (cpp/.../OdeSolver.hxx).
+
+Used at training time (validation samples from the PyTorch model) and held against the C++
+solvers by tests/ode. Arrays may be NumPy or PyTorch: only arithmetic is used.
+"""
+
+from flashsim.ode.solver import METHODS, OdeResult, integrate
+
+__all__ = ["METHODS", "OdeResult", "integrate"]
