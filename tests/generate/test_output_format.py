@@ -1,0 +1,135 @@
+"""The gen file opens with uproot and ROOT's RDataFrame, with NanoAOD names, types and counts."""
+
+import numpy as np
+import pytest
+
+# branch -> numpy dtype as uproot reads it (ROOT type in the comment)
+EXPECTED_TYPES = {
+    "run": "uint32",  # UInt_t
+    "luminosityBlock": "uint32",  # UInt_t
+    "event": "uint64",  # ULong64_t
+    "genWeight": "float32",
+    "nGenPart": "int32",  # Int_t (uproot's counter type)
+    "GenPart_pt": "float32",
+    "GenPart_eta": "float32",
+    "GenPart_phi": "float32",
+    "GenPart_mass": "float32",
+    "GenPart_pdgId": "int32",
+    "GenPart_status": "int32",
+    "GenPart_statusFlags": "uint16",  # UShort_t
+    "GenPart_genPartIdxMother": "int16",  # Short_t
+    "nGenJet": "int32",
+    "GenJet_pt": "float32",
+    "GenJet_eta": "float32",
+    "GenJet_phi": "float32",
+    "GenJet_mass": "float32",
+    "GenJet_partonFlavour": "int16",  # Short_t
+    "GenJet_hadronFlavour": "uint8",  # UChar_t
+    "nGenJetAK8": "int32",
+    "GenJetAK8_pt": "float32",
+    "GenJetAK8_eta": "float32",
+    "GenJetAK8_phi": "float32",
+    "GenJetAK8_mass": "float32",
+    "GenJetAK8_partonFlavour": "int16",
+    "GenJetAK8_hadronFlavour": "uint8",
+    "nGenVisTau": "int32",
+    "GenVisTau_pt": "float32",
+    "GenVisTau_eta": "float32",
+    "GenVisTau_phi": "float32",
+    "GenVisTau_mass": "float32",
+    "GenVisTau_charge": "int16",
+    "GenVisTau_genPartIdxMother": "int16",
+    "GenVisTau_status": "uint8",
+    "GenMET_pt": "float32",
+    "GenMET_phi": "float32",
+    "Pileup_nTrueInt": "float32",
+    "Pileup_nPU": "int32",
+}
+
+ROOT_TYPES = {
+    "run": "UInt_t",
+    "luminosityBlock": "UInt_t",
+    "event": "ULong64_t",
+    "nGenPart": "Int_t",
+    "GenPart_pdgId": "ROOT::VecOps::RVec<Int_t>",
+    "GenPart_statusFlags": "ROOT::VecOps::RVec<UShort_t>",
+    "GenPart_genPartIdxMother": "ROOT::VecOps::RVec<Short_t>",
+    "GenJet_pt": "ROOT::VecOps::RVec<Float_t>",
+    "GenJet_partonFlavour": "ROOT::VecOps::RVec<Short_t>",
+    "GenJet_hadronFlavour": "ROOT::VecOps::RVec<UChar_t>",
+    "GenVisTau_status": "ROOT::VecOps::RVec<UChar_t>",
+    "GenMET_pt": "Float_t",
+    "Pileup_nPU": "Int_t",
+    "Pileup_nTrueInt": "Float_t",
+    "genWeight": "Float_t",
+}
+
+
+@pytest.fixture(scope="module")
+def ttbar(gen_file):
+    return gen_file("ttbar", 120, events_per_lumi=50, run=7)
+
+
+def test_uproot_names_types_counts(ttbar):
+    import awkward as ak
+    import uproot
+
+    with uproot.open(ttbar) as f:
+        tree = f["Events"]
+        assert tree.classname == "TTree"
+        arrays = tree.arrays(library="ak")
+    assert set(arrays.fields) == set(EXPECTED_TYPES)
+    for name, dtype in EXPECTED_TYPES.items():
+        got = ak.flatten(arrays[name], axis=None).to_numpy().dtype
+        assert got == np.dtype(dtype), f"{name}: {got}, expected {dtype}"
+    assert len(arrays) == 120
+    for coll in ("GenPart", "GenJet", "GenJetAK8", "GenVisTau"):
+        assert ak.all(arrays[f"n{coll}"] == ak.num(arrays[f"{coll}_pt"])), coll
+    assert ak.all(arrays.run == 7)
+    assert arrays.event.to_list() == list(range(1, 121))
+    assert arrays.luminosityBlock.to_list() == [1] * 50 + [2] * 50 + [3] * 20
+
+
+def test_bookkeeping_trees_and_metadata(ttbar):
+    import uproot
+
+    from flashsim.generate import read_metadata
+
+    with uproot.open(ttbar) as f:
+        runs = f["Runs"].arrays(library="np")
+        lumis = f["LuminosityBlocks"].arrays(library="np")
+    assert runs["run"].tolist() == [7]
+    assert runs["genEventCount"].tolist() == [120]
+    assert runs["genEventSumw"][0] == pytest.approx(120.0)
+    assert lumis["luminosityBlock"].tolist() == [1, 2, 3]
+    meta = read_metadata(ttbar)
+    assert meta["process"] == "ttbar"
+    assert meta["seed"] == 1 and meta["events"] == 120 and meta["run"] == 7
+    assert "Top:gg2ttbar = on" in meta["card"]
+    assert meta["pythia_version"].startswith("8.3")
+    assert meta["pileup"] == "uniform:20:70"
+
+
+def test_rdataframe_reads_it(ttbar):
+    import ROOT
+
+    df = ROOT.RDataFrame("Events", str(ttbar))
+    assert df.Count().GetValue() == 120
+    for name, type_name in ROOT_TYPES.items():
+        assert df.GetColumnType(name) == type_name, name
+    n_b = df.Define("nb", "Sum(GenJet_hadronFlavour == 5)").Sum("nb").GetValue()
+    assert n_b > 0
+    meta = ROOT.TFile.Open(str(ttbar))
+    try:
+        assert '"process": "ttbar"' in meta.Get("flashsim_generate").GetTitle()
+    finally:
+        meta.Close()
+
+
+def test_pileup_profile(ttbar):
+    import uproot
+
+    with uproot.open(ttbar) as f:
+        pu = f["Events"].arrays(["Pileup_nTrueInt", "Pileup_nPU"], library="np")
+    assert np.all((pu["Pileup_nTrueInt"] >= 20) & (pu["Pileup_nTrueInt"] <= 70))
+    assert abs(np.mean(pu["Pileup_nPU"] - pu["Pileup_nTrueInt"])) < 3
