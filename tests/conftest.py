@@ -26,3 +26,11 @@ def gen_file(tmp_path_factory):
         return cache[key]
 
     return make
+
+
+@pytest.fixture(scope="session")
+def ROOT():
+    """ROOT with the FlashSim plugin loaded (libflashsim + its RDataFrame header)."""
+    import flashsim.rdf
+
+    return flashsim.rdf.load()
