@@ -1,0 +1,103 @@
+"""Checks of the gen-level input before anything is written, and the chunked read.
+
+A missing tree or branch, or a branch of the wrong type or shape, raises
+:class:`~flashsim.errors.InputError` naming the file and the branch, with what was expected
+and what was found.
+"""
+
+import difflib
+import os
+
+from flashsim.errors import InputError
+
+__all__ = ["REQUIRED_BRANCHES", "branch_layout", "iterate_chunks", "open_gen_tree"]
+
+_FLOAT = ("float32", "float64")
+_INT = ("int8", "int16", "int32", "int64")
+_ANY_INT = _INT + ("uint8", "uint16", "uint32", "uint64")
+
+# branch -> (jagged?, accepted dtypes). Integer widths differ between NanoAOD versions, so any
+# width of the right signedness class is accepted where the value range allows it.
+REQUIRED_BRANCHES = {
+    "run": (False, ("uint32",) + _ANY_INT),
+    "luminosityBlock": (False, ("uint32",) + _ANY_INT),
+    "event": (False, ("uint64",) + _ANY_INT),
+    "GenPart_pt": (True, _FLOAT), "GenPart_eta": (True, _FLOAT),
+    "GenPart_phi": (True, _FLOAT), "GenPart_mass": (True, _FLOAT),
+    "GenPart_pdgId": (True, _INT), "GenPart_status": (True, _INT),
+    "GenPart_statusFlags": (True, _ANY_INT), "GenPart_genPartIdxMother": (True, _INT),
+    "GenJet_pt": (True, _FLOAT), "GenJet_eta": (True, _FLOAT), "GenJet_phi": (True, _FLOAT),
+    "GenJet_mass": (True, _FLOAT), "GenJet_partonFlavour": (True, _INT),
+    "GenJet_hadronFlavour": (True, _ANY_INT),
+    "GenJetAK8_pt": (True, _FLOAT), "GenJetAK8_eta": (True, _FLOAT),
+    "GenJetAK8_phi": (True, _FLOAT), "GenJetAK8_mass": (True, _FLOAT),
+    "GenJetAK8_hadronFlavour": (True, _ANY_INT),
+    "GenMET_pt": (False, _FLOAT), "GenMET_phi": (False, _FLOAT),
+    "Pileup_nPU": (False, _ANY_INT), "Pileup_nTrueInt": (False, _FLOAT),
+}
+
+
+def branch_layout(branch):
+    """(jagged?, numpy dtype of the values, counter branch name or None) of an uproot branch."""
+    interp = branch.interpretation
+    content = getattr(interp, "content", None)
+    if content is not None and hasattr(content, "from_dtype"):
+        counter = branch.count_branch.name if branch.count_branch is not None else None
+        return True, content.from_dtype.newbyteorder("="), counter
+    if hasattr(interp, "from_dtype"):
+        if interp.from_dtype.shape:
+            return False, None, None
+        return False, interp.from_dtype.newbyteorder("="), None
+    return False, None, None
+
+
+def open_gen_tree(path: str):
+    """Open ``path`` with uproot and check its ``Events`` tree.
+
+    Returns:
+        (uproot file, Events tree).
+    Raises:
+        InputError: missing file/tree/branch, wrong type or shape.
+    """
+    import uproot
+
+    if not os.path.isfile(path):
+        raise InputError(f"gen file {path!r} does not exist")
+    try:
+        file = uproot.open(path)
+    except Exception as err:  # uproot raises several types for non-ROOT input
+        raise InputError(f"cannot open {path!r} as a ROOT file: {err}") from err
+    if "Events" not in file:
+        file.close()
+        raise InputError(f"{path!r} has no TTree 'Events' (found: {sorted(file.keys())[:10]})")
+    tree = file["Events"]
+    if not hasattr(tree, "num_entries") or type(tree).__name__.startswith("RNTuple"):
+        file.close()
+        raise InputError(f"{path}:Events is a {type(tree).__name__}, expected a TTree")
+    names = set(tree.keys())
+    for name, (jagged, dtypes) in REQUIRED_BRANCHES.items():
+        if name not in names:
+            near = difflib.get_close_matches(name, names, n=3)
+            hint = f"; nearest: {', '.join(near)}" if near else ""
+            file.close()
+            raise InputError(
+                f"{path}:Events has no branch {name!r}, which the reference detector needs{hint}")
+        is_jagged, dtype, _ = branch_layout(tree[name])
+        found = f"{'jagged ' if is_jagged else ''}{dtype}"
+        want = f"{'jagged ' if jagged else 'scalar '}{' or '.join(dtypes[:2])}"
+        if dtype is None or is_jagged != jagged or dtype.name not in dtypes:
+            file.close()
+            raise InputError(
+                f"{path}:Events branch {name!r} has type {found}, expected {want} "
+                f"(NanoAOD naming and types)")
+    if tree.num_entries == 0:
+        file.close()
+        raise InputError(f"{path}:Events has no entries")
+    return file, tree
+
+
+def iterate_chunks(tree, step: int):
+    """Yield dicts branch -> awkward array of all branches, ``step`` events at a time."""
+    for start in range(0, tree.num_entries, step):
+        stop = min(start + step, tree.num_entries)
+        yield tree.arrays(library="ak", entry_start=start, entry_stop=stop, how=dict)

@@ -1,0 +1,148 @@
+"""Writes NanoAOD-like files with uproot: the gen branches carried through with their types,
+the reco collections with the types of :mod:`flashsim.refsim.schema`, Runs/LuminosityBlocks
+and TNamed metadata.
+
+uproot always writes counters of jagged branches as Int_t; NanoAOD's are UInt_t. The counters
+are switched to unsigned right after the tree is declared, before any basket is written
+(:func:`_set_counter_types`; tests/refsim check the types read back).
+"""
+
+import awkward as ak
+import numpy as np
+
+from flashsim.refsim.reader import branch_layout
+from flashsim.refsim.schema import COLLECTIONS, COUNTER_TYPE, ROOT_TYPES, SCALARS
+
+__all__ = ["NanoWriter", "copy_small_tree", "tree_layout"]
+
+_LEAF_LETTER = {np.dtype(">i4"): "I", np.dtype(">u4"): "i", np.dtype(">i2"): "S",
+                np.dtype(">u2"): "s", np.dtype(">u1"): "b", np.dtype(">i1"): "B",
+                np.dtype(">i8"): "L", np.dtype(">u8"): "l"}
+
+
+def tree_layout(tree):
+    """Group an input tree's branches as uproot will write them back.
+
+    Returns:
+        (scalars: [name], collections: {collection: [field]}, counter dtypes: {counter: dtype})
+    """
+    scalars, collections, counter_types = [], {}, {}
+    counters = set()
+    for name in tree.keys():
+        jagged, dtype, counter = branch_layout(tree[name])
+        if jagged:
+            coll = counter[1:]
+            if not name.startswith(coll + "_"):
+                from flashsim.errors import InputError
+
+                raise InputError(
+                    f"branch {name!r} is counted by {counter!r} but is not named "
+                    f"{coll}_<field>; cannot carry it through")
+            collections.setdefault(coll, []).append(name[len(coll) + 1:])
+            counters.add(counter)
+    for name in tree.keys():
+        jagged, dtype, _ = branch_layout(tree[name])
+        if name in counters:
+            counter_types[name] = dtype
+        elif not jagged:
+            scalars.append(name)
+    return scalars, collections, counter_types
+
+
+def _jagged(values: np.ndarray, counts: np.ndarray) -> ak.Array:
+    offsets = np.zeros(len(counts) + 1, dtype=np.int64)
+    np.cumsum(counts, out=offsets[1:])
+    layout = ak.contents.ListOffsetArray(ak.index.Index64(offsets),
+                                         ak.contents.NumpyArray(values))
+    return ak.Array(layout)
+
+
+def _set_counter_types(tree, types: dict) -> None:
+    """Switch counters of a freshly declared uproot tree to the given dtypes (before writing)."""
+    cascade = tree._cascading
+    changed = False
+    for datum in cascade._branch_data:
+        if datum.get("kind") == "counter" and datum["fName"] in types:
+            dtype = np.dtype(types[datum["fName"]]).newbyteorder(">")
+            if dtype != datum["dtype"]:
+                datum["dtype"] = dtype
+                datum["fTitle"] = f"{datum['fName']}/{_LEAF_LETTER[dtype]}"
+                changed = True
+    if changed:
+        # mktree already wrote the TTree metadata: write it again (as uproot's own
+        # add_branches does) so the TLeaf of each counter carries the new type.
+        old = cascade._key.seek_location
+        cascade.write_anew(tree._file.sink)
+        tree._file._move_tree(old, cascade._key.seek_location)
+
+
+def _tnamed(name: str, title: str):
+    import uproot
+
+    tobject = uproot.models.TObject.Model_TObject.empty()
+    named = uproot.models.TNamed.Model_TNamed.empty()
+    named._deeply_writable = True
+    named._bases.append(tobject)
+    named._members["fName"] = name
+    named._members["fTitle"] = title
+    return named
+
+
+def _events_data(chunk, gen_layout, collections, scalars, n_events) -> dict:
+    gen_scalars, gen_collections, _ = gen_layout
+    data = {}
+    for name in gen_scalars:
+        data[name] = chunk[name]
+    for coll, fields in gen_collections.items():
+        data[coll] = ak.zip({f: chunk[f"{coll}_{f}"] for f in fields})
+    for coll, fields in COLLECTIONS.items():
+        objs = collections[coll]
+        counts = objs.counts(n_events)
+        data[coll] = ak.zip({f: _jagged(objs[f].astype(ROOT_TYPES[t]), counts)
+                             for f, t, _ in fields})
+    for name, t, _ in SCALARS:
+        data[name] = scalars[name].astype(ROOT_TYPES[t])
+    return data
+
+
+class NanoWriter:
+    """Events writer: call :meth:`write` per chunk, then :meth:`close`.
+
+    Args:
+        file: an ``uproot.recreate`` file.
+        gen_tree: the input Events tree (its branch grouping and counter types are kept).
+    """
+
+    def __init__(self, file, gen_tree):
+        self.file = file
+        self.layout = tree_layout(gen_tree)
+        self.tree = None
+
+    def write(self, chunk, collections, scalars, n_events):
+        data = _events_data(chunk, self.layout, collections, scalars, n_events)
+        if self.tree is None:
+            types = {k: v.type.content if isinstance(v, ak.Array) else v.dtype
+                     for k, v in data.items()}
+            self.tree = self.file.mktree("Events", types, title="Events")
+            counter_types = dict(self.layout[2])
+            counter_types.update({f"n{c}": ROOT_TYPES[COUNTER_TYPE] for c in COLLECTIONS})
+            _set_counter_types(self.tree, counter_types)
+        self.tree.extend(data)
+
+    def write_metadata(self, name: str, text: str):
+        self.file[name] = _tnamed(name, text)
+
+
+def copy_small_tree(src_file, dst_file, name: str) -> None:
+    """Copy a small tree (Runs, LuminosityBlocks) in one go, keeping branch types."""
+    src = src_file[name]
+    scalars, collections, counter_types = tree_layout(src)
+    arrays = src.arrays(library="ak", how=dict)
+    data = {k: arrays[k] for k in scalars}
+    for coll, fields in collections.items():
+        data[coll] = ak.zip({f: arrays[f"{coll}_{f}"] for f in fields})
+    types = {k: v.type.content for k, v in data.items()}
+    tree = dst_file.mktree(name, types, title=name)
+    _set_counter_types(tree, counter_types)
+    if src.num_entries:
+        tree.extend(data)
