@@ -105,10 +105,3 @@ def tiny_bundle(tmp_path_factory):
 @pytest.fixture(scope="session")
 def gen_tree(tmp_path_factory):
     return write_gen_tree(tmp_path_factory.mktemp("gen") / "gen.root")
-
-
-@pytest.fixture(scope="session")
-def ROOT():
-    import flashsim.rdf
-
-    return flashsim.rdf.load()

@@ -17,7 +17,9 @@ def _translated(err: Exception) -> FlashSimError | None:
     name = type(err).__name__
     for cpp_name, python_type in _ERRORS.items():
         if cpp_name in name:
-            return python_type(str(err).split("\n")[-1].strip() or str(err))
+            # cppyy's text is "<C++ signature> =>\n    InputError: <what()>": keep what()
+            message = str(err).split("\n")[-1].strip()
+            return python_type(message.removeprefix(f"{cpp_name}: ") or str(err))
     return None
 
 
