@@ -67,7 +67,7 @@ ROOT_TYPES = {
 
 @pytest.fixture(scope="module")
 def ttbar(gen_file):
-    return gen_file("ttbar", 120, events_per_lumi=50, run=7)
+    return gen_file("ttbar", 200)
 
 
 def test_uproot_names_types_counts(ttbar):
@@ -82,12 +82,12 @@ def test_uproot_names_types_counts(ttbar):
     for name, dtype in EXPECTED_TYPES.items():
         got = ak.flatten(arrays[name], axis=None).to_numpy().dtype
         assert got == np.dtype(dtype), f"{name}: {got}, expected {dtype}"
-    assert len(arrays) == 120
+    assert len(arrays) == 200
     for coll in ("GenPart", "GenJet", "GenJetAK8", "GenVisTau"):
         assert ak.all(arrays[f"n{coll}"] == ak.num(arrays[f"{coll}_pt"])), coll
-    assert ak.all(arrays.run == 7)
-    assert arrays.event.to_list() == list(range(1, 121))
-    assert arrays.luminosityBlock.to_list() == [1] * 50 + [2] * 50 + [3] * 20
+    assert ak.all(arrays.run == 1)
+    assert arrays.event.to_list() == list(range(1, 201))
+    assert ak.all(arrays.luminosityBlock == 1)  # 500 events per luminosity block by default
 
 
 def test_bookkeeping_trees_and_metadata(ttbar):
@@ -98,13 +98,15 @@ def test_bookkeeping_trees_and_metadata(ttbar):
     with uproot.open(ttbar) as f:
         runs = f["Runs"].arrays(library="np")
         lumis = f["LuminosityBlocks"].arrays(library="np")
-    assert runs["run"].tolist() == [7]
-    assert runs["genEventCount"].tolist() == [120]
-    assert runs["genEventSumw"][0] == pytest.approx(120.0)
-    assert lumis["luminosityBlock"].tolist() == [1, 2, 3]
+    assert runs["run"].tolist() == [1]
+    assert runs["genEventCount"].tolist() == [200]
+    assert runs["genEventSumw"][0] == pytest.approx(200.0)
+    assert runs["genEventSumw2"][0] == pytest.approx(200.0)
+    assert lumis["run"].tolist() == [1]
+    assert lumis["luminosityBlock"].tolist() == [1]
     meta = read_metadata(ttbar)
     assert meta["process"] == "ttbar"
-    assert meta["seed"] == 1 and meta["events"] == 120 and meta["run"] == 7
+    assert meta["seed"] == 1 and meta["events"] == 200 and meta["run"] == 1
     assert "Top:gg2ttbar = on" in meta["card"]
     assert meta["pythia_version"].startswith("8.3")
     assert meta["pileup"] == "uniform:20:70"
@@ -114,7 +116,7 @@ def test_rdataframe_reads_it(ttbar):
     import ROOT
 
     df = ROOT.RDataFrame("Events", str(ttbar))
-    assert df.Count().GetValue() == 120
+    assert df.Count().GetValue() == 200
     for name, type_name in ROOT_TYPES.items():
         assert df.GetColumnType(name) == type_name, name
     n_b = df.Define("nb", "Sum(GenJet_hadronFlavour == 5)").Sum("nb").GetValue()

@@ -82,6 +82,35 @@ def flavour_ghosts(rec: ParticleRecord) -> tuple[np.ndarray, np.ndarray]:
     return index, kind[index]
 
 
+_BANNER_DONE = False
+
+
+def _silence_fastjet_banner() -> None:
+    """FastJet prints its banner once per process on stdout, which is the CLI's output channel:
+    print it once into /dev/null (FastJet is credited in docs/generate.md)."""
+    global _BANNER_DONE
+    if _BANNER_DONE:
+        return
+    _BANNER_DONE = True
+    import os
+    import sys
+
+    try:
+        from fastjet._swig import _fastjet_swig
+    except ImportError:
+        return
+    sys.stdout.flush()
+    saved = os.dup(1)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 1)
+        _fastjet_swig.ClusterSequence_print_banner()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(devnull)
+
+
 def _group_argmax(group: np.ndarray, key: np.ndarray, n_groups: int) -> np.ndarray:
     """[n_groups] position (into ``group``) of the largest ``key`` in each group, or -1."""
     out = np.full(n_groups, -1, dtype=np.int64)
@@ -103,6 +132,7 @@ def cluster_jets(
     import awkward as ak
     import fastjet
 
+    _silence_fastjet_banner()
     visible = np.flatnonzero(rec.is_final & ~rec.is_invisible)
     ev = rec.event_index
     # Inputs: visible particles then ghosts, grouped by event (stable sort keeps Pythia order).

@@ -1,6 +1,6 @@
 """Process cards: the Pythia settings of each named process, and user cards read from a file.
 
-Every card starts from ``COMMON_SETTINGS`` (13.6 TeV pp, CMS-like decay settings, quiet output);
+Every card starts from ``COMMON_SETTINGS`` (13.6 TeV pp, CMS CP5 tune, CMS decay settings, quiet);
 the process lines follow. A user card (``--pythia-cmnd``) replaces the process lines: its
 beams and process come from the file, the common lines stay underneath as defaults.
 """
@@ -31,6 +31,29 @@ COMMON_SETTINGS: tuple[str, ...] = (
     "ParticleDecays:limitTau0 = on",
     "ParticleDecays:tau0Max = 10",
     "Check:epTolErr = 0.01",
+    # CMS CP5 tune (MCTunes2017/PythiaCP5Settings_cfi), with Pythia's internal NNPDF3.1 NNLO
+    # (PDF:pSet 20, QCD+LUXQED) standing in for LHAPDF's NNPDF31_nnlo_as_0118 (no LHAPDF here).
+    "Tune:pp = 14",
+    "Tune:ee = 7",
+    "MultipartonInteractions:ecmPow = 0.03344",
+    "MultipartonInteractions:bProfile = 2",
+    "MultipartonInteractions:pT0Ref = 1.41",
+    "MultipartonInteractions:coreRadius = 0.7634",
+    "MultipartonInteractions:coreFraction = 0.63",
+    "ColourReconnection:range = 5.176",
+    "SigmaTotal:zeroAXB = off",
+    "SpaceShower:alphaSorder = 2",
+    "SpaceShower:alphaSvalue = 0.118",
+    "SigmaProcess:alphaSvalue = 0.118",
+    "SigmaProcess:alphaSorder = 2",
+    "MultipartonInteractions:alphaSvalue = 0.118",
+    "MultipartonInteractions:alphaSorder = 2",
+    "TimeShower:alphaSorder = 2",
+    "TimeShower:alphaSvalue = 0.118",
+    "SigmaTotal:mode = 0",
+    "SigmaTotal:sigmaEl = 21.89",
+    "SigmaTotal:sigmaTot = 100.309",
+    "PDF:pSet = 20",
     "6:m0 = 172.5",
     "25:m0 = 125.0",
 )
