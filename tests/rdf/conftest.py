@@ -1,72 +1,18 @@
 """A tiny reference model pair (efficiency + velocity field) and a small gen-level tree.
 
-The networks are PyTorch modules with fixed random weights, exported to ONNX by the package's
-own exporter; the gen tree is a real ROOT file in NanoAOD layout (nGenJet, GenJet_*), with
-events of zero objects among them.
+The networks (flashsim.bundle.toy) are PyTorch modules with fixed random weights, exported to
+ONNX by the package's own exporter; the gen tree is a real ROOT file in NanoAOD layout
+(nGenJet, GenJet_*), with events of zero objects among them.
 """
 
 import numpy as np
 import pytest
 
-CONDITIONING = [
-    {"name": "log_pt", "input": "GenJet_pt",
-     "transform": [{"op": "log"}, {"op": "standardize", "mean": 3.8, "std": 0.7}]},
-    {"name": "eta", "input": "GenJet_eta", "transform": [{"op": "standardize", "mean": 0.0, "std": 2.0}]},
-    {"name": "hadronFlavour", "input": "GenJet_hadronFlavour", "transform": []},
-]
-TARGETS = [
-    {"branch": "pt", "type": "Float_t",
-     "transform": [{"op": "ratio", "gen": "GenJet_pt"}, {"op": "standardize", "mean": 1.0, "std": 0.1}]},
-    {"branch": "eta", "type": "Float_t",
-     "transform": [{"op": "difference", "gen": "GenJet_eta"}, {"op": "standardize", "mean": 0.0, "std": 0.05}]},
-    {"branch": "phi", "type": "Float_t",
-     "transform": [{"op": "delta_phi", "gen": "GenJet_phi"}, {"op": "standardize", "mean": 0.0, "std": 0.05}]},
-    {"branch": "jetId", "type": "UChar_t", "transform": [{"op": "standardize", "mean": 4.0, "std": 2.0}]},
-]
+from flashsim.bundle.toy import TOY_CONDITIONING as CONDITIONING
+from flashsim.bundle.toy import TOY_TARGETS as TARGETS
+from flashsim.bundle.toy import write_toy_bundle
+
 N_COND, N_TARGET = len(CONDITIONING), len(TARGETS)
-
-
-def tiny_networks(seed=7):
-    """(efficiency, velocity field) as torch.nn.Sequential, fixed random weights."""
-    import torch
-
-    torch.manual_seed(seed)
-    efficiency = torch.nn.Sequential(
-        torch.nn.Linear(N_COND, 16), torch.nn.SiLU(), torch.nn.Linear(16, 1), torch.nn.Sigmoid()
-    )
-    with torch.no_grad():
-        efficiency[2].bias.fill_(1.5)  # most objects kept, but not all
-    velocity = torch.nn.Sequential(
-        torch.nn.Linear(N_TARGET + 1 + N_COND, 32), torch.nn.SiLU(),
-        torch.nn.Linear(32, 32), torch.nn.SiLU(),
-        torch.nn.Linear(32, N_TARGET),
-    )
-    return efficiency.eval(), velocity.eval()
-
-
-def write_tiny_bundle(directory, ode=None):
-    from flashsim.bundle import write_manifest
-    from flashsim.export import export_mlp
-
-    efficiency, velocity = tiny_networks()
-    export_mlp(efficiency, directory / "jet_efficiency.onnx", [("cond", N_COND)], "probability")
-    export_mlp(velocity, directory / "jet_velocity.onnx",
-               [("x", N_TARGET), ("t", 1), ("cond", N_COND)], "velocity")
-    write_manifest(directory, {
-        "name": "tiny-test",
-        "ode": ode or {"method": "midpoint", "steps": 8},
-        "collections": [{
-            "name": "Jet", "sort_by": "pt",
-            "sources": [{
-                "name": "GenJet", "gen_collection": "GenJet", "index_branch": "genJetIdx",
-                "conditioning": CONDITIONING, "targets": TARGETS,
-                "efficiency": {"model": "jet_efficiency.onnx"},
-                "velocity_field": {"model": "jet_velocity.onnx"},
-            }],
-        }],
-        "provenance": {"made_by": "tests/rdf/conftest.py (random weights)"},
-    })
-    return directory
 
 
 def write_gen_tree(path, n_events=300, seed=3, run=1):
@@ -99,7 +45,7 @@ def write_gen_tree(path, n_events=300, seed=3, run=1):
 
 @pytest.fixture(scope="session")
 def tiny_bundle(tmp_path_factory):
-    return write_tiny_bundle(tmp_path_factory.mktemp("tiny_bundle"))
+    return write_toy_bundle(tmp_path_factory.mktemp("tiny_bundle"))
 
 
 @pytest.fixture(scope="session")

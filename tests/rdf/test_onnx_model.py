@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+
 from conftest import N_COND, N_TARGET, tiny_networks
 
 RUN_HELPER = r"""

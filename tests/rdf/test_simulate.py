@@ -8,9 +8,9 @@ import sys
 
 import numpy as np
 import pytest
-from conftest import CONDITIONING, TARGETS, tiny_networks, write_gen_tree
 
 import flashsim.rdf
+from conftest import CONDITIONING, TARGETS, tiny_networks, write_gen_tree
 from flashsim import BundleError, InputError, ModelError
 
 JET_COLUMNS = ["nJet", "Jet_pt", "Jet_eta", "Jet_phi", "Jet_jetId", "Jet_genJetIdx"]

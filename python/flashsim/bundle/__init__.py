@@ -5,5 +5,6 @@ module writes and reads the same format from Python.
 """
 
 from flashsim.bundle.manifest import FORMAT_VERSION, read_manifest, write_manifest
+from flashsim.bundle.toy import write_toy_bundle
 
-__all__ = ["FORMAT_VERSION", "read_manifest", "write_manifest"]
+__all__ = ["FORMAT_VERSION", "read_manifest", "write_manifest", "write_toy_bundle"]

@@ -3,6 +3,7 @@
 import importlib.util
 import os
 import threading
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,7 +53,10 @@ def load():
     Idempotent and thread-safe: the first caller does the work, the others wait for it.
     """
     global _loaded
-    import ROOT
+    with warnings.catch_warnings():
+        # the PyPI wheel announces its alpha stage on every import; that one message only
+        warnings.filterwarnings("ignore", r"\s*This distribution of ROOT is in alpha stage", UserWarning)
+        import ROOT
 
     with _lock:
         if _loaded:
