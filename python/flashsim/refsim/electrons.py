@@ -148,7 +148,7 @@ def _attributes(el: Objects, rng, rho) -> None:
     s_mean, s_width = np.where(barrel, mb, me), np.where(barrel, sb, se)
     widen = np.select([kind == 2, kind == 1], [1.35 + 0.25 * np.abs(z[:, 1]), 1.05], 1.0)
     el["sieie"] = np.maximum(s_mean * widen + s_width * z[:, 0], 0.3 * s_mean)
-    hoe_scale = np.select([kind == 2], [0.08], 0.012)
+    hoe_scale = np.select([kind == 2], [0.08], 0.008)
     el["hoe"] = -hoe_scale * np.log(u[:, 0]) + np.where(in_hem(eta, el["phi"]), 0.2, 0.0)
     r9_loss = np.select([kind == 1, kind == 2], [0.25, 0.35], 0.07)
     el["r9"] = np.clip(1 - r9_loss * -np.log(u[:, 1]) * (0.5 + 0.5 * u[:, 2]), 0.1, 1.05)

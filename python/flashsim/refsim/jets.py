@@ -8,7 +8,7 @@ with the fractions and multiplicities.
 """
 
 import numpy as np
-from scipy.special import expit
+from scipy.special import expit, ndtr
 
 from flashsim.refsim.geometry import in_dead_cell, in_hem
 from flashsim.refsim.matching import sum_within
@@ -172,6 +172,11 @@ def jet_attributes(jets: Objects, rng, rho, n_pu, stream: str) -> None:
     logits = power[:, None] * means_l + s_own * z[:, 11:17]
     logits[:, :3] += s_shared * shared[:, None]
     logits[:, 4:] -= s_shared * shared[:, None]
+    no_sv = par("jet.tagger_no_sv")
+    p_no_sv = np.select([cls == B, cls == C], [no_sv["b"], no_sv["c"]], 0.0)
+    lost_sv = ndtr(z[:, 7]) < p_no_sv  # ndtr(normal) is uniform
+    logits[:, :3] -= 2.5 * lost_sv[:, None]
+    logits[:, 3] -= 1.0 * lost_sv
     logits[:, 2] += par("jet.tagger_lepton_weight") * (mu_ef + e_ef) * tracker
     dq = (n_const - n_mean) / np.sqrt(n_mean)
     logits[:, 5] += 0.6 * dq

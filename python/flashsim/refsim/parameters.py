@@ -127,13 +127,16 @@ PARAMETERS: dict[str, Parameter] = {
                      "thresholds (UL, 30-50 GeV, |eta|<2.5)", "PUJID"),
     # DeepJet-like logits: [b, bb, lepb, c, uds, g] per true class.
     "jet.tagger_logits": P({
-        "b": (2.4, 0.2, 1.0, -0.4, -1.6, -1.3),
-        "c": (-0.5, -2.0, -1.2, 1.2, 0.0, -0.2),
-        "light": (-2.8, -4.0, -3.5, -0.9, 1.6, 0.2),
-        "gluon": (-2.4, -2.8, -3.5, -0.7, 0.3, 1.5),
-        "pileup": (-2.0, -3.5, -3.5, -0.8, 0.5, 1.0)},
-        "DeepJet-like: b-tag efficiency ~80% at ~10% light mistag (medium ~70%/1%)", "BTV"),
-    "jet.tagger_noise": P((1.1, 0.7), "per-class and shared logit noise", APPROX),
+        "b": (2.6, 0.0, 0.8, -0.2, -0.6, -0.8),
+        "c": (-1.6, -3.0, -2.3, 1.0, 0.2, 0.0),
+        "light": (-4.6, -5.6, -5.2, -1.3, 1.9, 0.5),
+        "gluon": (-4.0, -4.6, -5.0, -1.1, 0.5, 1.8),
+        "pileup": (-2.6, -4.0, -4.0, -0.9, 0.6, 1.1)},
+        "DeepJet (UL) working points 0.049/0.277/0.71: b efficiency ~93/80/65%, c ~40/15/3%, "
+        "light ~10/1/0.1%", "BTV"),
+    "jet.tagger_no_sv": P({"b": 0.25, "c": 0.30}, "share of b/c jets without a reconstructed "
+                          "secondary vertex (their b-ness logits drop by 2.5)", "BTV"),
+    "jet.tagger_noise": P((0.85, 0.55), "per-class and shared logit noise", APPROX),
     "jet.tagger_forward_scale": P(0.25, "discriminating power left outside the tracker", "BTV"),
     "jet.tagger_lepton_weight": P(3.0, "lepb logit increase per unit muon+electron energy "
                                   "fraction", APPROX),
@@ -159,7 +162,7 @@ PARAMETERS: dict[str, Parameter] = {
     "muon.decay_length": P({"5": 0.045, "4": 0.025, "3": 0.060}, "mean transverse impact "
                            "parameter scale [cm]: c*tau(B)=455 um, c*tau(D)~120-310 um, "
                            "light decays in flight larger", APPROX),
-    "muon.iso_pu": P(0.35, "neutral PU in the isolation cone [GeV per unit rho]", APPROX),
+    "muon.iso_pu": P(0.02, "PU left in the isolation cone after the delta-beta correction [GeV per unit rho]", APPROX),
     "muon.duplicate_probability": P(0.004, "rate of a second reco muon from one gen muon",
                                     APPROX),
     "muon.fake_rate": P((0.0025, 0.3), "fake (punch-through / decay in flight) muons per gen jet "
@@ -174,11 +177,11 @@ PARAMETERS: dict[str, Parameter] = {
     "electron.brem_tail": P((0.25, 0.06), "fraction and mean loss of the bremsstrahlung tail",
                             "EGM"),
     "electron.charge_misid": P((0.002, 0.02), "charge misidentification barrel/endcap", "EGM"),
-    "electron.conversion": P((0.10, 0.30), "conversion probability per photon at eta=0 growing "
+    "electron.conversion": P((0.10, 0.15), "conversion probability per photon at eta=0 growing "
                              "with material (X/X0 ~0.4 -> 1.8), and probability the conversion "
                              "is reconstructed as an electron", "EGM"),
     "electron.fake_rate": P(0.004, "fake electrons per gen jet with pt > 15", APPROX),
-    "electron.mva_wp": P((0.9, 0.6), "mvaIso thresholds of the WP80, WP90 flags "
+    "electron.mva_wp": P((0.65, 0.49), "mvaIso thresholds of the WP80, WP90 flags "
                          "(signal efficiencies ~80/90%)", "EGM"),
     "electron.sieie": P(((0.0095, 0.0009), (0.027, 0.003)), "sigma_ietaieta of prompt "
                         "electrons, barrel/endcap", "EGM"),

@@ -45,7 +45,7 @@ def isolation(rng, stream, ev, key, pt, activity, rho) -> dict:
     u = rng.uniform(stream + ".iso", ev, key, 3)
     z = rng.normal(stream + ".iso_pu", ev, key, 2)
     in_cone = activity * (0.35 + 0.65 * u[:, 0])        # share of the jet's activity in R=0.4
-    ue = -0.6 * np.log(u[:, 1])                         # underlying event [GeV]
+    ue = -0.3 * np.log(u[:, 1])                         # underlying event [GeV]
     pu = par("muon.iso_pu") * rho[ev] * np.abs(1 + 0.5 * z[:, 0])
     neutral_share = 0.35 + 0.2 * u[:, 2]
     iso04 = (in_cone + ue + pu) / pt
