@@ -93,8 +93,22 @@ def test_cli_bad_card_in_a_worker(tmp_path, capsys):
     card = tmp_path / "noprocess.cmnd"
     card.write_text("Beams:eCM = 13600.\n")
     code = main(
-        ["generate", "--pythia-cmnd", str(card), "--events", "20", "--seed", "1", "--jobs", "2",
-         "--events-per-lumi", "10", "-o", str(tmp_path / "gen.root"), "--no-progress"]
+        [
+            "generate",
+            "--pythia-cmnd",
+            str(card),
+            "--events",
+            "20",
+            "--seed",
+            "1",
+            "--jobs",
+            "2",
+            "--events-per-lumi",
+            "10",
+            "-o",
+            str(tmp_path / "gen.root"),
+            "--no-progress",
+        ]
     )
     assert code == 2
     assert "init" in capsys.readouterr().err

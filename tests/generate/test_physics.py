@@ -41,8 +41,7 @@ def _pair_mass(pt, eta, phi, mass):
     """Invariant mass of the events with exactly two leptons: [n_pairs] (numpy)."""
     two = ak.num(pt) == 2
     pt, eta, phi, mass = (
-        ak.to_numpy(ak.flatten(x[two])).reshape(-1, 2).astype(np.float64)
-        for x in (pt, eta, phi, mass)
+        ak.to_numpy(ak.flatten(x[two])).reshape(-1, 2).astype(np.float64) for x in (pt, eta, phi, mass)
     )
     px, py, pz = pt * np.cos(phi), pt * np.sin(phi), pt * np.sinh(eta)
     e = np.sqrt(px**2 + py**2 + pz**2 + mass**2)

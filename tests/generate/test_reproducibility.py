@@ -38,6 +38,7 @@ def test_other_seed_other_events(gen_file, one_job):
     other = _events(gen_file("dy", 100, seed=2, **SETTINGS))
     assert not ak.array_equal(one_job.GenPart_pt, other.GenPart_pt)
     assert not ak.array_equal(one_job.Pileup_nTrueInt, other.Pileup_nTrueInt)
+
     # No event repeated from one seed to the other (scalar pt sum of GenPart as a fingerprint).
     def fingerprint(ev):
         return set(ak.to_numpy(ak.sum(ev.GenPart_pt, axis=1)).tolist())

@@ -32,9 +32,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--pthat-min", type=float, help="qcd: minimum pthat in GeV (default 30)")
     parser.add_argument("--pthat-max", type=float, help="qcd: maximum pthat in GeV (default 1000)")
-    parser.add_argument(
-        "--pythia-cmnd", metavar="FILE", help="a Pythia card: beams and process come from it"
-    )
+    parser.add_argument("--pythia-cmnd", metavar="FILE", help="a Pythia card: beams and process come from it")
     parser.add_argument(
         "--pileup",
         default="uniform:20:70",

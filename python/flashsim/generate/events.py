@@ -9,8 +9,8 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-from flashsim.generate.processes import ProcessCard
 from flashsim.generate.pileup import PileupProfile
+from flashsim.generate.processes import ProcessCard
 from flashsim.generate.seeding import STREAM_PILEUP, STREAM_PYTHIA, LumiBlock, stream_seed
 
 __all__ = ["BlockRequest", "BlockResult", "generate_block"]
@@ -87,9 +87,7 @@ def generate_block(request: BlockRequest, progress=None) -> BlockResult:
     jets = cluster_jets(rec, g_index, g_kind)
     t3 = time.perf_counter()
 
-    rng = np.random.default_rng(
-        np.random.SeedSequence(stream_seed(request.seed, blk.index, STREAM_PILEUP))
-    )
+    rng = np.random.default_rng(np.random.SeedSequence(stream_seed(request.seed, blk.index, STREAM_PILEUP)))
     n_true, n_pu = request.pileup.draw(rng, blk.events)
     n = blk.events
     branches = {

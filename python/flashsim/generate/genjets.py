@@ -174,9 +174,7 @@ def cluster_jets(
         per_jet = ak.flatten(const, axis=1)
         n_const = ak.to_numpy(ak.num(per_jet, axis=1)).astype(np.int64)
         jet_event = np.repeat(np.arange(rec.n_events), n_jets)
-        flat_pos = ak.to_numpy(ak.flatten(per_jet)).astype(np.int64) + np.repeat(
-            in_offsets[:-1][jet_event], n_const
-        )
+        flat_pos = ak.to_numpy(ak.flatten(per_jet)).astype(np.int64) + np.repeat(in_offsets[:-1][jet_event], n_const)
         const_jet = np.repeat(np.arange(total), n_const)
         const_kind = kind[flat_pos]
         has_b = np.zeros(total, dtype=bool)

@@ -99,9 +99,7 @@ class GenParticleTruth:
         self.is_first_copy = ~is_copy_child
         self.is_last_copy = ~has_copy_child
         radiates = has_copy_child & (n_children >= 2)
-        self.is_last_copy_before_fsr = (radiates | self.is_last_copy) & ~any_ancestor(
-            self.copy_parent, radiates
-        )
+        self.is_last_copy_before_fsr = (radiates | self.is_last_copy) & ~any_ancestor(self.copy_parent, radiates)
 
         # Decays: hadrons, muons and taus whose daughters are Pythia decay products (91-99).
         decay_product = (status_abs >= 91) & (status_abs <= 99)
@@ -122,9 +120,7 @@ class GenParticleTruth:
         direct_tau = direct & (direct_id == 15)
 
         self.is_hard_process = (status_abs >= 21) & (status_abs <= 29)
-        self.from_hard_process = self.is_hard_process | any_ancestor(
-            self.copy_parent, self.is_hard_process
-        )
+        self.from_hard_process = self.is_hard_process | any_ancestor(self.copy_parent, self.is_hard_process)
         tau_prompt = has_tau & self.is_prompt[tau]
         tau_hard = has_tau & self.from_hard_process[tau]
 
@@ -177,9 +173,7 @@ class GenParticleTruth:
         # Neutrinos: prompt, or from a tau or heavy-flavour decay.
         neutrino = (aid == 12) | (aid == 14) | (aid == 16)
         via = np.where(self.nearest_decayed >= 0, self.nearest_decayed, 0)
-        keep |= neutrino & (self.is_prompt | (self.nearest_decayed >= 0) & (
-            (aid[via] == 15) | heavy[via]
-        ))
+        keep |= neutrino & (self.is_prompt | (self.nearest_decayed >= 0) & ((aid[via] == 15) | heavy[via]))
         # Hard-process summary, high-pt partons entering hadronisation, bosons and tops, BSM.
         keep |= self.is_hard_process
         keep |= self.from_hard_process & (self.is_last_copy | final | (self.status == 2))

@@ -30,9 +30,7 @@ _ETA_MAX = 22756.0
 
 def is_hadron(abs_id: np.ndarray) -> np.ndarray:
     """Hadron from its |PDG id|: three- or more-digit codes, not diquarks, not BSM (< 10^6)."""
-    return (abs_id > 100) & (abs_id < 1_000_000) & ((abs_id // 10) % 10 != 0) & (
-        (abs_id // 100) % 10 != 0
-    )
+    return (abs_id > 100) & (abs_id < 1_000_000) & ((abs_id // 10) % 10 != 0) & ((abs_id // 100) % 10 != 0)
 
 
 def has_quark(abs_id: np.ndarray, quark: int) -> np.ndarray:

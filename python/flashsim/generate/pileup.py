@@ -63,6 +63,5 @@ def parse_pileup(spec: str | PileupProfile) -> PileupProfile:
     except ValueError:
         pass
     raise InputError(
-        f"--pileup {spec!r}: expected 'uniform:LOW:HIGH' (0 <= LOW <= HIGH), 'fixed:MU' (MU >= 0) "
-        "or 'none'"
+        f"--pileup {spec!r}: expected 'uniform:LOW:HIGH' (0 <= LOW <= HIGH), 'fixed:MU' (MU >= 0) or 'none'"
     )

@@ -126,9 +126,7 @@ class ProcessCard:
         return "\n".join(self.lines)
 
 
-def process_card(
-    process: str, pthat_min: float | None = None, pthat_max: float | None = None
-) -> ProcessCard:
+def process_card(process: str, pthat_min: float | None = None, pthat_max: float | None = None) -> ProcessCard:
     """The card of a named process. ``pthat_min/max`` apply to ``qcd`` (default 30-1000 GeV)."""
     if process not in _PROCESS_SETTINGS:
         known = ", ".join(sorted(_PROCESS_SETTINGS))
@@ -138,14 +136,10 @@ def process_card(
         lo = QCD_PTHAT_DEFAULT[0] if pthat_min is None else float(pthat_min)
         hi = QCD_PTHAT_DEFAULT[1] if pthat_max is None else float(pthat_max)
         if not 0 < lo < hi:
-            raise InputError(
-                f"--pthat-min {lo} / --pthat-max {hi}: expected 0 < pthat-min < pthat-max (GeV)"
-            )
+            raise InputError(f"--pthat-min {lo} / --pthat-max {hi}: expected 0 < pthat-min < pthat-max (GeV)")
         lines += [f"PhaseSpace:pTHatMin = {lo:g}", f"PhaseSpace:pTHatMax = {hi:g}"]
     elif pthat_min is not None or pthat_max is not None:
-        raise InputError(
-            f"--pthat-min/--pthat-max apply to the qcd process only, not to {process!r}"
-        )
+        raise InputError(f"--pthat-min/--pthat-max apply to the qcd process only, not to {process!r}")
     return ProcessCard(process, tuple(lines))
 
 

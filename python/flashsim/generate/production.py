@@ -118,8 +118,18 @@ def generate(
     previous = _sigterm_as_interrupt()
     try:
         _produce(
-            card, label, events, seed, output, jobs, run, progress, events_per_lumi, profile,
-            pthat=(pthat_min, pthat_max), description=PROCESSES.get(process, card.source),
+            card,
+            label,
+            events,
+            seed,
+            output,
+            jobs,
+            run,
+            progress,
+            events_per_lumi,
+            profile,
+            pthat=(pthat_min, pthat_max),
+            description=PROCESSES.get(process, card.source),
         )
     finally:
         if previous is not None:
@@ -127,8 +137,7 @@ def generate(
     return output
 
 
-def _produce(card, label, events, seed, output, jobs, run, progress, events_per_lumi, profile,
-             pthat, description):
+def _produce(card, label, events, seed, output, jobs, run, progress, events_per_lumi, profile, pthat, description):
     from tqdm import tqdm
 
     from flashsim._version import __version__
@@ -156,13 +165,13 @@ def _produce(card, label, events, seed, output, jobs, run, progress, events_per_
         "pthat_max": pthat[1],
         "pythia_version": pythia_version(),
         "flashsim_version": __version__,
-        "jets": {jd.name: {"algorithm": "anti-kt", "R": jd.radius, "min_pt": jd.min_pt}
-                 for jd in (AK4, AK8)},
+        "jets": {jd.name: {"algorithm": "anti-kt", "R": jd.radius, "min_pt": jd.min_pt} for jd in (AK4, AK8)},
         "flavour": "ghost association of weakly decaying b/c hadrons and status 71-79 partons",
         "seeding": "per luminosity block: numpy SeedSequence(seed, spawn_key=(lumi-1, stream))",
     }
-    bar = tqdm(total=events, unit="ev", file=sys.stderr, disable=not progress,
-               desc=f"generate {label}", dynamic_ncols=True)
+    bar = tqdm(
+        total=events, unit="ev", file=sys.stderr, disable=not progress, desc=f"generate {label}", dynamic_ncols=True
+    )
     try:
         with AtomicOutput(output) as temporary, GenTreeWriter(temporary, run) as writer:
             for result in _results(requests, jobs, bar.update):

@@ -38,8 +38,7 @@ def configured_pythia(card: ProcessCard, seed: int | None = None, init: bool = T
     for line in card.lines:
         if not pythia.readString(line):
             raise InputError(
-                f"Pythia card {card.source!r}: Pythia does not accept the line {line!r} "
-                "(unknown setting or bad value)"
+                f"Pythia card {card.source!r}: Pythia does not accept the line {line!r} (unknown setting or bad value)"
             )
     if seed is not None:
         for line in ("Random:setSeed = on", f"Random:seed = {seed}"):

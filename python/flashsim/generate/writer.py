@@ -110,17 +110,23 @@ class GenTreeWriter:
     def finish(self, metadata: dict) -> None:
         import numpy as np
 
-        self._file.mktree("Runs", {
-            "run": np.array([self.run], dtype=np.uint32),
-            "genEventCount": np.array([self.n_events], dtype=np.int64),
-            "genEventSumw": np.array([self.sumw], dtype=np.float64),
-            "genEventSumw2": np.array([self.sumw2], dtype=np.float64),
-        })
+        self._file.mktree(
+            "Runs",
+            {
+                "run": np.array([self.run], dtype=np.uint32),
+                "genEventCount": np.array([self.n_events], dtype=np.int64),
+                "genEventSumw": np.array([self.sumw], dtype=np.float64),
+                "genEventSumw2": np.array([self.sumw2], dtype=np.float64),
+            },
+        )
         lumis = np.array(sorted(set(self._lumis)), dtype=np.uint32)
-        self._file.mktree("LuminosityBlocks", {
-            "run": np.full(lumis.size, self.run, dtype=np.uint32),
-            "luminosityBlock": lumis,
-        })
+        self._file.mktree(
+            "LuminosityBlocks",
+            {
+                "run": np.full(lumis.size, self.run, dtype=np.uint32),
+                "luminosityBlock": lumis,
+            },
+        )
         self._file[METADATA_NAME] = _tnamed(METADATA_NAME, json.dumps(metadata, sort_keys=True))
 
 
