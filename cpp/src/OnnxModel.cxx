@@ -118,7 +118,8 @@ OnnxModel::OnnxModel(const std::string &path, std::vector<TensorSpec> inputs, st
 
 OnnxModel::OnnxModel(const std::string &path, std::vector<TensorSpec> inputs, std::vector<TensorSpec> outputs,
                      const Options &options)
-   : fImpl(std::make_unique<Impl>())
+   // ONNX Runtime is loaded before Impl exists: Impl's Ort members call the API when destroyed.
+   : fImpl((Environment(), std::make_unique<Impl>()))
 {
    auto &impl = *fImpl;
    impl.path = path;

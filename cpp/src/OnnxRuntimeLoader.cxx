@@ -1,5 +1,6 @@
 #include "flashsim/Internal/OnnxRuntimeLoader.hxx"
 
+#include "flashsim/Errors.hxx"
 #include "flashsim/OnnxModel.hxx"
 
 #include <onnxruntime_c_api.h>
@@ -27,15 +28,19 @@ const OrtApi &LoadLocked()
 {
    if (gApi)
       return *gApi;
+   // A library the user names is the only candidate: falling back to another would hide the mistake.
    std::vector<std::string> candidates;
-   if (!gRequestedPath.empty())
+   const char *env = std::getenv("FLASHSIM_ONNXRUNTIME_LIBRARY");
+   if (!gRequestedPath.empty()) {
       candidates.push_back(gRequestedPath);
-   if (const char *env = std::getenv("FLASHSIM_ONNXRUNTIME_LIBRARY"); env && *env)
+   } else if (env && *env) {
       candidates.emplace_back(env);
-   if (const std::string built = FLASHSIM_DEFAULT_ORT_LIBRARY; !built.empty())
-      candidates.push_back(built);
-   candidates.emplace_back("libonnxruntime.so.1");
-   candidates.emplace_back("libonnxruntime.so");
+   } else {
+      if (const std::string built = FLASHSIM_DEFAULT_ORT_LIBRARY; !built.empty())
+         candidates.push_back(built);
+      candidates.emplace_back("libonnxruntime.so.1");
+      candidates.emplace_back("libonnxruntime.so");
+   }
 
    std::string tried;
    for (const auto &path : candidates) {
@@ -61,7 +66,7 @@ const OrtApi &LoadLocked()
       gLoadedPath = path;
       return *gApi; // the handle stays open for the life of the process
    }
-   throw std::runtime_error("flashsim: cannot load the ONNX Runtime library; tried:" + tried +
+   throw RuntimeLibraryError("flashsim: cannot load the ONNX Runtime library; tried:" + tried +
                             "\nInstall it (pip install onnxruntime) or give its path with "
                             "flashsim::SetOnnxRuntimeLibrary / $FLASHSIM_ONNXRUNTIME_LIBRARY");
 }
@@ -71,7 +76,7 @@ void SetOnnxRuntimeLibrary(const std::string &path)
 {
    std::lock_guard<std::mutex> lock(gLoaderMutex);
    if (gApi && path != gLoadedPath)
-      throw std::runtime_error("flashsim: ONNX Runtime is already loaded from '" + gLoadedPath +
+      throw RuntimeLibraryError("flashsim: ONNX Runtime is already loaded from '" + gLoadedPath +
                                "'; cannot switch to '" + path + "' in the same process");
    gRequestedPath = path;
 }

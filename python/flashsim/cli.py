@@ -19,6 +19,7 @@ _COMMANDS = {
     "generate": "flashsim.generate.command",
     "fullsim": "flashsim.refsim.command",
     "simulate": "flashsim.rdf.command",
+    "bench": "flashsim.bench",
     "config": "flashsim.config",
     "demo": "flashsim.demo",
 }

@@ -1,6 +1,6 @@
 """Typed errors. Each message names the file, column or variable and what was expected."""
 
-__all__ = ["BundleError", "FlashSimError", "InputError", "ModelError"]
+__all__ = ["BundleError", "FlashSimError", "InputError", "ModelError", "RuntimeLibraryError"]
 
 
 class FlashSimError(Exception):
@@ -17,3 +17,7 @@ class BundleError(FlashSimError, ValueError):
 
 class ModelError(BundleError):
     """An ONNX network that is missing, corrupt, or has other inputs/outputs than the manifest says."""
+
+
+class RuntimeLibraryError(FlashSimError, RuntimeError):
+    """The ONNX Runtime shared library cannot be found or loaded."""

@@ -3,7 +3,10 @@
 import numpy as np
 import pytest
 
-from conftest import N_COND, N_TARGET, tiny_networks
+from flashsim.bundle.toy import TOY_CONDITIONING, TOY_TARGETS
+from flashsim.bundle.toy import toy_networks as tiny_networks
+
+N_COND, N_TARGET = len(TOY_CONDITIONING), len(TOY_TARGETS)
 
 RUN_HELPER = r"""
 #include "flashsim/OnnxModel.hxx"
@@ -82,3 +85,26 @@ def test_wrong_input_name(cpp, tmp_path):
                       [("x", 4), ("time", 1), ("cond", 3)], "velocity")
     with pytest.raises(Exception, match=r"input 'time' is not one of the expected inputs \(x, t, cond\)"):
         load(cpp, path)
+
+
+def test_missing_onnxruntime_library_is_a_clear_error(tiny_bundle, gen_tree):
+    """A user-given ONNX Runtime that does not exist: an error naming it, no fallback, no crash."""
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "import ROOT, flashsim.rdf\n"
+        "from flashsim.errors import RuntimeLibraryError\n"
+        "try:\n"
+        f"    flashsim.rdf.simulate(ROOT.RDataFrame('Events', r'{gen_tree}'), r'{tiny_bundle}', seed=1)\n"
+        "except RuntimeLibraryError as err:\n"
+        "    print('ERROR:', err)\n"
+    )
+    env = dict(os.environ, FLASHSIM_ONNXRUNTIME_LIBRARY="/nonexistent/libonnxruntime.so.1")
+    proc = subprocess.run([sys.executable, "-W", "ignore", "-c", script], env=env, capture_output=True,
+                          text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert "ERROR: flashsim: cannot load the ONNX Runtime library; tried:" in proc.stdout
+    assert "/nonexistent/libonnxruntime.so.1" in proc.stdout
+    assert "FLASHSIM_ONNXRUNTIME_LIBRARY" in proc.stdout

@@ -8,10 +8,13 @@ import sys
 
 import numpy as np
 import pytest
+from toy_gen import write_gen_tree
 
 import flashsim.rdf
-from conftest import CONDITIONING, TARGETS, tiny_networks, write_gen_tree
 from flashsim import BundleError, InputError, ModelError
+from flashsim.bundle.toy import TOY_CONDITIONING as CONDITIONING
+from flashsim.bundle.toy import TOY_TARGETS as TARGETS
+from flashsim.bundle.toy import toy_networks as tiny_networks
 
 JET_COLUMNS = ["nJet", "Jet_pt", "Jet_eta", "Jet_phi", "Jet_jetId", "Jet_genJetIdx"]
 ID = ["run", "luminosityBlock", "event"]

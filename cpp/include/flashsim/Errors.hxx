@@ -2,7 +2,7 @@
 #define FLASHSIM_ERRORS_HXX
 
 // Typed errors, raised before the event loop. Python maps them to flashsim.InputError,
-// flashsim.BundleError and flashsim.ModelError.
+// flashsim.BundleError, flashsim.ModelError and flashsim.RuntimeLibraryError.
 
 #include <stdexcept>
 #include <string>
@@ -22,6 +22,11 @@ struct BundleError : std::invalid_argument {
 /// An ONNX model file that is missing, corrupt or has the wrong inputs/outputs.
 struct ModelError : std::invalid_argument {
    explicit ModelError(const std::string &what) : std::invalid_argument(what) {}
+};
+
+/// The ONNX Runtime shared library cannot be found or loaded.
+struct RuntimeLibraryError : std::runtime_error {
+   explicit RuntimeLibraryError(const std::string &what) : std::runtime_error(what) {}
 };
 
 } // namespace flashsim

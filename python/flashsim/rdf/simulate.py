@@ -3,14 +3,19 @@
 from collections.abc import Sequence
 from pathlib import Path
 
-from flashsim.errors import BundleError, FlashSimError, InputError, ModelError
+from flashsim.errors import BundleError, FlashSimError, InputError, ModelError, RuntimeLibraryError
 from flashsim.ode import METHODS
 from flashsim.rdf.plugin import load
 
 __all__ = ["simulate"]
 
 # C++ exception type (flashsim::...) -> Python error.
-_ERRORS = {"InputError": InputError, "BundleError": BundleError, "ModelError": ModelError}
+_ERRORS = {
+    "InputError": InputError,
+    "BundleError": BundleError,
+    "ModelError": ModelError,
+    "RuntimeLibraryError": RuntimeLibraryError,
+}
 
 
 def _translated(err: Exception) -> FlashSimError | None:
@@ -18,7 +23,7 @@ def _translated(err: Exception) -> FlashSimError | None:
     for cpp_name, python_type in _ERRORS.items():
         if cpp_name in name:
             # cppyy's text is "<C++ signature> =>\n    InputError: <what()>": keep what()
-            message = str(err).split("\n")[-1].strip()
+            message = str(err).split(" =>\n", 1)[-1].strip()
             return python_type(message.removeprefix(f"{cpp_name}: ") or str(err))
     return None
 

@@ -1,0 +1,92 @@
+"""``flashsim bench``: the simulation's event rate, measured side by side in one run.
+
+Every configuration runs on the same input in this process, so the ratios printed (threads,
+solvers) hold even on a noisy shared machine; the absolute rates are this machine's.
+The JIT of the RDataFrame graph is timed apart (first loop) from the event rate (second loop).
+"""
+
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+__all__ = ["HELP", "add_arguments", "bench_simulate", "run"]
+
+HELP = "measure the event rate of the simulation (threads and ODE solvers side by side)"
+
+
+def add_arguments(parser):
+    parser.add_argument("--input", help="gen-level file (default: a synthetic GenJet tree)")
+    parser.add_argument("--bundle", help="model bundle (default: the toy bundle)")
+    parser.add_argument("--events", type=int, default=20000, help="synthetic events (default: %(default)s)")
+    parser.add_argument("--threads", default="1,2", help="comma-separated thread counts (default: %(default)s)")
+
+
+def _synthetic_gen_tree(path, n_events, seed=3):
+    import awkward as ak
+    import numpy as np
+    import uproot
+
+    rng = np.random.default_rng(seed)
+    counts = rng.poisson(6, n_events)
+    total = int(counts.sum())
+    jets = ak.unflatten(ak.zip({
+        "pt": rng.exponential(40.0, total).astype(np.float32) + 15.0,
+        "eta": rng.uniform(-4.5, 4.5, total).astype(np.float32),
+        "phi": rng.uniform(-np.pi, np.pi, total).astype(np.float32),
+        "hadronFlavour": rng.choice(np.array([0, 4, 5], dtype=np.uint8), total),
+    }), counts)
+    branches = {"run": np.ones(n_events, np.uint32), "luminosityBlock": np.ones(n_events, np.uint32),
+                "event": np.arange(1, n_events + 1, dtype=np.uint64), "GenJet": jets}
+    with uproot.recreate(path) as out:
+        tree = out.mktree("Events", {k: v.type if k == "GenJet" else v.dtype for k, v in branches.items()})
+        tree.extend(branches)
+    return path
+
+
+def bench_simulate(gen, bundle, threads=(1, 2), odes=None):
+    """Returns rows (threads, ode, jit_seconds, events, events_per_second, objects_per_event)."""
+    import flashsim.rdf
+
+    ROOT = flashsim.rdf.load()
+    odes = odes or [None, {"method": "euler", "steps": 20}, {"method": "rk4", "steps": 5},
+                    {"method": "dopri5", "rtol": 1e-5, "atol": 1e-5}]
+    rows = []
+    for n in threads:
+        if n > 1:
+            ROOT.EnableImplicitMT(n)
+        for ode in odes:
+            df = flashsim.rdf.simulate(ROOT.RDataFrame("Events", str(gen)), bundle, seed=1, ode=ode)
+            start = time.perf_counter()
+            df.Count().GetValue()  # JIT + first loop
+            first = time.perf_counter() - start
+            start = time.perf_counter()
+            n_jets = df.Sum("nJet")
+            events = df.Count()
+            events.GetValue()
+            seconds = time.perf_counter() - start
+            label = "bundle default" if ode is None else ",".join(f"{k}={v}" for k, v in ode.items())
+            rows.append((n, label, first - seconds, int(events.GetValue()), events.GetValue() / seconds,
+                         n_jets.GetValue() / events.GetValue()))
+        if n > 1:
+            ROOT.DisableImplicitMT()
+    return rows
+
+
+def run(args) -> int:
+    from flashsim.bundle.toy import write_toy_bundle
+
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        gen = Path(args.input) if args.input else _synthetic_gen_tree(tmp / "gen.root", args.events)
+        bundle = Path(args.bundle) if args.bundle else write_toy_bundle(tmp / "bundle")
+        threads = [int(t) for t in args.threads.split(",")]
+        print(f"flashsim bench: simulate, input {gen if args.input else f'synthetic ({args.events} events)'}, "
+              f"bundle {bundle if args.bundle else 'toy'}", file=sys.stderr)
+        rows = bench_simulate(gen, bundle, threads)
+    base = {label: rate for n, label, _, _, rate, _ in rows if n == threads[0]}
+    print(f"{'threads':>7}  {'ode':<34} {'jit s':>6} {'events':>7} {'events/s':>9} {'jets/ev':>7} "
+          f"{'x vs ' + str(threads[0]) + ' thr':>10}")
+    for n, label, jit, events, rate, per_event in rows:
+        print(f"{n:>7}  {label:<34} {jit:6.2f} {events:7d} {rate:9.0f} {per_event:7.2f} {rate / base[label]:10.2f}")
+    return 0
