@@ -135,3 +135,24 @@ def test_pileup_profile(ttbar):
         pu = f["Events"].arrays(["Pileup_nTrueInt", "Pileup_nPU"], library="np")
     assert np.all((pu["Pileup_nTrueInt"] >= 20) & (pu["Pileup_nTrueInt"] <= 70))
     assert abs(np.mean(pu["Pileup_nPU"] - pu["Pileup_nTrueInt"])) < 3
+
+
+@pytest.mark.filterwarnings("ignore:Missing cross-reference index:RuntimeWarning")
+def test_coffea_nanoaod_schema_reads_it(ttbar):
+    """coffea's NanoAODSchema builds GenPart parents and GenVisTau -> GenPart links from it
+    (it warns about the reco collections a gen file does not have)."""
+    import awkward as ak
+    from coffea.nanoevents import NanoAODSchema, NanoEventsFactory
+
+    ev = NanoEventsFactory.from_root(
+        {str(ttbar): "Events"}, schemaclass=NanoAODSchema, mode="eager"
+    ).events()
+    assert {"GenPart", "GenJet", "GenJetAK8", "GenVisTau", "GenMET", "Pileup"} <= set(ev.fields)
+    prompt_mu = ev.GenPart[
+        (abs(ev.GenPart.pdgId) == 13)
+        & (ev.GenPart.status == 1)
+        & ev.GenPart.hasFlags(["isPrompt", "isLastCopy"])
+    ]
+    parents = set(np.abs(ak.to_numpy(ak.flatten(prompt_mu.parent.pdgId))).tolist())
+    assert parents <= {13, 15, 24}  # a previous copy, a tau, or the W
+    assert ak.all(abs(ev.GenVisTau.parent.pdgId) == 15)
