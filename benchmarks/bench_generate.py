@@ -78,8 +78,7 @@ def main(argv=None) -> int:
             line += f" | {args.events / full:24.1f}"
         print(line, flush=True)
     print(
-        "ev/s: whole block (init + Pythia + extraction + clustering); ev/s gen: Pythia's event "
-        "generation alone",
+        "ev/s: whole block (init + Pythia + extraction + clustering); ev/s gen: Pythia's event generation alone",
         file=sys.stderr,
     )
     return 0

@@ -144,14 +144,10 @@ def test_coffea_nanoaod_schema_reads_it(ttbar):
     import awkward as ak
     from coffea.nanoevents import NanoAODSchema, NanoEventsFactory
 
-    ev = NanoEventsFactory.from_root(
-        {str(ttbar): "Events"}, schemaclass=NanoAODSchema, mode="eager"
-    ).events()
+    ev = NanoEventsFactory.from_root({str(ttbar): "Events"}, schemaclass=NanoAODSchema, mode="eager").events()
     assert {"GenPart", "GenJet", "GenJetAK8", "GenVisTau", "GenMET", "Pileup"} <= set(ev.fields)
     prompt_mu = ev.GenPart[
-        (abs(ev.GenPart.pdgId) == 13)
-        & (ev.GenPart.status == 1)
-        & ev.GenPart.hasFlags(["isPrompt", "isLastCopy"])
+        (abs(ev.GenPart.pdgId) == 13) & (ev.GenPart.status == 1) & ev.GenPart.hasFlags(["isPrompt", "isLastCopy"])
     ]
     parents = set(np.abs(ak.to_numpy(ak.flatten(prompt_mu.parent.pdgId))).tolist())
     assert parents <= {13, 15, 24}  # a previous copy, a tau, or the W

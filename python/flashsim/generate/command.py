@@ -6,17 +6,19 @@ from __future__ import annotations
 import argparse
 import sys
 
+from flashsim.generate.pileup import DEFAULT_PILEUP
+from flashsim.generate.processes import PROCESSES
+from flashsim.generate.production import DEFAULT_EVENTS_PER_LUMI
+
 __all__ = ["HELP", "add_arguments", "run"]
 
 HELP = "generate gen-level events (Pythia8 + FastJet) into a NanoAOD-style gen tree"
-
-_PROCESS_NAMES = ("ttbar", "dy", "wjets", "qcd", "vbf_hmumu", "zh_llbb")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--process",
-        help=f"built-in process: {', '.join(_PROCESS_NAMES)}; with --pythia-cmnd a free label "
+        help=f"built-in process: {', '.join(PROCESSES)}; with --pythia-cmnd a free label "
         "recorded in the file (default 'custom')",
     )
     parser.add_argument("--events", "-n", type=int, required=True, help="number of events (> 0)")
@@ -27,16 +29,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--events-per-lumi",
         type=int,
-        default=500,
-        help="events per luminosity block, each block has its own seed (default 500)",
+        default=DEFAULT_EVENTS_PER_LUMI,
+        help="events per luminosity block, each block has its own seed "
+        f"(default {DEFAULT_EVENTS_PER_LUMI}); changing it changes the events",
     )
     parser.add_argument("--pthat-min", type=float, help="qcd: minimum pthat in GeV (default 30)")
     parser.add_argument("--pthat-max", type=float, help="qcd: maximum pthat in GeV (default 1000)")
     parser.add_argument("--pythia-cmnd", metavar="FILE", help="a Pythia card: beams and process come from it")
     parser.add_argument(
         "--pileup",
-        default="uniform:20:70",
-        help="pileup profile: uniform:LOW:HIGH | fixed:MU | none (default uniform:20:70)",
+        default=DEFAULT_PILEUP,
+        help=f"pileup profile: uniform:LOW:HIGH | fixed:MU | none (default {DEFAULT_PILEUP})",
     )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 

@@ -14,6 +14,7 @@ from collections import deque
 from pathlib import Path
 
 from flashsim.errors import InputError
+from flashsim.generate.pileup import DEFAULT_PILEUP
 
 __all__ = ["DEFAULT_EVENTS_PER_LUMI", "generate"]
 
@@ -68,7 +69,7 @@ def generate(
     pythia_cmnd: str | Path | None = None,
     progress: bool = True,
     events_per_lumi: int = DEFAULT_EVENTS_PER_LUMI,
-    pileup: str = "uniform:20:70",
+    pileup: str = DEFAULT_PILEUP,
 ) -> Path:
     """Generate ``events`` Pythia8 events and write the NanoAOD-style gen tree to ``output``.
 

@@ -56,7 +56,7 @@ def run_batch(pythia, events: int, card: ProcessCard):
     """Generate ``events`` events; returns Pythia's awkward batch (fields ``prt`` and ``info``)."""
     try:
         return pythia.nextBatch(events, MAX_FAILURE_FACTOR)
-    except Exception as err:  # pythia8mc raises a plain RuntimeError when too many events fail
+    except RuntimeError as err:  # pythia8mc: "exceeded allowed trials N"
         raise InputError(
             f"Pythia card {card.source!r} (process {card.process!r}): more than "
             f"{MAX_FAILURE_FACTOR:g} attempts per event failed ({err})"
