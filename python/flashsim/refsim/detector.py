@@ -1,7 +1,8 @@
 """One chunk of events through the whole reference detector: the order of the data flow.
 
-pileup scalars -> jets (gen-matched + pileup) -> muons, electrons, photons -> cross-references
-(Muon_jetIdx, Jet_muonIdx1, Electron_photonIdx, ...) -> AK8 jets -> MET.
+pileup scalars -> jets (gen-matched + pileup) -> muons, electrons, photons, AK8 jets ->
+cross-references (Muon_jetIdx, Jet_muonIdx1, Electron_photonIdx, ...) -> taus, FSR photons,
+low-pt electrons, subjets -> MET.
 """
 
 import numpy as np
@@ -9,8 +10,10 @@ import numpy as np
 from flashsim.refsim.electrons import electrons
 from flashsim.refsim.event_scalars import event_scalars
 from flashsim.refsim.fatjets import fatjets
+from flashsim.refsim.fsr_photons import fsr_photons
 from flashsim.refsim.gen import GenEvent
 from flashsim.refsim.jets import jets_from_genjets
+from flashsim.refsim.low_pt_electrons import low_pt_electrons
 from flashsim.refsim.matching import local_index, nearest
 from flashsim.refsim.met import missing_et
 from flashsim.refsim.muons import muons
@@ -18,6 +21,8 @@ from flashsim.refsim.objects import Objects
 from flashsim.refsim.photons import photons
 from flashsim.refsim.pileup_jets import pileup_jets
 from flashsim.refsim.random_streams import EventRandom
+from flashsim.refsim.subjets import subjets
+from flashsim.refsim.taus import taus
 
 __all__ = ["simulate_chunk"]
 
@@ -104,6 +109,22 @@ def simulate_chunk(chunk, seed: int):
     el["photonIdx"] = _link(el, ph, ph_local)
     ph["electronIdx"] = _link(ph, el, el_local)
 
+    tau, _ = taus(gen, rng, rho).sorted_by_pt(n)
+    tau["jetIdx"], _ = _jet_index(tau, jets, jet_local, n)
+    fsr, _ = fsr_photons(gen, rng, mu, mu_local).sorted_by_pt(n)
+    _, mu["fsrPhotonIdx"], _ = _first_two(fsr["_muon_flat"], local_index(fsr.event, n), len(mu))
+    low, _ = low_pt_electrons(gen, rng, rho).sorted_by_pt(n)
+    low["electronIdx"] = _link(low, el, el_local)
+    low["photonIdx"] = _link(low, ph, ph_local)
+    sub, _ = subjets(fat, rng).sorted_by_pt(n)
+    sub_local = local_index(sub.event, n)
+    for which, name in ((0, "subJetIdx1"), (1, "subJetIdx2")):
+        idx = np.full(len(fat), -1, dtype=np.int64)
+        rows = sub["_which"] == which
+        idx[sub["_parent"][rows]] = sub_local[rows]
+        fat[name] = idx
+
     scalars.update(missing_et(gen, rng, jets, lost))
-    collections = {"Jet": jets, "Muon": mu, "Electron": el, "Photon": ph, "FatJet": fat}
+    collections = {"Jet": jets, "Muon": mu, "Electron": el, "Photon": ph, "FatJet": fat,
+                   "SubJet": sub, "Tau": tau, "FsrPhoton": fsr, "LowPtElectron": low}
     return collections, scalars

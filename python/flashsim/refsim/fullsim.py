@@ -33,6 +33,7 @@ def fullsim(input: str, output: str, seed: int = 1, chunk_size: int = DEFAULT_CH
     from flashsim.refsim.detector import simulate_chunk
     from flashsim.refsim.parameters import parameter_hash
     from flashsim.refsim.reader import iterate_chunks, open_gen_tree
+    from flashsim.refsim.schema import COLLECTIONS
     from flashsim.refsim.writer import NanoWriter, copy_small_tree
 
     if not isinstance(seed, int) or seed < 0:
@@ -78,7 +79,7 @@ def fullsim(input: str, output: str, seed: int = 1, chunk_size: int = DEFAULT_CH
                 "parameter_hash": parameter_hash(),
                 "input": os.path.basename(input),
                 "events": done,
-                "collections": ["Jet", "Muon", "Electron", "Photon", "FatJet"],
+                "collections": list(COLLECTIONS),
                 "nanoaod_version": "v12 names and types",
             }
             writer.write_metadata(METADATA_NAME, json.dumps(metadata, sort_keys=True))

@@ -71,7 +71,10 @@ class GenEvent:
             chunk, "GenJet", ["pt", "eta", "phi", "mass", "partonFlavour", "hadronFlavour"], n)
         self.genjet_ak8 = _collection(
             chunk, "GenJetAK8", ["pt", "eta", "phi", "mass", "hadronFlavour"], n)
-        for objs in (self.genpart, self.genjet, self.genjet_ak8):
+        self.genvistau = _collection(
+            chunk, "GenVisTau", ["pt", "eta", "phi", "mass", "charge", "genPartIdxMother",
+                                 "status"], n)
+        for objs in (self.genpart, self.genjet, self.genjet_ak8, self.genvistau):
             for k in ("pt", "eta", "phi", "mass"):
                 objs[k] = objs[k].astype(np.float64)
         self._classify(max_ancestry)

@@ -41,6 +41,8 @@ REFERENCES = {
     "AK8": "CMS, Identification of heavy, energetic, hadronically decaying particles using "
     "machine-learning techniques, JINST 15 (2020) P06005",
     "NANO": "CMS NanoAOD v12 content (CMSSW 13_0), PhysicsTools/NanoAOD",
+    "TAU": "CMS, Identification of hadronic tau lepton decays using a deep neural network, "
+    "JINST 17 (2022) P07023",
     "LUMI": "CMS luminosity/pileup: Run-2 mean pileup 30-35, inelastic cross section 69.2 mb",
 }
 
@@ -194,6 +196,16 @@ PARAMETERS: dict[str, Parameter] = {
                               "photon", APPROX),
     "photon.fake_rate": P(0.02, "photons from jets (pi0) per gen jet with pt > 20", APPROX),
     "photon.r9_unconverted": P(0.95, "r9 of unconverted photons peaks above 0.94", "EGM"),
+    # ---------------------------------------------------------------- taus, FSR, low-pt e
+    "tau.efficiency": P((0.65, 22.0, 3.0), "tau_h reconstruction+decay-mode efficiency "
+                        "plateau ~60-70%, turn-on pt50 and width [GeV]", "TAU"),
+    "tau.response": P((0.97, 0.08), "visible-tau energy scale and resolution", "TAU"),
+    "tau.decay_mode_migration": P(0.15, "probability of a 1<->2 or 10<->11 migration", "TAU"),
+    "tau.fake_rate": P(0.01, "jet -> tau_h candidates per gen jet at 30 GeV", APPROX),
+    "fsr.cone_efficiency": P((0.5, 0.7), "FSR photon search cone around muons and efficiency",
+                             APPROX),
+    "lowpt.efficiency": P((0.7, 1.5), "low-pt electron efficiency plateau and pt50 [GeV]",
+                          APPROX),
     # ---------------------------------------------------------------- AK8 jets
     "fatjet.min_pt": P(170.0, "NanoAOD v12 AK8 jets stored with pt > 170 GeV", "NANO"),
     "fatjet.resolution": P((1.2, 0.05), "AK8 JER stochastic and constant term", "AK8"),

@@ -32,6 +32,10 @@ REQUIRED_BRANCHES = {
     "GenJetAK8_pt": (True, _FLOAT), "GenJetAK8_eta": (True, _FLOAT),
     "GenJetAK8_phi": (True, _FLOAT), "GenJetAK8_mass": (True, _FLOAT),
     "GenJetAK8_hadronFlavour": (True, _ANY_INT),
+    "GenVisTau_pt": (True, _FLOAT), "GenVisTau_eta": (True, _FLOAT),
+    "GenVisTau_phi": (True, _FLOAT), "GenVisTau_mass": (True, _FLOAT),
+    "GenVisTau_charge": (True, _INT), "GenVisTau_genPartIdxMother": (True, _INT),
+    "GenVisTau_status": (True, _ANY_INT),
     "GenMET_pt": (False, _FLOAT), "GenMET_phi": (False, _FLOAT),
     "Pileup_nPU": (False, _ANY_INT), "Pileup_nTrueInt": (False, _FLOAT),
 }
