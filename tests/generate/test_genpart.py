@@ -174,3 +174,13 @@ def test_no_beams_or_system_lines(ttbar):
     assert not ak.any(pid == 90)
     assert not ak.any(ttbar.GenPart_status == 4)
     assert not ak.any((pid == 2212) & (np.abs(ttbar.GenPart_eta) > 1000))
+
+
+def test_b_hadrons_lead_back_to_b_quarks(ttbar):
+    """A b hadron made by string fragmentation has the string's b quark as its mother (not
+    whichever parton opens the string), so heavy-flavour ancestry can be followed."""
+    pid, mother = ttbar.GenPart_pdgId, ttbar.GenPart_genPartIdxMother
+    mother_id = ak.where(mother >= 0, pid[ak.where(mother >= 0, mother, 0)], 0)
+    primary = _is_b_hadron(pid) & _flag(ttbar, "isFirstCopy") & ~_is_b_hadron(mother_id)
+    assert ak.sum(primary) > 200
+    assert ak.mean(np.abs(mother_id[primary]) == 5) > 0.85

@@ -9,6 +9,7 @@ all particles of all events at once by pointer jumping: O(n log depth) numpy ope
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -169,7 +170,21 @@ class ParticleRecord:
     def is_invisible(self) -> np.ndarray:
         return np.isin(self.abs_id, INVISIBLE_IDS)
 
-    @property
+    @cached_property
     def parent(self) -> np.ndarray:
-        """[n] mother1, the parent used to walk up the history (system lines are roots)."""
-        return self.mother1
+        """[n] the parent used to walk up the history (system lines are roots): mother1, except
+        for b and c hadrons made by hadronisation (status 81-89), whose mothers are a whole
+        string (mother1..mother2): their parent is the string end carrying their heavy quark,
+        so that a b hadron leads back to its b quark."""
+        parent = self.mother1.copy()
+        aid = self.abs_id
+        st = np.abs(self.status)
+        from_string = (st >= 81) & (st <= 89) & (self.mother2 > self.mother1)
+        for quark in (5, 4):
+            heavy = from_string & has_quark(aid, quark)
+            if quark == 4:
+                heavy &= ~has_quark(aid, 5)
+            end2 = heavy & (np.abs(self.pid[self.mother2]) == quark)
+            end1 = heavy & (np.abs(self.pid[self.mother1]) == quark)
+            parent[end2 & ~end1] = self.mother2[end2 & ~end1]
+        return parent
