@@ -44,6 +44,15 @@ EXPECTED_TYPES = {
     "GenMET_phi": "float32",
     "Pileup_nTrueInt": "float32",
     "Pileup_nPU": "int32",
+    "Generator_binvar": "float32",
+    "Generator_scalePDF": "float32",
+    "Generator_weight": "float32",
+    "Generator_x1": "float32",
+    "Generator_x2": "float32",
+    "Generator_xpdf1": "float32",
+    "Generator_xpdf2": "float32",
+    "Generator_id1": "int32",
+    "Generator_id2": "int32",
 }
 
 ROOT_TYPES = {

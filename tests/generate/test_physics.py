@@ -136,3 +136,8 @@ def test_qcd_pthat_range_is_applied(gen_file):
     lead_low = ak.to_numpy(ak.fill_none(ak.firsts(low.GenJet_pt), 0.0))
     lead_high = ak.to_numpy(ak.fill_none(ak.firsts(high.GenJet_pt), 0.0))
     assert np.median(lead_high) > 200 > np.median(lead_low)
+    # Generator_binvar is pthat: inside the requested range.
+    pthat = ak.to_numpy(high.Generator_binvar)
+    assert np.all((pthat >= 300) & (pthat <= 400))
+    assert np.all(ak.to_numpy(low.Generator_binvar) >= 30)
+    assert np.all((low.Generator_x1 > 0) & (low.Generator_x1 < 1))

@@ -47,6 +47,25 @@ def _collection(columns: dict, counts):
     return ak.zip({k: ak.unflatten(v, counts) for k, v in columns.items()})
 
 
+def _generator_branches(rec) -> dict:
+    """NanoAOD's Generator_* scalars from Pythia's hard-process info."""
+    import numpy as np
+
+    h = rec.hard
+    f32 = np.float32
+    return {
+        "Generator_binvar": np.sqrt(h["pT2Hat"]).astype(f32),  # pthat (2 -> 2 processes)
+        "Generator_scalePDF": np.sqrt(h["Q2Fac"]).astype(f32),
+        "Generator_weight": rec.weight.astype(f32),
+        "Generator_x1": h["x1"].astype(f32),
+        "Generator_x2": h["x2"].astype(f32),
+        "Generator_xpdf1": h["pdf1"].astype(f32),
+        "Generator_xpdf2": h["pdf2"].astype(f32),
+        "Generator_id1": h["id1"].astype(np.int32),
+        "Generator_id2": h["id2"].astype(np.int32),
+    }
+
+
 def generate_block(request: BlockRequest, progress=None) -> BlockResult:
     """Generate and reduce one block.
 
@@ -97,6 +116,7 @@ def generate_block(request: BlockRequest, progress=None) -> BlockResult:
         "luminosityBlock": np.full(n, blk.luminosity_block, dtype=np.uint32),
         "event": np.arange(blk.first_event + 1, blk.first_event + 1 + n, dtype=np.uint64),
         "genWeight": rec.weight.astype(np.float32),
+        **_generator_branches(rec),
         "GenPart": _collection(gp_cols, gp_counts),
         "GenJet": _collection(jets["GenJet"].columns, jets["GenJet"].counts),
         "GenJetAK8": _collection(jets["GenJetAK8"].columns, jets["GenJetAK8"].counts),

@@ -91,6 +91,8 @@ class ParticleRecord:
             system line, i.e. its offset).
         px, py, pz, e, m: four-momentum and mass (GeV).
         weight: [n_events] Pythia's nominal event weight.
+        hard: [n_events] fields of the hard process (Pythia's Info): id1, id2, x1, x2, pdf1,
+            pdf2 (x * f(x)), Q2Fac, pT2Hat.
     """
 
     offsets: np.ndarray
@@ -106,6 +108,7 @@ class ParticleRecord:
     e: np.ndarray
     m: np.ndarray
     weight: np.ndarray
+    hard: dict
 
     @classmethod
     def from_batch(cls, batch) -> ParticleRecord:
@@ -143,6 +146,10 @@ class ParticleRecord:
             e=np.asarray(ak.to_numpy(mom["e"]), dtype=np.float64),
             m=column("m").astype(np.float64),
             weight=weight.astype(np.float64),
+            hard={
+                k: np.asarray(ak.to_numpy(batch["info", k]))
+                for k in ("id1", "id2", "x1", "x2", "pdf1", "pdf2", "Q2Fac", "pT2Hat")
+            },
         )
 
     @property
