@@ -24,7 +24,7 @@ def full_file(tmp_path_factory):
     cache = {}
     folder = tmp_path_factory.mktemp("fullsim")
 
-    def make(gen, seed=1, chunk_size=20_000):
+    def make(gen, seed=1, chunk_size=10_000):
         key = (str(gen), seed, chunk_size)
         if key not in cache:
             out = folder / f"full_{len(cache)}.root"

@@ -11,7 +11,7 @@ Example::
     info = fullsim("gen.root", "full.root", seed=1)
 """
 
-from flashsim.refsim.fullsim import fullsim
+from flashsim.refsim.process_file import fullsim
 from flashsim.refsim.parameters import PARAMETERS, parameter_hash
 
 __all__ = ["PARAMETERS", "fullsim", "parameter_hash"]

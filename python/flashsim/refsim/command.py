@@ -9,14 +9,14 @@ def add_arguments(parser) -> None:
     parser.add_argument("input", help="gen-level ROOT file (tree Events, NanoAOD naming)")
     parser.add_argument("-o", "--output", required=True, help="output ROOT file")
     parser.add_argument("--seed", type=int, default=1, help="detector seed (default 1)")
-    parser.add_argument("--chunk-size", type=int, default=20_000,
-                        help="events per chunk; memory grows with it (default 20000)")
+    parser.add_argument("--chunk-size", type=int, default=10_000,
+                        help="events per chunk; memory grows with it (default 10000)")
     parser.add_argument("--max-events", type=int, default=None, help="stop after N events")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
 def run(args) -> int:
-    from flashsim.refsim.fullsim import fullsim
+    from flashsim.refsim.process_file import fullsim
 
     info = fullsim(args.input, args.output, seed=args.seed, chunk_size=args.chunk_size,
                    max_events=args.max_events, progress=not args.quiet)

@@ -129,7 +129,7 @@ def main(argv=None) -> int:
     parser.add_argument("gen", help="gen-level file (e.g. from flashsim generate ttbar)")
     parser.add_argument("--events", type=int, default=None, help="use the first N events")
     args = parser.parse_args(argv)
-    from flashsim.refsim.fullsim import fullsim
+    from flashsim.refsim.process_file import fullsim
 
     with tempfile.TemporaryDirectory() as tmp:
         a, b = os.path.join(tmp, "ref1.root"), os.path.join(tmp, "ref2.root")

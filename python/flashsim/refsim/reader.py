@@ -68,7 +68,8 @@ def open_gen_tree(path: str):
     if not os.path.isfile(path):
         raise InputError(f"gen file {path!r} does not exist")
     try:
-        file = uproot.open(path)
+        # no array cache: every chunk is read once, and a cache would only hold memory
+        file = uproot.open(path, array_cache=None)
     except Exception as err:  # uproot raises several types for non-ROOT input
         raise InputError(f"cannot open {path!r} as a ROOT file: {err}") from err
     if "Events" not in file:

@@ -8,7 +8,7 @@ from flashsim.errors import InputError
 
 __all__ = ["DEFAULT_CHUNK", "fullsim"]
 
-DEFAULT_CHUNK = 20_000
+DEFAULT_CHUNK = 10_000
 METADATA_NAME = "flashsim_refsim"
 
 

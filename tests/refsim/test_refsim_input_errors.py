@@ -1,0 +1,65 @@
+"""Bad gen input: a message naming the branch (or file/tree), and nothing written."""
+
+import numpy as np
+import pytest
+from refsim_testing import rewrite_gen
+
+from flashsim.errors import InputError
+from flashsim.refsim import fullsim
+
+
+@pytest.mark.parametrize("branch", ["GenJet_hadronFlavour", "Pileup_nPU", "GenPart_statusFlags",
+                                    "GenVisTau_status"])
+def test_missing_branch_is_named(ttbar_gen, tmp_path, branch):
+    bad = tmp_path / "bad.root"
+    rewrite_gen(ttbar_gen, bad, drop={branch})
+    out = tmp_path / "out.root"
+    with pytest.raises(InputError, match=branch):
+        fullsim(str(bad), str(out))
+    assert not out.exists()
+    assert list(tmp_path.iterdir()) == [bad]
+
+
+@pytest.mark.parametrize("branch,dtype", [("GenPart_pdgId", np.float32),
+                                          ("GenJet_pt", np.int32),
+                                          ("GenMET_pt", np.int64)])
+def test_wrong_type_is_named(ttbar_gen, tmp_path, branch, dtype):
+    bad = tmp_path / "bad.root"
+    rewrite_gen(ttbar_gen, bad, retype={branch: dtype})
+    out = tmp_path / "out.root"
+    with pytest.raises(InputError, match=f"{branch}.*expected"):
+        fullsim(str(bad), str(out))
+    assert not out.exists()
+
+
+def test_the_good_copy_works(ttbar_gen, tmp_path):
+    good = tmp_path / "good.root"
+    rewrite_gen(ttbar_gen, good)
+    info = fullsim(str(good), str(tmp_path / "out.root"))
+    assert info["events"] == 20
+
+
+def test_missing_file_and_tree(tmp_path):
+    with pytest.raises(InputError, match="does not exist"):
+        fullsim(str(tmp_path / "nope.root"), str(tmp_path / "out.root"))
+    text = tmp_path / "text.root"
+    text.write_text("not a ROOT file")
+    with pytest.raises(InputError, match="cannot open"):
+        fullsim(str(text), str(tmp_path / "out.root"))
+    assert not (tmp_path / "out.root").exists()
+
+
+def test_bad_options(ttbar_gen, tmp_path):
+    with pytest.raises(InputError, match="seed"):
+        fullsim(str(ttbar_gen), str(tmp_path / "o.root"), seed=-1)
+    with pytest.raises(InputError, match="overwrite"):
+        fullsim(str(ttbar_gen), str(ttbar_gen))
+
+
+def test_cli_reports_the_error(ttbar_gen, tmp_path, capsys):
+    from flashsim.cli import main
+
+    bad = tmp_path / "bad.root"
+    rewrite_gen(ttbar_gen, bad, drop={"GenJet_pt"})
+    assert main(["fullsim", str(bad), "-o", str(tmp_path / "o.root"), "--quiet"]) == 2
+    assert "GenJet_pt" in capsys.readouterr().err
