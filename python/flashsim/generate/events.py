@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
+from flashsim.errors import InputError
 from flashsim.generate.pileup import PileupProfile
 from flashsim.generate.processes import ProcessCard
 from flashsim.generate.seeding import STREAM_PILEUP, STREAM_PYTHIA, LumiBlock, stream_seed
@@ -99,6 +100,11 @@ def generate_block(request: BlockRequest, progress=None) -> BlockResult:
 
     rec = ParticleRecord.from_batch(batch)
     del batch, batches
+    if np.any(rec.counts == 0):
+        raise InputError(
+            f"Pythia card {request.card.source!r}: Pythia's event record is empty "
+            "(PartonLevel:all = off?); there are no particles to write"
+        )
     tr = truth(rec)
     gp_cols, gp_counts, new_index = gen_particles(rec, tr)
     met_pt, met_phi = gen_met(rec)

@@ -191,7 +191,9 @@ def cluster_jets(
         preferred = np.abs(p_id) == hadron_flavour[p_jet]
         # Preferred flavour first, then the hardest: pt < 14 TeV, so 1e5 separates the classes.
         best = _group_argmax(p_jet, p_pt + 1e5 * preferred, total)
-        parton_flavour = np.where(best >= 0, p_id[np.where(best >= 0, best, 0)], 0)
+        parton_flavour = np.zeros(total, dtype=np.int64)
+        found = best >= 0
+        parton_flavour[found] = p_id[best[found]]
 
         out[jd.name] = JetCollection(
             columns={
