@@ -76,3 +76,49 @@ def test_signal_leaves_no_file(tmp_path, sig, code, jobs):
     assert proc.returncode == code, err.decode()
     assert b"interrupted" in err
     assert list(tmp_path.iterdir()) == []
+
+
+def _spawned_workers():
+    """PIDs of this process's multiprocessing spawn workers (children running spawn_main)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            cmdline = (entry / "cmdline").read_bytes()
+        except (OSError, IndexError, ValueError):
+            continue
+        if ppid == os.getpid() and b"spawn_main" in cmdline:
+            pids.append(int(entry.name))
+    return pids
+
+
+def test_dead_worker_is_an_error_not_a_hang(tmp_path):
+    """A worker killed mid-block (as by the out-of-memory killer) stops the run with an error."""
+    import threading
+
+    from flashsim.errors import FlashSimError
+
+    killed = []
+
+    def kill_one_worker():
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not killed:
+            workers = _spawned_workers()
+            if len(workers) == 2:
+                time.sleep(1.0)  # let them start generating
+                os.kill(workers[0], signal.SIGKILL)
+                killed.append(workers[0])
+            time.sleep(0.05)
+
+    killer = threading.Thread(target=kill_one_worker)
+    killer.start()
+    try:
+        with pytest.raises(FlashSimError, match="worker process died"):
+            generate("dy", 4000, 1, tmp_path / "gen.root", jobs=2, events_per_lumi=100, progress=False)
+    finally:
+        killer.join()
+    assert killed
+    assert list(tmp_path.iterdir()) == []
+    assert _spawned_workers() == []  # the other worker was stopped too

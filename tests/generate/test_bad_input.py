@@ -69,9 +69,12 @@ def test_card_that_cannot_initialise(tmp_path):
 def test_card_whose_events_all_fail(tmp_path):
     # Accepted and initialised, but every event fails Pythia's momentum-conservation check.
     card = tmp_path / "failing.cmnd"
-    card.write_text("HardQCD:all = on\nPhaseSpace:pTHatMin = 20.\nCheck:epTolErr = 1e-30\n")
+    card.write_text(
+        "HardQCD:all = on\nPhaseSpace:pTHatMin = 20.\nPartonLevel:MPI = off\n"
+        "HadronLevel:all = off\nCheck:epTolErr = 1e-30\n"
+    )
     with pytest.raises(InputError, match="attempts per event failed"):
-        generate("custom", 5, 1, tmp_path / "out.root", pythia_cmnd=card, progress=False)
+        generate("custom", 1, 1, tmp_path / "out.root", pythia_cmnd=card, progress=False)
     assert _leftovers(tmp_path) == ["failing.cmnd"]
 
 

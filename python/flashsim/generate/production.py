@@ -13,7 +13,7 @@ import threading
 from collections import deque
 from pathlib import Path
 
-from flashsim.errors import InputError
+from flashsim.errors import FlashSimError, InputError
 from flashsim.generate.pileup import DEFAULT_PILEUP
 
 __all__ = ["DEFAULT_EVENTS_PER_LUMI", "generate"]
@@ -193,6 +193,8 @@ def _results(requests, jobs, update):
 
     import multiprocessing as mp
     import queue as queue_module
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
     # spawn: the parent may hold threads (ROOT, tqdm); forking those is unsafe.
     ctx = mp.get_context("spawn")
@@ -206,23 +208,43 @@ def _results(requests, jobs, update):
         except queue_module.Empty:
             pass
 
-    with ctx.Pool(jobs, initializer=_worker_init, initargs=(progress_queue,)) as pool:
+    # An executor, not multiprocessing.Pool: a worker that dies (killed, out of memory) breaks
+    # the executor and raises, where Pool would wait for its result forever.
+    executor = ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_worker_init, initargs=(progress_queue,))
+    finished = False
+    try:
         todo = iter(requests)
         pending = deque()
         # Keep a bounded number of blocks in flight so finished ones do not pile up in memory.
         for request in todo:
-            pending.append(pool.apply_async(_worker_block, (request,)))
+            pending.append(executor.submit(_worker_block, request))
             if len(pending) >= 2 * jobs:
                 break
         while pending:
             head = pending[0]
-            while not head.ready():
+            while not head.done():
                 drain(0.1)
-            result = head.get()
+            try:
+                result = head.result()
+            except BrokenProcessPool as err:
+                raise FlashSimError(f"a generation worker process died ({err}); no output was written") from err
             pending.popleft()
             nxt = next(todo, None)
             if nxt is not None:
-                pending.append(pool.apply_async(_worker_block, (nxt,)))
+                pending.append(executor.submit(_worker_block, nxt))
             drain(0)
             yield result
         drain(0)
+        finished = True
+    finally:
+        if not finished:
+            _stop_workers(executor)
+        executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _stop_workers(executor) -> None:
+    """Terminate the worker processes of an executor (on error or Ctrl-C): their blocks are
+    lost anyway, and waiting for them could take minutes."""
+    for process in list(getattr(executor, "_processes", {}).values()):
+        if process.is_alive():
+            process.terminate()
