@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from flashsim.generate.particles import ParticleRecord, has_quark, pt_eta_phi
+from flashsim.generate.particles import ParticleRecord, pt_eta_phi
 
 __all__ = ["GHOST_SCALE", "JetCollection", "JetDefinition", "cluster_jets", "flavour_ghosts"]
 
@@ -63,8 +63,8 @@ def flavour_ghosts(rec: ParticleRecord) -> tuple[np.ndarray, np.ndarray]:
         (index [n_ghosts] global particle index, kind [n_ghosts] 1 b hadron, 2 c hadron, 3 parton)
     """
     aid, parent = rec.abs_id, rec.parent
-    b_had = has_quark(aid, 5)
-    c_had = has_quark(aid, 4)
+    b_had = rec.is_b_hadron
+    c_had = rec.is_c_hadron
     # A hadron with a b (c) hadron daughter is not the weakly decaying one.
     has_b_daughter = np.zeros(aid.size, dtype=bool)
     has_b_daughter[parent[b_had]] = True

@@ -30,7 +30,6 @@ import numpy as np
 from flashsim.generate.particles import (
     ParticleRecord,
     any_ancestor,
-    has_quark,
     is_hadron,
     nearest_ancestor,
     pt_eta_phi,
@@ -64,7 +63,7 @@ def hepmc_status(rec: ParticleRecord) -> np.ndarray:
     4 beam, otherwise |Pythia status| (21-29 hard process, 62 last top copy, 71 ...)."""
     st = rec.status
     aid = rec.abs_id
-    decays = is_hadron(aid) | (aid == 13) | (aid == 15)
+    decays = rec.is_hadron | (aid == 13) | (aid == 15)
     d1 = np.clip(rec.daughter1, 0, rec.pid.size - 1)
     decays &= rec.pid[d1] != rec.pid  # a particle "decaying" into itself is a copy, not a decay
     out = np.where((st <= -11) & (st >= -200), -st, 0)
@@ -103,7 +102,7 @@ class GenParticleTruth:
 
         # Decays: hadrons, muons and taus whose daughters are Pythia decay products (91-99).
         decay_product = (status_abs >= 91) & (status_abs <= 99)
-        self.hadron = is_hadron(aid)
+        self.hadron = rec.is_hadron
         self.decayed = np.zeros(n, dtype=bool)
         self.decayed[parent[decay_product]] = True
         self.decayed &= self.hadron | (aid == 13) | (aid == 15)
@@ -168,7 +167,7 @@ class GenParticleTruth:
         keep |= with_mother
         keep[parent[with_mother]] = True
         # Heavy-flavour hadrons.
-        heavy = has_quark(aid, 5) | has_quark(aid, 4)
+        heavy = rec.is_b_hadron | rec.is_c_hadron
         keep |= heavy
         # Neutrinos: prompt, or from a tau or heavy-flavour decay.
         neutrino = (aid == 12) | (aid == 14) | (aid == 16)

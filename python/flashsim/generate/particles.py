@@ -165,9 +165,35 @@ class ParticleRecord:
         """[n] the (0-based, within the batch) event of each particle."""
         return np.repeat(np.arange(self.n_events), self.counts)
 
-    @property
+    @cached_property
     def abs_id(self) -> np.ndarray:
         return np.abs(self.pid)
+
+    @cached_property
+    def _id_classes(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        # A batch holds a few hundred distinct ids among ~10^6 particles: classify the
+        # distinct ones and broadcast back.
+        unique, inverse = np.unique(self.abs_id, return_inverse=True)
+        return (
+            is_hadron(unique)[inverse],
+            has_quark(unique, 5)[inverse],
+            has_quark(unique, 4)[inverse],
+        )
+
+    @property
+    def is_hadron(self) -> np.ndarray:
+        """[n] bool: hadrons."""
+        return self._id_classes[0]
+
+    @property
+    def is_b_hadron(self) -> np.ndarray:
+        """[n] bool: hadrons with a b quark (onia included)."""
+        return self._id_classes[1]
+
+    @property
+    def is_c_hadron(self) -> np.ndarray:
+        """[n] bool: hadrons with a c quark (onia and b-c hadrons included)."""
+        return self._id_classes[2]
 
     @property
     def is_final(self) -> np.ndarray:
@@ -184,13 +210,10 @@ class ParticleRecord:
         string (mother1..mother2): their parent is the string end carrying their heavy quark,
         so that a b hadron leads back to its b quark."""
         parent = self.mother1.copy()
-        aid = self.abs_id
         st = np.abs(self.status)
         from_string = (st >= 81) & (st <= 89) & (self.mother2 > self.mother1)
-        for quark in (5, 4):
-            heavy = from_string & has_quark(aid, quark)
-            if quark == 4:
-                heavy &= ~has_quark(aid, 5)
+        for quark, heavy in ((5, self.is_b_hadron), (4, self.is_c_hadron & ~self.is_b_hadron)):
+            heavy = from_string & heavy
             end2 = heavy & (np.abs(self.pid[self.mother2]) == quark)
             end1 = heavy & (np.abs(self.pid[self.mother1]) == quark)
             parent[end2 & ~end1] = self.mother2[end2 & ~end1]
