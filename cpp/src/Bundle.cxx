@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <limits>
 #include <stdexcept>
 
 namespace flashsim {
@@ -71,22 +72,54 @@ public:
          const std::string at = where + ".transform[" + std::to_string(i) + "]";
          const std::string op = String(list[i], at, "op");
          TransformStep step;
+         const auto number = [&](const char *key, double fallback) { return Number(list[i], at, key, fallback); };
          if (op == "log") {
             step.op = TransformStep::Op::kLog;
-            step.a = Number(list[i], at, "offset", 0.0);
+            step.offset = number("offset", 0.0);
          } else if (op == "standardize") {
             step.op = TransformStep::Op::kStandardize;
-            step.a = Number(list[i], at, "mean", 0.0);
-            step.b = Number(list[i], at, "std", 1.0);
-            if (!(step.b > 0.0))
-               Fail(at, "std must be > 0, got " + std::to_string(step.b));
+            step.mean = number("mean", 0.0);
+            step.std = number("std", 1.0);
+            if (!(step.std > 0.0))
+               Fail(at, "std must be > 0, got " + std::to_string(step.std));
          } else if (op == "ratio" || op == "difference" || op == "delta_phi") {
             step.op = op == "ratio" ? TransformStep::Op::kRatio
                       : op == "difference" ? TransformStep::Op::kDifference
                                            : TransformStep::Op::kDeltaPhi;
             step.gen = String(list[i], at, "gen");
+         } else if (op == "logit") {
+            step.op = TransformStep::Op::kLogit;
+            step.lo = number("lo", 0.0);
+            step.hi = number("hi", 1.0);
+            step.eps = number("eps", 1e-6);
+            if (!(step.hi > step.lo) || !(step.eps > 0.0 && step.eps < 0.5))
+               Fail(at, "logit needs hi > lo and 0 < eps < 0.5");
+         } else if (op == "arctan" || op == "asinh") {
+            step.op = op == "arctan" ? TransformStep::Op::kArctan : TransformStep::Op::kAsinh;
+            step.scale = number("scale", 1.0);
+            if (!(step.scale > 0.0))
+               Fail(at, "scale must be > 0, got " + std::to_string(step.scale));
+         } else if (op == "dequantize") {
+            step.op = TransformStep::Op::kDequantize;
+         } else if (op == "clip") {
+            step.op = TransformStep::Op::kClip;
+            step.lo = number("lo", -std::numeric_limits<double>::infinity());
+            step.hi = number("hi", std::numeric_limits<double>::infinity());
+         } else if (op == "spike") {
+            if (i != 0)
+               Fail(at, "a 'spike' step must be the first step of its transform");
+            step.op = TransformStep::Op::kSpike;
+            for (const char *key : {"value", "loc", "threshold"})
+               if (!list[i].contains(key))
+                  Fail(at, std::string("a 'spike' step needs '") + key + "'");
+            step.value = number("value", 0.0);
+            step.loc = number("loc", 0.0);
+            step.width = number("width", 0.0);
+            step.threshold = number("threshold", 0.0);
          } else {
-            Fail(at, "unknown transform op '" + op + "', expected log, standardize, ratio, difference or delta_phi");
+            Fail(at, "unknown transform op '" + op +
+                        "', expected log, standardize, ratio, difference, delta_phi, logit, arctan, asinh, "
+                        "dequantize, clip or spike");
          }
          steps.push_back(std::move(step));
       }

@@ -1,6 +1,8 @@
 #include "flashsim/VariableTransform.hxx"
 
+#include <algorithm>
 #include <cmath>
+#include <stdexcept>
 
 namespace flashsim {
 
@@ -13,32 +15,77 @@ double WrapPhi(double phi)
    return wrapped - M_PI;
 }
 
+VariableTransform::VariableTransform(std::vector<TransformStep> steps) : fSteps(std::move(steps))
+{
+   for (std::size_t i = 1; i < fSteps.size(); ++i)
+      if (fSteps[i].op == TransformStep::Op::kSpike)
+         throw std::invalid_argument("a 'spike' step must be the first step of its transform, found at position " +
+                                     std::to_string(i));
+}
+
+namespace {
+
+double ForwardStep(const TransformStep &s, double x, const float *gen)
+{
+   using Op = TransformStep::Op;
+   switch (s.op) {
+   case Op::kLog: return std::log(x + s.offset);
+   case Op::kStandardize: return (x - s.mean) / s.std;
+   case Op::kRatio: return x / gen[s.genIndex];
+   case Op::kDifference: return x - gen[s.genIndex];
+   case Op::kDeltaPhi: return WrapPhi(x - gen[s.genIndex]);
+   case Op::kLogit: {
+      const double u = std::clamp((x - s.lo) / (s.hi - s.lo), s.eps, 1.0 - s.eps);
+      return std::log(u / (1.0 - u));
+   }
+   case Op::kArctan: return std::atan(x / s.scale);
+   case Op::kAsinh: return std::asinh(x / s.scale);
+   case Op::kDequantize: return x;
+   case Op::kClip: return std::clamp(x, s.lo, s.hi);
+   case Op::kSpike: return x;
+   }
+   return x;
+}
+
+double InverseStep(const TransformStep &s, double y, const float *gen)
+{
+   using Op = TransformStep::Op;
+   switch (s.op) {
+   case Op::kLog: return std::exp(y) - s.offset;
+   case Op::kStandardize: return y * s.std + s.mean;
+   case Op::kRatio: return y * gen[s.genIndex];
+   case Op::kDifference: return y + gen[s.genIndex];
+   case Op::kDeltaPhi: return WrapPhi(y + gen[s.genIndex]);
+   case Op::kLogit: return s.lo + (s.hi - s.lo) / (1.0 + std::exp(-y));
+   case Op::kArctan: {
+      const double edge = M_PI / 2 - 1e-9;
+      return s.scale * std::tan(std::clamp(y, -edge, edge));
+   }
+   case Op::kAsinh: return s.scale * std::sinh(y);
+   case Op::kDequantize: return std::nearbyint(y);
+   case Op::kClip: return std::clamp(y, s.lo, s.hi);
+   case Op::kSpike: return y;
+   }
+   return y;
+}
+
+} // namespace
+
 double VariableTransform::Forward(double x, const float *genRow) const
 {
-   for (const auto &step : fSteps) {
-      switch (step.op) {
-      case TransformStep::Op::kLog: x = std::log(x + step.a); break;
-      case TransformStep::Op::kStandardize: x = (x - step.a) / step.b; break;
-      case TransformStep::Op::kRatio: x = x / genRow[step.genIndex]; break;
-      case TransformStep::Op::kDifference: x = x - genRow[step.genIndex]; break;
-      case TransformStep::Op::kDeltaPhi: x = WrapPhi(x - genRow[step.genIndex]); break;
-      }
-   }
+   if (!fSteps.empty() && fSteps.front().op == TransformStep::Op::kSpike && x == fSteps.front().value)
+      return fSteps.front().loc;
+   for (const auto &step : fSteps)
+      x = ForwardStep(step, x, genRow);
    return x;
 }
 
 double VariableTransform::Inverse(double y, const float *genRow) const
 {
-   for (auto it = fSteps.rbegin(); it != fSteps.rend(); ++it) {
-      const auto &step = *it;
-      switch (step.op) {
-      case TransformStep::Op::kLog: y = std::exp(y) - step.a; break;
-      case TransformStep::Op::kStandardize: y = y * step.b + step.a; break;
-      case TransformStep::Op::kRatio: y = y * genRow[step.genIndex]; break;
-      case TransformStep::Op::kDifference: y = y + genRow[step.genIndex]; break;
-      case TransformStep::Op::kDeltaPhi: y = WrapPhi(y + genRow[step.genIndex]); break;
-      }
-   }
+   if (!fSteps.empty() && fSteps.front().op == TransformStep::Op::kSpike && y <= fSteps.front().threshold)
+      return fSteps.front().value;
+   for (auto it = fSteps.rbegin(); it != fSteps.rend(); ++it)
+      y = InverseStep(*it, y, genRow);
    return y;
 }
 

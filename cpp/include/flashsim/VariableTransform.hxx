@@ -8,26 +8,38 @@ namespace flashsim {
 
 /// One step of a variable's preprocessing, as written in bundle.json ("transform": [...]).
 /// Steps are listed in the training direction (physical -> network); conditioning variables
-/// apply them forward, targets apply them backwards. Ops:
-///   {"op": "log", "offset": c}                y = log(x + c)
-///   {"op": "standardize", "mean": m, "std": s} y = (x - m) / s
-///   {"op": "ratio", "gen": "GenJet_pt"}        y = x / gen           (pt, mass learnt relative to gen)
-///   {"op": "difference", "gen": "GenJet_eta"}  y = x - gen
-///   {"op": "delta_phi", "gen": "GenJet_phi"}   y = wrap(x - gen)     (inverse wrapped to [-pi, pi))
+/// apply them forward, targets apply them backwards. The Python twin, with the fitting and the
+/// training-time noise, is flashsim.transforms; docs/bundle.md lists the ops and parameters.
 struct TransformStep {
-   enum class Op { kLog, kStandardize, kRatio, kDifference, kDeltaPhi };
+   enum class Op {
+      kLog,         ///< y = log(x + offset)
+      kStandardize, ///< y = (x - mean) / std
+      kRatio,       ///< y = x / gen                  (pt, mass learnt relative to gen)
+      kDifference,  ///< y = x - gen
+      kDeltaPhi,    ///< y = wrap(x - gen); inverse wrapped to [-pi, pi)
+      kLogit,       ///< u = (x - lo) / (hi - lo) in [eps, 1 - eps], y = log(u / (1 - u))
+      kArctan,      ///< y = atan(x / scale)        (heavy tails, bounded image)
+      kAsinh,       ///< y = asinh(x / scale)       (heavy tails on both sides)
+      kDequantize,  ///< integers: training adds U(-0.5, 0.5); inverse rounds
+      kClip,        ///< clamp to [lo, hi] both ways
+      kSpike,       ///< first step only: x == value <-> y at loc (training: N(loc, width)); inverse y <= threshold -> value
+   };
    Op op = Op::kStandardize;
-   double a = 0.0;         ///< log: offset; standardize: mean
-   double b = 1.0;         ///< standardize: std
-   std::string gen;        ///< ratio/difference/delta_phi: the gen column it refers to
-   int genIndex = -1;      ///< position of `gen` in the source's gen columns
+   double offset = 0.0;
+   double mean = 0.0, std = 1.0;
+   double lo = 0.0, hi = 1.0, eps = 1e-6;
+   double scale = 1.0;
+   double value = 0.0, loc = 0.0, width = 0.0, threshold = 0.0;
+   std::string gen;   ///< ratio/difference/delta_phi: the gen column it refers to
+   int genIndex = -1; ///< position of `gen` in the source's gen columns
 };
 
 /// A variable's chain of steps: forward for conditioning, inverse for targets.
 class VariableTransform {
 public:
    VariableTransform() = default;
-   explicit VariableTransform(std::vector<TransformStep> steps) : fSteps(std::move(steps)) {}
+   /// Throws std::invalid_argument when a spike step is not the first one.
+   explicit VariableTransform(std::vector<TransformStep> steps);
 
    /// genRow: the object's raw gen values, in the order of the source's gen columns.
    double Forward(double x, const float *genRow) const;

@@ -1,0 +1,57 @@
+"""The ops, vectorised with NumPy: forward (training direction) and inverse of one step.
+
+Each function takes the step's parameter dict ``p`` and, where the op refers to a gen
+variable, that variable's values ``g`` (same length as x). Kept in step with
+cpp/src/VariableTransform.cxx: a test holds the two against each other.
+"""
+
+import numpy as np
+
+__all__ = ["FORWARD", "INVERSE", "wrap_phi"]
+
+
+def wrap_phi(phi):
+    return np.mod(phi + np.pi, 2 * np.pi) - np.pi
+
+
+def _logit_forward(x, p):
+    lo, hi, eps = p.get("lo", 0.0), p.get("hi", 1.0), p.get("eps", 1e-6)
+    u = np.clip((x - lo) / (hi - lo), eps, 1 - eps)
+    return np.log(u / (1 - u))
+
+
+def _logit_inverse(y, p):
+    lo, hi = p.get("lo", 0.0), p.get("hi", 1.0)
+    return lo + (hi - lo) / (1 + np.exp(-y))
+
+
+def _arctan_inverse(y, p):
+    edge = np.pi / 2 - 1e-9
+    return p.get("scale", 1.0) * np.tan(np.clip(y, -edge, edge))
+
+
+FORWARD = {
+    "log": lambda x, p, g: np.log(x + p.get("offset", 0.0)),
+    "standardize": lambda x, p, g: (x - p["mean"]) / p["std"],
+    "ratio": lambda x, p, g: x / g,
+    "difference": lambda x, p, g: x - g,
+    "delta_phi": lambda x, p, g: wrap_phi(x - g),
+    "logit": lambda x, p, g: _logit_forward(x, p),
+    "arctan": lambda x, p, g: np.arctan(x / p.get("scale", 1.0)),
+    "asinh": lambda x, p, g: np.arcsinh(x / p.get("scale", 1.0)),
+    "dequantize": lambda x, p, g: x,
+    "clip": lambda x, p, g: np.clip(x, p.get("lo", -np.inf), p.get("hi", np.inf)),
+}
+
+INVERSE = {
+    "log": lambda y, p, g: np.exp(y) - p.get("offset", 0.0),
+    "standardize": lambda y, p, g: y * p["std"] + p["mean"],
+    "ratio": lambda y, p, g: y * g,
+    "difference": lambda y, p, g: y + g,
+    "delta_phi": lambda y, p, g: wrap_phi(y + g),
+    "logit": lambda y, p, g: _logit_inverse(y, p),
+    "arctan": lambda y, p, g: _arctan_inverse(y, p),
+    "asinh": lambda y, p, g: p.get("scale", 1.0) * np.sinh(y),
+    "dequantize": lambda y, p, g: np.rint(y),
+    "clip": lambda y, p, g: np.clip(y, p.get("lo", -np.inf), p.get("hi", np.inf)),
+}
