@@ -30,7 +30,6 @@ import numpy as np
 from flashsim.generate.particles import (
     ParticleRecord,
     any_ancestor,
-    is_hadron,
     nearest_ancestor,
     pt_eta_phi,
 )
@@ -115,8 +114,9 @@ class GenParticleTruth:
         has_tau = self.nearest_tau >= 0
         tau = np.where(has_tau, self.nearest_tau, 0)
         direct = self.nearest_decayed >= 0
-        direct_id = np.where(direct, aid[np.where(direct, self.nearest_decayed, 0)], 0)
-        direct_tau = direct & (direct_id == 15)
+        nearest = np.where(direct, self.nearest_decayed, 0)
+        direct_tau = direct & (aid[nearest] == 15)
+        direct_hadron = direct & self.hadron[nearest]
 
         self.is_hard_process = (status_abs >= 21) & (status_abs <= 29)
         self.from_hard_process = self.is_hard_process | any_ancestor(self.copy_parent, self.is_hard_process)
@@ -130,7 +130,7 @@ class GenParticleTruth:
             "isPromptTauDecayProduct": tau_prompt,
             "isDirectTauDecayProduct": direct_tau,
             "isDirectPromptTauDecayProduct": direct_tau & tau_prompt,
-            "isDirectHadronDecayProduct": direct & is_hadron(direct_id),
+            "isDirectHadronDecayProduct": direct_hadron,
             "isHardProcess": self.is_hard_process,
             "fromHardProcess": self.from_hard_process,
             "isHardProcessTauDecayProduct": tau_hard,
