@@ -2,9 +2,9 @@
 
 import awkward as ak
 import numpy as np
+from refsim_testing import flat
 
 from flashsim.validate.two_sample import weighted_auc
-from refsim_testing import flat
 
 
 def test_btag_separates_b_from_light(ttbar):

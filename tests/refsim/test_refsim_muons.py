@@ -58,3 +58,28 @@ def test_momentum_resolution_is_percent_level(dy):
     ratio = flat(dy.Muon_pt[ok] / dy.GenPart_pt[idx[ok]])
     q16, q84 = np.percentile(ratio, [16, 84])
     assert 0.003 < (q84 - q16) / 2 < 0.04
+
+
+def test_duplicates_share_the_gen_muon_and_fail_the_tight_ids(ttbar_gen, monkeypatch):
+    """With the duplicate rate raised, duplicates appear: same genPartIdx, tracker-only."""
+    from flashsim.refsim import parameters
+    from flashsim.refsim.detector import simulate_chunk
+    from flashsim.refsim.reader import iterate_chunks, open_gen_tree
+
+    old = parameters.PARAMETERS["muon.duplicate_probability"]
+    monkeypatch.setitem(parameters.PARAMETERS, "muon.duplicate_probability",
+                        parameters.Parameter(0.3, old.cms, old.ref))
+    f, tree = open_gen_tree(str(ttbar_gen))
+    chunk = next(iterate_chunks(tree, 500))
+    f.close()
+    mu = simulate_chunk(chunk, seed=5)[0]["Muon"]
+    key = mu.event * 100_000 + mu["genPartIdx"]
+    matched = mu["genPartIdx"] >= 0
+    values, counts = np.unique(key[matched], return_counts=True)
+    dup_keys = values[counts == 2]
+    assert len(dup_keys) > 10
+    assert counts.max() == 2
+    rows = np.isin(key, dup_keys) & matched
+    # of each pair, exactly one is the tracker-only duplicate (not global, not medium)
+    assert (~mu["isGlobal"][rows]).sum() >= len(dup_keys)
+    assert (mu["mediumId"][rows]).sum() < 1.25 * len(dup_keys)  # originals ~all, copies ~10%

@@ -37,7 +37,6 @@ def _curvature_sigma(pt, eta):
 
 def muons(gen, rng, rho) -> Objects:
     """All reco muons of a chunk (unsorted; ``jetIdx`` is filled later)."""
-    n = gen.n
     # --- from gen muons
     g = gen.final_state(13, 2.0)
     ev, key = g.event, g["index"]
