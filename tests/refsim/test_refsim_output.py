@@ -117,3 +117,14 @@ def test_chunk_sizes_run(ttbar_gen, tmp_path, chunk):
     assert info["events"] == 7
     with uproot.open(out) as f:
         assert f["Events"].num_entries == 7
+
+
+def test_root_rdataframe_reads_it(ttbar_gen, full_file):
+    import ROOT
+
+    df = ROOT.RDataFrame("Events", str(full_file(ttbar_gen)))
+    assert df.GetColumnType("nJet") == "UInt_t"
+    assert df.GetColumnType("Jet_genJetIdx") == "ROOT::VecOps::RVec<Short_t>"
+    n_jets = df.Sum("nJet").GetValue()
+    n_from_pt = df.Define("n", "(unsigned) Jet_pt.size()").Sum("n").GetValue()
+    assert n_jets == n_from_pt > 0

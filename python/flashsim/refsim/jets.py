@@ -124,7 +124,7 @@ def jet_attributes(jets: Objects, rng, rho, n_pu, stream: str) -> None:
     pt, eta = jets["pt"], jets["eta"]
     abs_eta = np.abs(eta)
     cls = jets["_class"]
-    z = rng.normal(stream + ".attributes", ev, key, 20)
+    z = rng.normal(stream + ".attributes", ev, key, 23)
     tracker = abs_eta < par("detector.tracker_eta")
 
     # Constituent count: gluon jets have more; drives qgl, QG tagger, multiplicities.
@@ -174,7 +174,7 @@ def jet_attributes(jets: Objects, rng, rho, n_pu, stream: str) -> None:
     logits[:, 4:] -= s_shared * shared[:, None]
     no_sv = par("jet.tagger_no_sv")
     p_no_sv = np.select([cls == B, cls == C], [no_sv["b"], no_sv["c"]], 0.0)
-    lost_sv = ndtr(z[:, 7]) < p_no_sv  # ndtr(normal) is uniform
+    lost_sv = ndtr(z[:, 20]) < p_no_sv  # ndtr(normal) is uniform
     logits[:, :3] -= 2.5 * lost_sv[:, None]
     logits[:, 3] -= 1.0 * lost_sv
     logits[:, 2] += par("jet.tagger_lepton_weight") * (mu_ef + e_ef) * tracker
@@ -221,10 +221,10 @@ def jet_attributes(jets: Objects, rng, rho, n_pu, stream: str) -> None:
     k_off, c0, c1, s1 = par("jet.jec_offset")
     rel = (c0 + c1 * np.exp(-pt / s1)) * (1 + 0.5 * abs_eta / 4.7)
     raw_pt = pt * (1 - rel) - k_off * rho[ev] * area
-    jets["rawFactor"] = np.clip(1 - raw_pt / pt + 0.01 * z[:, 5], 0.0, 0.95)
+    jets["rawFactor"] = np.clip(1 - raw_pt / pt + 0.01 * z[:, 21], 0.0, 0.95)
     shrink, noise = par("jet.bregression")
     gen_ratio = np.where(cls == PILEUP, 1.0, jets["_gen_pt"] / pt)
-    breg = 1 + shrink * (gen_ratio - 1) + noise * z[:, 6] + np.where(cls == B, 0.04, 0.0)
+    breg = 1 + shrink * (gen_ratio - 1) + noise * z[:, 22] + np.where(cls == B, 0.04, 0.0)
     jets["bRegCorr"] = np.clip(breg, 0.5, 2.0)
 
     jets["area"] = area

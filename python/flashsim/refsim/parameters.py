@@ -65,6 +65,8 @@ class Parameter:
 P = Parameter
 
 PARAMETERS: dict[str, Parameter] = {
+    # bump with every change of the modelling code, so that the hash changes with it
+    "refsim.model_version": P(1, "version of the response functions in flashsim/refsim"),
     # ---------------------------------------------------------------- acceptance, dead regions
     "detector.tracker_eta": P(2.5, "silicon tracker acceptance |eta| < 2.5", "TRK"),
     "detector.calo_eta": P(4.7, "calorimeter (HF) acceptance |eta| < 5.0, jets kept to 4.7", "NANO"),
