@@ -1,6 +1,6 @@
 """Typed errors. Each message names the file, column or variable and what was expected."""
 
-__all__ = ["BundleError", "FlashSimError", "InputError", "ModelError", "RuntimeLibraryError"]
+__all__ = ["BundleError", "FlashSimError", "InputError", "ModelError", "RuntimeLibraryError", "TrainingError"]
 
 
 class FlashSimError(Exception):
@@ -21,3 +21,7 @@ class ModelError(BundleError):
 
 class RuntimeLibraryError(FlashSimError, RuntimeError):
     """The ONNX Runtime shared library cannot be found or loaded."""
+
+
+class TrainingError(FlashSimError, RuntimeError):
+    """A training that cannot go on (e.g. a NaN loss): stopped instead of exporting garbage."""
