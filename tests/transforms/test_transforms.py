@@ -81,7 +81,8 @@ inline std::vector<double> InverseTargets(const std::string &bundle, int target,
       out[i] = t.Inverse(y[i], genRows.data() + i * nGen);
    return out;
 }
-inline std::vector<double> ForwardConditioning(const std::string &bundle, int index, const std::vector<float> &genRows, int nGen)
+inline std::vector<double> ForwardConditioning(const std::string &bundle, int index,
+                                               const std::vector<float> &genRows, int nGen)
 {
    const flashsim::Bundle b(bundle);
    const auto &c = b.Collections().at(0).sources.at(0).conditioning.at(index);
