@@ -35,11 +35,16 @@ def bench_block(process: str, events: int, seed: int) -> dict:
 
 
 def bench_full(process: str, events: int, seed: int, jobs: int) -> float:
+    """Wall time of the whole ``generate`` (workers' start, writing included), with the events
+    cut into ``jobs`` luminosity blocks so that every job gets one."""
     from flashsim.generate import generate
 
+    per_lumi = -(-events // jobs)
     with tempfile.TemporaryDirectory() as folder:
         start = time.perf_counter()
-        generate(process, events, seed, Path(folder) / "bench.root", jobs=jobs, progress=False)
+        generate(
+            process, events, seed, Path(folder) / "bench.root", jobs=jobs, progress=False, events_per_lumi=per_lumi
+        )
         return time.perf_counter() - start
 
 
