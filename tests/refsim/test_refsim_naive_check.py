@@ -5,10 +5,11 @@ from flashsim.refsim.naive_check import naive_check
 
 def test_naive_standin_is_distinguishable_and_control_is_not(ttbar_gen, full_file):
     res = naive_check(str(full_file(ttbar_gen, seed=1)), str(full_file(ttbar_gen, seed=2)))
-    naive, control = res["naive"], res["control"]
+    naive, control, distorted = res["naive"], res["control"], res["distorted"]
     assert naive.n_test > 2000 and naive.n_test_events > 300
     assert naive.auc >= 0.75, naive
     assert abs(control.auc - 0.5) < 0.05, control
+    assert distorted.auc > control.auc + 0.05, (distorted, control)
 
 
 def test_two_sample_auc_sees_a_ten_percent_pt_scale():
