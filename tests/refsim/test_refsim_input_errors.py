@@ -63,3 +63,9 @@ def test_cli_reports_the_error(ttbar_gen, tmp_path, capsys):
     rewrite_gen(ttbar_gen, bad, drop={"GenJet_pt"})
     assert main(["fullsim", str(bad), "-o", str(tmp_path / "o.root"), "--quiet"]) == 2
     assert "GenJet_pt" in capsys.readouterr().err
+
+
+def test_reco_file_as_input_is_refused(ttbar_gen, full_file, tmp_path):
+    with pytest.raises(InputError, match="already has reco branches"):
+        fullsim(str(full_file(ttbar_gen)), str(tmp_path / "again.root"))
+    assert not (tmp_path / "again.root").exists()

@@ -38,6 +38,8 @@ def fullsim(input: str, output: str, seed: int = 1, chunk_size: int = DEFAULT_CH
 
     if not isinstance(seed, int) or seed < 0:
         raise InputError(f"seed must be an integer >= 0, got {seed!r}")
+    if max_events is not None and max_events < 1:
+        raise InputError(f"max_events must be >= 1, got {max_events}")
     if chunk_size < 1:
         raise InputError(f"chunk_size must be >= 1, got {chunk_size}")
     if os.path.abspath(input) == os.path.abspath(output):

@@ -95,6 +95,15 @@ def open_gen_tree(path: str):
             raise InputError(
                 f"{path}:Events branch {name!r} has type {found}, expected {want} "
                 f"(NanoAOD naming and types)")
+    from flashsim.refsim.schema import COLLECTIONS, SCALARS
+
+    reco = sorted({f"n{c}" for c in COLLECTIONS} | {s[0] for s in SCALARS} & names)
+    reco = [b for b in reco if b in names]
+    if reco:
+        file.close()
+        raise InputError(
+            f"{path}:Events already has reco branches ({', '.join(reco[:5])}); fullsim takes "
+            f"a gen-level file")
     if tree.num_entries == 0:
         file.close()
         raise InputError(f"{path}:Events has no entries")

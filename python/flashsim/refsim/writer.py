@@ -10,6 +10,7 @@ are switched to unsigned right after the tree is declared, before any basket is 
 import awkward as ak
 import numpy as np
 
+from flashsim.errors import InputError
 from flashsim.refsim.reader import branch_layout
 from flashsim.refsim.schema import COLLECTIONS, COUNTER_TYPE, ROOT_TYPES, SCALARS
 
@@ -33,8 +34,6 @@ def tree_layout(tree):
         if jagged:
             coll = counter[1:]
             if not name.startswith(coll + "_"):
-                from flashsim.errors import InputError
-
                 raise InputError(
                     f"branch {name!r} is counted by {counter!r} but is not named "
                     f"{coll}_<field>; cannot carry it through")
