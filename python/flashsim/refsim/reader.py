@@ -97,8 +97,8 @@ def open_gen_tree(path: str):
                 f"(NanoAOD naming and types)")
     from flashsim.refsim.schema import COLLECTIONS, SCALARS
 
-    reco = sorted({f"n{c}" for c in COLLECTIONS} | {s[0] for s in SCALARS} & names)
-    reco = [b for b in reco if b in names]
+    ours = [f"n{c}" for c in COLLECTIONS] + [name for name, _, _ in SCALARS]
+    reco = sorted(b for b in ours if b in names)
     if reco:
         file.close()
         raise InputError(
