@@ -11,8 +11,6 @@
 
 namespace flashsim {
 
-namespace {
-
 using Json = nlohmann::json;
 
 // Reads one manifest with a path-like context ("collections[0].sources[1]") for every message.
@@ -126,6 +124,16 @@ public:
       return steps;
    }
 
+   BranchType Type(const Json &node, const std::string &where) const
+   {
+      const std::string type = String(node, where, "type");
+      try {
+         return ParseBranchType(type);
+      } catch (const std::invalid_argument &err) {
+         Fail(where + ".type", err.what());
+      }
+   }
+
    std::string ModelPath(const Json &source, const std::string &where, const std::string &key,
                          const std::string &directory) const
    {
@@ -136,6 +144,8 @@ public:
 private:
    std::string fFile;
 };
+
+namespace {
 
 int IndexOf(std::vector<std::string> &columns, const std::string &column)
 {
@@ -153,6 +163,141 @@ void ResolveGenColumns(VariableTransform &transform, std::vector<std::string> &c
       if (!step.gen.empty())
          step.genIndex = IndexOf(columns, step.gen);
    transform = VariableTransform(std::move(steps));
+}
+
+SourceSpec ReadSource(const ManifestReader &reader, const Json &node, const std::string &where,
+                      const std::string &directory)
+{
+   SourceSpec source;
+   source.name = reader.String(node, where, "name");
+   try {
+      source.kind = ParseSourceKind(node.value("kind", std::string("matched")));
+   } catch (const std::invalid_argument &err) {
+      reader.Fail(where + ".kind", err.what());
+   }
+   source.genCollection = node.value("gen_collection", std::string(""));
+   source.select = node.value("select", std::string(""));
+   source.indexBranch = node.value("index_branch", std::string(""));
+   if (source.kind != SourceKind::kSlots && source.kind != SourceKind::kEvent && source.genCollection.empty())
+      reader.Fail(where, "missing key 'gen_collection' (a matched or unmatched source reads gen objects)");
+   if (source.kind == SourceKind::kMatched && source.indexBranch.empty())
+      reader.Fail(where, "missing key 'index_branch' (a matched source points back to its gen object)");
+   if (source.kind == SourceKind::kSlots) {
+      source.slots = static_cast<int>(reader.Number(node, where, "slots", 0));
+      if (source.slots < 1)
+         reader.Fail(where + ".slots", "a slots source needs slots >= 1");
+   }
+
+   const Json &conditioning = reader.Array(node, where, "conditioning");
+   for (std::size_t i = 0; i < conditioning.size(); ++i) {
+      const std::string at = where + ".conditioning[" + std::to_string(i) + "]";
+      ConditioningVariable variable;
+      variable.name = reader.String(conditioning[i], at, "name");
+      variable.input = reader.String(conditioning[i], at, "input");
+      variable.inputIndex = IndexOf(source.genColumns, variable.input);
+      try {
+         variable.transform = VariableTransform(reader.Steps(conditioning[i], at));
+      } catch (const BundleError &) {
+         throw;
+      } catch (const std::invalid_argument &err) {
+         reader.Fail(at, err.what());
+      }
+      ResolveGenColumns(variable.transform, source.genColumns);
+      source.conditioning.push_back(std::move(variable));
+   }
+   const Json &targets = reader.Array(node, where, "targets");
+   for (std::size_t i = 0; i < targets.size(); ++i) {
+      const std::string at = where + ".targets[" + std::to_string(i) + "]";
+      TargetVariable target;
+      target.branch = reader.String(targets[i], at, "branch");
+      target.type = reader.Type(targets[i], at);
+      try {
+         target.transform = VariableTransform(reader.Steps(targets[i], at));
+      } catch (const BundleError &) {
+         throw;
+      } catch (const std::invalid_argument &err) {
+         reader.Fail(at, err.what());
+      }
+      ResolveGenColumns(target.transform, source.genColumns);
+      source.targets.push_back(std::move(target));
+   }
+   if (node.contains("copies")) {
+      const Json &copies = reader.Array(node, where, "copies");
+      for (std::size_t i = 0; i < copies.size(); ++i) {
+         const std::string at = where + ".copies[" + std::to_string(i) + "]";
+         CopiedBranch copy;
+         copy.branch = reader.String(copies[i], at, "branch");
+         copy.type = reader.Type(copies[i], at);
+         copy.gen = copies[i].value("gen", std::string(""));
+         copy.fallback = reader.Number(copies[i], at, "fallback", 0.0);
+         if (!copy.gen.empty())
+            copy.genIndex = IndexOf(source.genColumns, copy.gen);
+         source.copies.push_back(std::move(copy));
+      }
+   }
+   if (source.conditioning.empty())
+      reader.Fail(where + ".conditioning", "is empty; a source needs at least one conditioning variable");
+   if (source.targets.empty())
+      reader.Fail(where + ".targets", "is empty; a source needs at least one target variable");
+   if (source.kind != SourceKind::kEvent || node.contains("efficiency"))
+      source.efficiencyModel = reader.ModelPath(node, where, "efficiency", directory);
+   source.velocityFieldModel = reader.ModelPath(node, where, "velocity_field", directory);
+   return source;
+}
+
+void CheckCollection(const ManifestReader &reader, CollectionSpec &collection, const std::string &where)
+{
+   const auto &first = collection.sources.front();
+   collection.event = first.kind == SourceKind::kEvent;
+   const auto branches = [](const SourceSpec &source) {
+      std::vector<std::pair<std::string, BranchType>> out;
+      for (const auto &t : source.targets)
+         out.emplace_back(t.branch, t.type);
+      for (const auto &c : source.copies)
+         out.emplace_back(c.branch, c.type);
+      return out;
+   };
+   const auto reference = branches(first);
+   for (const auto &source : collection.sources) {
+      if (collection.event && collection.sources.size() != 1)
+         reader.Fail(where, "an event-level source must be the only source of its collection");
+      if (branches(source) != reference)
+         reader.Fail(where, "source '" + source.name + "' writes other branches (or another order or types) than '" +
+                               first.name + "'; every source of a collection must write the same branches");
+      if (!source.indexBranch.empty()) {
+         if (!collection.indexBranch.empty() && collection.indexBranch != source.indexBranch)
+            reader.Fail(where, "sources disagree on the index branch: '" + collection.indexBranch + "' and '" +
+                                  source.indexBranch + "'");
+         collection.indexBranch = source.indexBranch;
+      }
+   }
+   if (!collection.sortBy.empty() &&
+       std::none_of(reference.begin(), reference.end(), [&](const auto &b) { return b.first == collection.sortBy; }))
+      reader.Fail(where + ".sort_by", "'" + collection.sortBy + "' is not a branch of the collection");
+}
+
+std::vector<DefinedColumn> ReadDefinedColumns(const ManifestReader &reader, const Json &root, const std::string &key)
+{
+   std::vector<DefinedColumn> columns;
+   if (!root.contains(key))
+      return columns;
+   const Json &list = reader.Array(root, "", key);
+   for (std::size_t i = 0; i < list.size(); ++i) {
+      const std::string at = key + "[" + std::to_string(i) + "]";
+      DefinedColumn column{reader.String(list[i], at, "column"), reader.String(list[i], at, "expression"), {}, {}};
+      for (const char *field : {"inputs", "requires"}) {
+         if (!list[i].contains(field))
+            continue;
+         auto &names = std::string(field) == "inputs" ? column.inputs : column.collections;
+         for (const auto &name : reader.Array(list[i], at, field)) {
+            if (!name.is_string())
+               reader.Fail(at + "." + field, "expected a list of names");
+            names.push_back(name.get<std::string>());
+         }
+      }
+      columns.push_back(std::move(column));
+   }
+   return columns;
 }
 
 } // namespace
@@ -192,6 +337,9 @@ Bundle::Bundle(const std::string &directory) : fDirectory(directory)
       }
    }
 
+   fDerived = ReadDefinedColumns(reader, root, "derived");
+   fPostprocess = ReadDefinedColumns(reader, root, "postprocess");
+
    const Json &collections = reader.Array(root, "", "collections");
    for (std::size_t c = 0; c < collections.size(); ++c) {
       const std::string cwhere = "collections[" + std::to_string(c) + "]";
@@ -199,55 +347,37 @@ Bundle::Bundle(const std::string &directory) : fDirectory(directory)
       collection.name = reader.String(collections[c], cwhere, "name");
       collection.sortBy = collections[c].value("sort_by", std::string(""));
       const Json &sources = reader.Array(collections[c], cwhere, "sources");
-      for (std::size_t s = 0; s < sources.size(); ++s) {
-         const std::string where = cwhere + ".sources[" + std::to_string(s) + "]";
-         const Json &node = sources[s];
-         SourceSpec source;
-         source.name = reader.String(node, where, "name");
-         source.genCollection = reader.String(node, where, "gen_collection");
-         source.indexBranch = reader.String(node, where, "index_branch");
-         const Json &conditioning = reader.Array(node, where, "conditioning");
-         for (std::size_t i = 0; i < conditioning.size(); ++i) {
-            const std::string at = where + ".conditioning[" + std::to_string(i) + "]";
-            ConditioningVariable variable;
-            variable.name = reader.String(conditioning[i], at, "name");
-            variable.input = reader.String(conditioning[i], at, "input");
-            variable.inputIndex = IndexOf(source.genColumns, variable.input);
-            variable.transform = VariableTransform(reader.Steps(conditioning[i], at));
-            ResolveGenColumns(variable.transform, source.genColumns);
-            source.conditioning.push_back(std::move(variable));
-         }
-         const Json &targets = reader.Array(node, where, "targets");
-         for (std::size_t i = 0; i < targets.size(); ++i) {
-            const std::string at = where + ".targets[" + std::to_string(i) + "]";
-            TargetVariable target;
-            target.branch = reader.String(targets[i], at, "branch");
-            const std::string type = reader.String(targets[i], at, "type");
-            try {
-               target.type = ParseBranchType(type);
-            } catch (const std::invalid_argument &err) {
-               reader.Fail(at + ".type", err.what());
-            }
-            target.transform = VariableTransform(reader.Steps(targets[i], at));
-            ResolveGenColumns(target.transform, source.genColumns);
-            source.targets.push_back(std::move(target));
-         }
-         if (source.conditioning.empty())
-            reader.Fail(where + ".conditioning", "is empty; a source needs at least one conditioning variable");
-         if (source.targets.empty())
-            reader.Fail(where + ".targets", "is empty; a source needs at least one target variable");
-         source.efficiencyModel = reader.ModelPath(node, where, "efficiency", fDirectory);
-         source.velocityFieldModel = reader.ModelPath(node, where, "velocity_field", fDirectory);
-         collection.sources.push_back(std::move(source));
-      }
-      if (!collection.sortBy.empty())
-         for (const auto &source : collection.sources)
-            if (std::none_of(source.targets.begin(), source.targets.end(),
-                             [&](const TargetVariable &t) { return t.branch == collection.sortBy; }))
-               reader.Fail(cwhere + ".sort_by", "'" + collection.sortBy + "' is not a target of source '" +
-                                                   source.name + "'");
+      if (sources.empty())
+         reader.Fail(cwhere + ".sources", "is empty");
+      for (std::size_t s = 0; s < sources.size(); ++s)
+         collection.sources.push_back(
+            ReadSource(reader, sources[s], cwhere + ".sources[" + std::to_string(s) + "]", fDirectory));
+      CheckCollection(reader, collection, cwhere);
       fCollections.push_back(std::move(collection));
    }
+}
+
+std::vector<std::pair<std::string, BranchType>> CollectionSpec::Branches() const
+{
+   std::vector<std::pair<std::string, BranchType>> out;
+   for (const auto &t : sources.front().targets)
+      out.emplace_back(t.branch, t.type);
+   for (const auto &c : sources.front().copies)
+      out.emplace_back(c.branch, c.type);
+   return out;
+}
+
+SourceKind ParseSourceKind(const std::string &name)
+{
+   if (name == "matched")
+      return SourceKind::kMatched;
+   if (name == "unmatched")
+      return SourceKind::kUnmatched;
+   if (name == "slots")
+      return SourceKind::kSlots;
+   if (name == "event")
+      return SourceKind::kEvent;
+   throw std::invalid_argument("unknown source kind '" + name + "', expected matched, unmatched, slots or event");
 }
 
 const CollectionSpec &Bundle::Collection(const std::string &name) const

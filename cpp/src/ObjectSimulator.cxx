@@ -4,7 +4,6 @@
 #include "flashsim/OdeSolver.hxx"
 
 #include <algorithm>
-#include <numeric>
 #include <stdexcept>
 
 namespace flashsim {
@@ -21,60 +20,88 @@ ObjectSimulator::ObjectSimulator(const Bundle &bundle, const std::string &collec
                                 [&](const SourceSpec &s) { return s.name == source; });
    if (it == spec.sources.end())
       throw BundleError("flashsim: bundle '" + bundle.Directory() + "': collection '" + collection +
-                                  "' has no source '" + source + "'");
+                        "' has no source '" + source + "'");
    fSpec = *it;
-   fSortBy = spec.sortBy;
-   for (std::size_t j = 0; j < fSpec.targets.size(); ++j)
-      if (fSpec.targets[j].branch == fSortBy)
-         fSortTarget = static_cast<int>(j);
+   const auto index = std::find(fSpec.genColumns.begin(), fSpec.genColumns.end(), "@index");
+   fIndexColumn = index == fSpec.genColumns.end() ? -1 : static_cast<int>(index - fSpec.genColumns.begin());
 
    const auto c = static_cast<std::int64_t>(fSpec.conditioning.size());
    const auto d = static_cast<std::int64_t>(fSpec.targets.size());
-   fEfficiency = std::make_unique<OnnxModel>(fSpec.efficiencyModel, std::vector<TensorSpec>{{"cond", c}},
-                                             std::vector<TensorSpec>{{"probability", 1}}, options.onnx);
+   if (fSpec.kind != SourceKind::kEvent || !fSpec.efficiencyModel.empty())
+      fEfficiency = std::make_unique<OnnxModel>(fSpec.efficiencyModel, std::vector<TensorSpec>{{"cond", c}},
+                                                std::vector<TensorSpec>{{"probability", 1}}, options.onnx);
    fVelocityField = std::make_unique<OnnxModel>(fSpec.velocityFieldModel,
                                                 std::vector<TensorSpec>{{"x", d}, {"t", 1}, {"cond", c}},
                                                 std::vector<TensorSpec>{{"velocity", d}}, options.onnx);
    fSlots.resize(nSlots);
 }
 
-const SimulatedObjects &ObjectSimulator::Simulate(unsigned slot, const EventId &id, const float *gen,
-                                                  std::size_t nObjects)
+std::size_t ObjectSimulator::Candidates(std::size_t nGen) const
+{
+   switch (fSpec.kind) {
+   case SourceKind::kSlots: return static_cast<std::size_t>(fSpec.slots);
+   case SourceKind::kEvent: return 1;
+   default: return nGen;
+   }
+}
+
+void ObjectSimulator::Keep(Slot &s, const RandomStream &random, std::size_t nRows, const int *genIndex) const
+{
+   s.kept.clear();
+   if (!fEfficiency) {
+      for (std::size_t i = 0; i < nRows; ++i)
+         s.kept.push_back(i);
+      return;
+   }
+   s.probability.resize(nRows);
+   const float *in[] = {s.conditioning.data()};
+   float *out[] = {s.probability.data()};
+   fEfficiency->Run(nRows, in, out);
+   if (fSpec.kind == SourceKind::kSlots) {
+      // one uniform per event: the number of slots kept follows the survival function p_k
+      const double u = random.Uniform(0, 0);
+      const auto n = static_cast<std::size_t>(
+         std::count_if(s.probability.begin(), s.probability.begin() + nRows, [u](float p) { return u < p; }));
+      for (std::size_t i = 0; i < n; ++i)
+         s.kept.push_back(i);
+      return;
+   }
+   for (std::size_t i = 0; i < nRows; ++i)
+      if (random.Uniform(static_cast<std::uint32_t>(genIndex[i]), 0) < s.probability[i])
+         s.kept.push_back(i);
+}
+
+const SimulatedObjects &ObjectSimulator::Simulate(unsigned slot, const EventId &id, const float *rows,
+                                                  const int *genIndex, std::size_t nRows)
 {
    Slot &s = fSlots[slot];
    const std::size_t nGen = fSpec.genColumns.size();
    const std::size_t c = fSpec.conditioning.size();
    const std::size_t d = fSpec.targets.size();
+   const std::size_t nCopies = fSpec.copies.size();
    const RandomStream random(fOptions.seed, id, fOptions.copy, fCollection, fSpec.name);
 
    // 1. conditioning [n, c]
-   s.conditioning.resize(nObjects * c);
-   for (std::size_t i = 0; i < nObjects; ++i)
+   s.conditioning.resize(nRows * c);
+   for (std::size_t i = 0; i < nRows; ++i)
       for (std::size_t k = 0; k < c; ++k) {
          const auto &variable = fSpec.conditioning[k];
          s.conditioning[i * c + k] =
-            static_cast<float>(variable.transform.Forward(gen[i * nGen + variable.inputIndex], gen + i * nGen));
+            static_cast<float>(variable.transform.Forward(rows[i * nGen + variable.inputIndex], rows + i * nGen));
       }
 
-   // 2. efficiency: keep object i if u_i < p_i
-   s.probability.resize(nObjects);
-   const float *effIn[] = {s.conditioning.data()};
-   float *effOut[] = {s.probability.data()};
-   fEfficiency->Run(nObjects, effIn, effOut);
-   s.kept.clear();
-   for (std::size_t i = 0; i < nObjects; ++i)
-      if (random.Uniform(static_cast<std::uint32_t>(i), 0) < s.probability[i])
-         s.kept.push_back(i);
+   // 2. efficiency
+   Keep(s, random, nRows, genIndex);
    const std::size_t m = s.kept.size();
 
-   // 3. noise -> ODE t: 0 -> 1 for the kept objects
+   // 3. noise -> ODE t: 0 -> 1 for the kept candidates
    s.keptConditioning.resize(m * c);
    s.x.resize(m * d);
    for (std::size_t r = 0; r < m; ++r) {
       const std::size_t i = s.kept[r];
       std::copy_n(s.conditioning.data() + i * c, c, s.keptConditioning.data() + r * c);
       for (std::size_t j = 0; j < d; ++j)
-         s.x[r * d + j] = random.Normal(static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(1 + j));
+         s.x[r * d + j] = random.Normal(static_cast<std::uint32_t>(genIndex[i]), static_cast<std::uint32_t>(1 + j));
    }
    s.xNetwork.resize(m * d);
    s.tNetwork.resize(m);
@@ -87,42 +114,30 @@ const SimulatedObjects &ObjectSimulator::Simulate(unsigned slot, const EventId &
       fVelocityField->Run(m, in, out);
       std::copy(s.velocity.begin(), s.velocity.end(), dxdt);
    };
-   SimulatedObjects &u = s.unsorted;
-   u.ode = Integrate(field, s.x.data(), m * d, 0.0, 1.0, fOptions.ode, s.workspace);
+   SimulatedObjects &result = s.result;
+   result.ode = Integrate(field, s.x.data(), m * d, 0.0, 1.0, fOptions.ode, s.workspace);
 
-   // 4. back to physical values, NanoAOD ranges and types
-   u.size = m;
-   u.nTargets = d;
-   u.values.resize(d * m);
-   u.genIndex.resize(m);
+   // 4. back to physical values, NanoAOD ranges and types; copied branches
+   result.size = m;
+   result.nBranches = d + nCopies;
+   result.values.resize(result.nBranches * m);
+   result.genIndex.resize(m);
+   const bool pointsBack = fSpec.kind == SourceKind::kMatched;
    for (std::size_t r = 0; r < m; ++r) {
       const std::size_t i = s.kept[r];
-      u.genIndex[r] = static_cast<int>(i);
+      const float *row = rows + i * nGen;
+      result.genIndex[r] = pointsBack ? genIndex[i] : -1;
       for (std::size_t j = 0; j < d; ++j) {
          const auto &target = fSpec.targets[j];
-         u.values[j * m + r] = ToBranchRange(target.transform.Inverse(s.x[r * d + j], gen + i * nGen), target.type);
+         result.values[j * m + r] = ToBranchRange(target.transform.Inverse(s.x[r * d + j], row), target.type);
+      }
+      for (std::size_t j = 0; j < nCopies; ++j) {
+         const auto &copy = fSpec.copies[j];
+         const double value = copy.genIndex >= 0 ? row[copy.genIndex] : copy.fallback;
+         result.values[(d + j) * m + r] = ToBranchRange(value, copy.type);
       }
    }
-
-   // 5. sorted as NanoAOD collections are (descending, e.g. in pt); ties keep gen order
-   if (fSortTarget < 0)
-      return u;
-   s.order.resize(m);
-   std::iota(s.order.begin(), s.order.end(), std::size_t{0});
-   const double *key = u.Column(static_cast<std::size_t>(fSortTarget));
-   std::stable_sort(s.order.begin(), s.order.end(), [key](std::size_t a, std::size_t b) { return key[a] > key[b]; });
-   SimulatedObjects &sorted = s.result;
-   sorted.size = m;
-   sorted.nTargets = d;
-   sorted.ode = u.ode;
-   sorted.values.resize(d * m);
-   sorted.genIndex.resize(m);
-   for (std::size_t r = 0; r < m; ++r) {
-      sorted.genIndex[r] = u.genIndex[s.order[r]];
-      for (std::size_t j = 0; j < d; ++j)
-         sorted.values[j * m + r] = u.values[j * m + s.order[r]];
-   }
-   return sorted;
+   return result;
 }
 
 } // namespace flashsim

@@ -16,14 +16,19 @@
 namespace flashsim {
 
 /// Simulates one source of one reco collection (e.g. Jet <- GenJet), one event at a time:
-///   gen rows -> conditioning [n, c] -> efficiency network p -> keep object i if u_i < p_i
+///   candidate rows -> conditioning [n, c] -> efficiency network p -> keep candidate i if u_i < p_i
 ///   -> Gaussian noise [m, d] -> ODE t: 0 -> 1 through the velocity field -> inverse transforms
-///   -> NanoAOD ranges and types -> sorted by the collection's sort variable (descending).
+///   -> NanoAOD ranges and types (+ branches copied from gen). Unsorted: MergeSorted sorts.
+///
+/// Candidates: one per gen object (matched, unmatched), `slots` per event (slots: a single
+/// uniform u per event keeps slot k if u < p_k, so that p_k is the survival function of the
+/// multiplicity), or one per event (event: always kept, no efficiency network).
 ///
 /// Built for RDataFrame's DefineSlot: the networks (read-only) are shared by all slots, the
 /// scratch buffers (written every event) are per slot. With one slot, it is a plain
-/// single-threaded simulator. Random numbers: draw 0 of object i is its efficiency draw, draws
-/// 1..d its noise; the key is (seed, event id, copy, collection, source, i), see CounterRng.hxx.
+/// single-threaded simulator. Random numbers: draw 0 of candidate i is its efficiency draw,
+/// draws 1..d its noise, where i is the gen index (or slot number); the key is
+/// (seed, event id, copy, collection, source, i), see CounterRng.hxx.
 class ObjectSimulator {
 public:
    struct Options {
@@ -36,23 +41,29 @@ public:
    ObjectSimulator(const Bundle &bundle, const std::string &collection, const std::string &source, unsigned nSlots,
                    const Options &options);
 
-   /// The raw gen columns to gather per object, in order (e.g. GenJet_pt, GenJet_eta, ...).
+   /// The columns of a candidate row, in order (e.g. GenJet_pt, GenJet_eta, Pileup_nPU, @index).
    const std::vector<std::string> &GenColumns() const { return fSpec.genColumns; }
+   /// Position of "@index" in GenColumns(), or -1.
+   int IndexColumn() const { return fIndexColumn; }
    const SourceSpec &Spec() const { return fSpec; }
    const std::string &CollectionName() const { return fCollection; }
-   const std::string &SortBy() const { return fSortBy; }
    unsigned NSlots() const { return static_cast<unsigned>(fSlots.size()); }
 
-   /// Scratch for the caller to gather the gen rows of `slot` into ([n, GenColumns().size()]).
+   /// Scratch for the caller to gather the candidate rows of `slot` into ([n, GenColumns().size()]).
    std::vector<float> &GenBuffer(unsigned slot) { return fSlots.at(slot).gen; }
+   /// Number of candidates of an event whose gen arrays have `nGen` (selected) objects.
+   std::size_t Candidates(std::size_t nGen) const;
 
-   /// Simulates one event from gen rows [nObjects, GenColumns().size()] (row-major). The result
+   /// Simulates one event from candidate rows [nRows, GenColumns().size()] (row-major);
+   /// genIndex[r] is row r's index in the gen collection (its RNG object key). The result
    /// lives in the slot's scratch until the slot's next call.
-   const SimulatedObjects &Simulate(unsigned slot, const EventId &id, const float *gen, std::size_t nObjects);
+   const SimulatedObjects &Simulate(unsigned slot, const EventId &id, const float *rows, const int *genIndex,
+                                    std::size_t nRows);
 
 private:
    struct Slot {
       std::vector<float> gen;
+      std::vector<int> genIndex;
       std::vector<float> conditioning;
       std::vector<float> probability;
       std::vector<std::size_t> kept;
@@ -61,20 +72,23 @@ private:
       std::vector<float> xNetwork;
       std::vector<float> tNetwork;
       std::vector<float> velocity;
-      std::vector<std::size_t> order;
       Detail::OdeWorkspace workspace;
-      SimulatedObjects unsorted;
       SimulatedObjects result;
    };
 
+   void Keep(Slot &s, const RandomStream &random, std::size_t nRows, const int *genIndex) const;
+
    std::string fCollection;
-   std::string fSortBy;
-   int fSortTarget = -1;
    SourceSpec fSpec;
    Options fOptions;
-   std::unique_ptr<OnnxModel> fEfficiency;    // shared by all slots (Run is thread-safe)
+   int fIndexColumn = -1;
+   std::unique_ptr<OnnxModel> fEfficiency;    // shared by all slots (Run is thread-safe); null for kEvent
    std::unique_ptr<OnnxModel> fVelocityField; // shared by all slots
    std::vector<Slot> fSlots;                  // one per slot: written every event
+
+public:
+   /// Per-slot scratch for the caller's gen-index list (see rdf/SimulateEvent.hxx).
+   std::vector<int> &IndexBuffer(unsigned slot) { return fSlots.at(slot).genIndex; }
 };
 
 } // namespace flashsim

@@ -8,16 +8,21 @@
 
 namespace flashsim {
 
-/// The reco objects of one event and source: returned once per event, then split into branches.
+/// The reco objects of one event and source (or of a whole collection, once its sources are
+/// merged): computed once per event, then split into branches.
 struct SimulatedObjects {
-   std::size_t size = 0;          ///< number of reco objects
-   std::size_t nTargets = 0;      ///< number of target variables
-   std::vector<double> values;    ///< [nTargets][size]: target j of object k at values[j * size + k]
-   std::vector<int> genIndex;     ///< [size]: index of the gen object each came from
-   OdeResult ode;                 ///< cost of the integration (nfe)
+   std::size_t size = 0;       ///< number of reco objects
+   std::size_t nBranches = 0;  ///< number of output branches (targets, then copies)
+   std::vector<double> values; ///< [nBranches][size]: branch j of object k at values[j * size + k]
+   std::vector<int> genIndex;  ///< [size]: index of the gen object each came from, -1 if none
+   OdeResult ode;              ///< cost of the integration (nfe)
 
-   const double *Column(std::size_t target) const { return values.data() + target * size; }
+   const double *Column(std::size_t branch) const { return values.data() + branch * size; }
 };
+
+/// Concatenates the objects of several sources and sorts them by branch `sortBranch`
+/// (descending, ties in source order; no sorting if sortBranch < 0), into `out`.
+void MergeSorted(const std::vector<const SimulatedObjects *> &parts, int sortBranch, SimulatedObjects &out);
 
 } // namespace flashsim
 

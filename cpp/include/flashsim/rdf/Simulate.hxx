@@ -35,20 +35,23 @@ struct SimulateOptions {
 
 namespace Internal {
 
-// Numeric RVec element types a gen column may have.
-inline bool IsNumericArrayType(const std::string &type)
+// Numeric types an input column (or the elements of an array column) may have.
+inline bool IsNumericType(const std::string &type)
 {
-   static const std::vector<std::string> elements = {
+   static const std::vector<std::string> numeric = {
       "float",          "double",   "int",      "unsigned int", "short",     "unsigned short",
       "char",           "unsigned char", "bool", "long",        "long long", "unsigned long",
       "unsigned long long", "Float_t", "Double_t", "Int_t",     "UInt_t",    "Short_t",
       "UShort_t",       "Char_t",   "UChar_t",  "Bool_t",       "Long64_t",  "ULong64_t",
       "Long_t",         "ULong_t",  "Float16_t", "Double32_t"};
+   return std::find(numeric.begin(), numeric.end(), type) != numeric.end();
+}
+
+inline bool IsNumericArrayType(const std::string &type)
+{
    for (const std::string prefix : {"ROOT::VecOps::RVec<", "ROOT::RVec<"})
-      if (type.rfind(prefix, 0) == 0 && type.back() == '>') {
-         const std::string element = type.substr(prefix.size(), type.size() - prefix.size() - 1);
-         return std::find(elements.begin(), elements.end(), element) != elements.end();
-      }
+      if (type.rfind(prefix, 0) == 0 && type.back() == '>')
+         return IsNumericType(type.substr(prefix.size(), type.size() - prefix.size() - 1));
    return false;
 }
 
@@ -68,9 +71,9 @@ inline void CheckColumn(ROOT::RDF::RNode &df, const std::vector<std::string> &na
    if (array && !IsNumericArrayType(type))
       throw InputError("flashsim: column '" + column + "' (needed for " + neededFor + ") has type '" + type +
                        "', expected an array of numbers (ROOT::VecOps::RVec<T>, e.g. Float_t[nGenJet])");
-   if (!array && (type.find('<') != std::string::npos || type.find('[') != std::string::npos))
+   if (!array && !IsNumericType(type))
       throw InputError("flashsim: column '" + column + "' (needed for " + neededFor + ") has type '" + type +
-                       "', expected one integer per event");
+                       "', expected one number per event");
 }
 
 inline std::string Address(const void *pointer)
@@ -94,14 +97,23 @@ inline ObjectSimulator *Keep(std::unique_ptr<ObjectSimulator> simulator)
 } // namespace Internal
 
 /// Adds every collection of the bundle (or those of options.collections) to `df`:
-/// a hidden per-source column `_flashsim_<Collection>_<Source>` computed once per event, and
-/// the NanoAOD branches n<Collection>, <Collection>_<target>, <Collection>_<indexBranch>.
+///   1. the bundle's derived columns (conditioning computed from gen columns);
+///   2. per source, a hidden column `_flashsim_<Collection>_<Source>` computed once per event
+///      (and `_flashsim_<Collection>_<Source>_mask` for a source with a gen selection);
+///   3. per collection, the merged and sorted `_flashsim_<Collection>` and its NanoAOD branches:
+///      n<Collection>, <Collection>_<branch>, <Collection>_<indexBranch> (scalars <Collection>_<branch>
+///      for event-level collections such as MET);
+///   4. the bundle's postprocess columns (cross-references) whose collections were simulated.
 /// All checks (bundle, models, columns and their types) happen here, before any event loop.
 inline ROOT::RDF::RNode Simulate(ROOT::RDF::RNode df, const std::string &bundleDirectory, std::uint64_t seed,
                                  const SimulateOptions &options = {})
 {
    const Bundle bundle(bundleDirectory);
+   const std::string ofBundle = " of bundle '" + bundle.Directory() + "'";
    std::vector<std::string> names = df.GetColumnNames();
+   const auto has = [&names](const std::string &column) {
+      return std::find(names.begin(), names.end(), column) != names.end();
+   };
    for (const auto &column : {"run", "luminosityBlock", "event"})
       Internal::CheckColumn(df, names, column, "the random-number key (run, luminosityBlock, event)", false);
 
@@ -112,6 +124,73 @@ inline ROOT::RDF::RNode Simulate(ROOT::RDF::RNode df, const std::string &bundleD
    else
       for (const auto &name : options.collections)
          collections.push_back(&bundle.Collection(name));
+   std::vector<std::string> simulated;
+   for (const auto *collection : collections)
+      simulated.push_back(collection->name);
+
+   // every input column the bundle needs, checked at once: one message lists all that are missing
+   std::vector<std::string> derived;
+   for (const auto &column : bundle.Derived())
+      derived.push_back(column.column);
+   const auto isDerived = [&derived](const std::string &c) {
+      return std::find(derived.begin(), derived.end(), c) != derived.end();
+   };
+   std::string missing;
+   const auto need = [&](const std::string &column, const std::string &forWhat) {
+      if (column != "@index" && !isDerived(column) && !has(column) &&
+          missing.find("'" + column + "'") == std::string::npos)
+         missing += "\n  '" + column + "' (" + forWhat + ")";
+   };
+   for (const auto &column : bundle.Derived())
+      for (const auto &input : column.inputs)
+         need(input, "derived column " + column.column);
+   for (const auto *collection : collections)
+      for (const auto &source : collection->sources)
+         for (const auto &column : source.genColumns)
+            need(column, collection->name + " <- " + source.name);
+   if (!missing.empty())
+      throw InputError("flashsim: the input lacks columns that bundle '" + bundle.Directory() + "' needs:" + missing);
+   for (const auto &column : derived)
+      if (has(column))
+         throw InputError("flashsim: the input already has a column '" + column + "', which bundle '" +
+                          bundle.Directory() + "' derives; rename or drop it");
+
+   // types of the input columns, and no clash with what the simulation writes
+   for (const auto *collection : collections) {
+      for (const auto &source : collection->sources) {
+         const bool perObject = source.kind == SourceKind::kMatched || source.kind == SourceKind::kUnmatched;
+         bool anyArray = false;
+         for (const auto &column : source.genColumns) {
+            if (column == "@index" || isDerived(column))
+               continue;
+            const std::string type = df.GetColumnType(column);
+            const bool array = Internal::IsNumericArrayType(type);
+            anyArray = anyArray || array;
+            const bool ofGenCollection =
+               !source.genCollection.empty() && column.rfind(source.genCollection + "_", 0) == 0;
+            // arrays of the gen collection per object; anything else is an event-level number
+            Internal::CheckColumn(df, names, column,
+                                  "the " + collection->name + " <- " + source.name + " simulation" + ofBundle,
+                                  perObject && (array || ofGenCollection));
+         }
+         if (perObject && !anyArray && !source.genColumns.empty() && derived.empty())
+            throw BundleError("flashsim: bundle '" + bundle.Directory() + "': source " + collection->name + " <- " +
+                              source.name + " reads no array of " + source.genCollection +
+                              ", so it cannot tell how many gen objects an event has");
+      }
+      std::vector<std::string> outputs;
+      if (!collection->event)
+         outputs.push_back("n" + collection->name);
+      if (!collection->indexBranch.empty())
+         outputs.push_back(collection->name + "_" + collection->indexBranch);
+      for (const auto &branch : collection->Branches())
+         outputs.push_back(collection->name + "_" + branch.first);
+      for (const auto &output : outputs)
+         if (has(output))
+            throw InputError("flashsim: the input already has a column '" + output + "', which the " +
+                             collection->name + " simulation" + ofBundle +
+                             " writes; start from a gen-level tree (or drop the reco branches)");
+   }
 
    ObjectSimulator::Options simOptions;
    simOptions.seed = seed;
@@ -119,40 +198,54 @@ inline ROOT::RDF::RNode Simulate(ROOT::RDF::RNode df, const std::string &bundleD
    simOptions.ode = options.bundleOde ? bundle.Ode() : options.ode;
    simOptions.onnx.device = options.device;
 
-   for (const CollectionSpec *collection : collections) {
-      if (collection->sources.size() != 1)
-         throw BundleError("flashsim: bundle '" + bundle.Directory() + "': collection '" + collection->name + "' has " +
-                           std::to_string(collection->sources.size()) +
-                           " sources; this version merges one source per collection");
-      const SourceSpec &source = collection->sources.front();
-      const std::string what = collection->name + " <- " + source.name;
-      for (const auto &column : source.genColumns)
-         Internal::CheckColumn(df, names, column, "the " + what + " simulation of bundle '" + bundle.Directory() + "'",
-                               true);
-      std::vector<std::string> outputs = {"n" + collection->name, collection->name + "_" + source.indexBranch};
-      for (const auto &target : source.targets)
-         outputs.push_back(collection->name + "_" + target.branch);
-      for (const auto &output : outputs)
-         if (std::find(names.begin(), names.end(), output) != names.end())
-            throw InputError("flashsim: the input already has a column '" + output + "', which the " + what +
-                             " simulation writes; start from a gen-level tree (or drop the reco branches)");
+   for (const auto &column : bundle.Derived())
+      df = df.Define(column.column, column.expression);
 
-      auto *simulator = Internal::Keep(std::make_unique<ObjectSimulator>(bundle, collection->name, source.name,
-                                                                         df.GetNSlots(), simOptions));
-      const std::string hidden = "_flashsim_" + collection->name + "_" + source.name;
-      std::string call = "flashsim::Internal::SimulateEvent(*" + Internal::Address(simulator) +
-                         ", rdfslot_, run, luminosityBlock, event";
-      for (const auto &column : source.genColumns)
-         call += ", " + column;
-      call += ")";
-      df = df.Define(hidden, call);
-      df = df.Define("n" + collection->name, "static_cast<UInt_t>(" + hidden + ".size)");
-      for (std::size_t j = 0; j < source.targets.size(); ++j)
-         df = df.Define(collection->name + "_" + source.targets[j].branch,
-                        "flashsim::Internal::Branch<" + BranchTypeName(source.targets[j].type) + ">(" + hidden +
-                           ", " + std::to_string(j) + ")");
-      df = df.Define(collection->name + "_" + source.indexBranch, "flashsim::Internal::GenIndex(" + hidden + ")");
-      names = df.GetColumnNames();
+   for (const CollectionSpec *collection : collections) {
+      std::string parts;
+      for (const auto &source : collection->sources) {
+         auto *simulator = Internal::Keep(std::make_unique<ObjectSimulator>(bundle, collection->name, source.name,
+                                                                            df.GetNSlots(), simOptions));
+         const std::string hidden = "_flashsim_" + collection->name + "_" + source.name;
+         std::string mask = "flashsim::Internal::AllObjects{}";
+         if (!source.select.empty()) {
+            mask = hidden + "_mask";
+            df = df.Define(mask, source.select);
+         }
+         std::string call = "flashsim::Internal::SimulateEvent(*" + Internal::Address(simulator) +
+                            ", rdfslot_, run, luminosityBlock, event, " + mask;
+         for (const auto &column : source.genColumns)
+            if (column != "@index")
+               call += ", " + column;
+         call += ")";
+         df = df.Define(hidden, call);
+         parts += ", " + hidden;
+      }
+      const auto branches = collection->Branches();
+      int sortBranch = -1;
+      for (std::size_t j = 0; j < branches.size(); ++j)
+         if (branches[j].first == collection->sortBy)
+            sortBranch = static_cast<int>(j);
+      const std::string merged = "_flashsim_" + collection->name;
+      df = df.Define(merged, "flashsim::Internal::Merge(" + std::to_string(sortBranch) + parts + ")");
+      if (!collection->event)
+         df = df.Define("n" + collection->name, "static_cast<UInt_t>(" + merged + ".size)");
+      for (std::size_t j = 0; j < branches.size(); ++j) {
+         const std::string type = BranchTypeName(branches[j].second);
+         const std::string getter = collection->event ? "Scalar" : "Branch";
+         df = df.Define(collection->name + "_" + branches[j].first,
+                        "flashsim::Internal::" + getter + "<" + type + ">(" + merged + ", " + std::to_string(j) + ")");
+      }
+      if (!collection->indexBranch.empty())
+         df = df.Define(collection->name + "_" + collection->indexBranch, "flashsim::Internal::GenIndex(" + merged + ")");
+   }
+
+   for (const auto &column : bundle.Postprocess()) {
+      const bool ready = std::all_of(column.collections.begin(), column.collections.end(), [&](const std::string &c) {
+         return std::find(simulated.begin(), simulated.end(), c) != simulated.end();
+      });
+      if (ready)
+         df = df.Define(column.column, column.expression);
    }
    return df;
 }

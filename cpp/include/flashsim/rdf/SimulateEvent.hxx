@@ -1,58 +1,145 @@
 #ifndef FLASHSIM_RDF_SIMULATEEVENT_HXX
 #define FLASHSIM_RDF_SIMULATEEVENT_HXX
 
-// Per-event plumbing called by the Defines that flashsim::Simulate jits: gathers the gen RVec
-// columns of one source into the simulator's [n, n_columns] buffer, simulates, and splits the
-// result into NanoAOD branches.
+// Per-event plumbing called by the Defines that flashsim::Simulate jits: gathers the columns of
+// one source (gen arrays, event scalars broadcast to every candidate) into the simulator's
+// [n, n_columns] buffer, simulates, merges the sources of a collection and splits the result
+// into NanoAOD branches.
 
 #include "flashsim/ObjectSimulator.hxx"
+#include "flashsim/SimulatedObjects.hxx"
 
 #include <ROOT/RVec.hxx>
 
-#include <array>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
+#include <vector>
 
 namespace flashsim {
 namespace Internal {
 
+/// Stands for "every gen object" where a source has no selection.
+struct AllObjects {};
+
 template <typename T>
-void GatherColumn(float *rows, std::size_t stride, std::size_t column, const ROOT::RVec<T> &values)
+constexpr bool IsRVec = false;
+template <typename T>
+constexpr bool IsRVec<ROOT::RVec<T>> = true;
+
+template <typename F, typename... Columns>
+void ForEachColumn(F &&f, const Columns &...columns)
 {
-   for (std::size_t i = 0; i < values.size(); ++i)
-      rows[i * stride + column] = static_cast<float>(values[i]);
+   std::size_t k = 0;
+   (f(k++, columns), ...);
 }
 
-template <typename Run, typename Lumi, typename Event, typename... Columns>
-SimulatedObjects SimulateEvent(ObjectSimulator &simulator, unsigned slot, Run run, Lumi lumi, Event event,
-                               const ROOT::RVec<Columns> &...columns)
+template <typename Mask>
+void SelectedIndices(const Mask &mask, std::size_t nGen, std::vector<int> &index)
 {
-   constexpr std::size_t nColumns = sizeof...(Columns);
-   const std::array<std::size_t, nColumns> sizes = {columns.size()...};
-   const std::size_t n = sizes[0];
-   for (std::size_t k = 1; k < nColumns; ++k)
-      if (sizes[k] != n)
-         throw std::runtime_error("flashsim: event run=" + std::to_string(run) + " luminosityBlock=" +
-                                  std::to_string(lumi) + " event=" + std::to_string(event) + ": column '" +
-                                  simulator.GenColumns()[k] + "' has " + std::to_string(sizes[k]) +
-                                  " entries but '" + simulator.GenColumns()[0] + "' has " + std::to_string(n));
+   index.clear();
+   if constexpr (std::is_same_v<Mask, AllObjects>) {
+      for (std::size_t i = 0; i < nGen; ++i)
+         index.push_back(static_cast<int>(i));
+   } else {
+      for (std::size_t i = 0; i < mask.size(); ++i)
+         if (mask[i])
+            index.push_back(static_cast<int>(i));
+   }
+}
+
+/// One event of one source. `mask`: AllObjects, or a per-gen-object selection (RVec).
+/// `columns`: in the order of simulator.GenColumns() without "@index"; RVecs of the gen
+/// collection, or event scalars broadcast to every candidate.
+template <typename Run, typename Lumi, typename Event, typename Mask, typename... Columns>
+SimulatedObjects SimulateEvent(ObjectSimulator &simulator, unsigned slot, Run run, Lumi lumi, Event event,
+                               const Mask &mask, const Columns &...columns)
+{
+   const int indexColumn = simulator.IndexColumn();
+   const auto position = [indexColumn](std::size_t k) {
+      return indexColumn >= 0 && k >= static_cast<std::size_t>(indexColumn) ? k + 1 : k;
+   };
+   const auto where = [&] {
+      return "flashsim: " + simulator.CollectionName() + " <- " + simulator.Spec().name + ", event run=" +
+             std::to_string(run) + " luminosityBlock=" + std::to_string(lumi) + " event=" + std::to_string(event);
+   };
+
+   // the number of gen objects: the common size of the array columns
+   bool haveArray = false;
+   std::size_t nGen = 0;
+   ForEachColumn(
+      [&](std::size_t k, const auto &column) {
+         if constexpr (IsRVec<std::decay_t<decltype(column)>>) {
+            if (haveArray && column.size() != nGen)
+               throw std::runtime_error(where() + ": column '" + simulator.GenColumns()[position(k)] + "' has " +
+                                        std::to_string(column.size()) + " entries, expected " + std::to_string(nGen));
+            haveArray = true;
+            nGen = column.size();
+         }
+      },
+      columns...);
+   if constexpr (!std::is_same_v<Mask, AllObjects>)
+      if (haveArray && mask.size() != nGen)
+         throw std::runtime_error(where() + ": the selection has " + std::to_string(mask.size()) +
+                                  " entries, the gen arrays " + std::to_string(nGen));
+
+   std::vector<int> &index = simulator.IndexBuffer(slot);
+   const SourceKind kind = simulator.Spec().kind;
+   if (kind == SourceKind::kMatched || kind == SourceKind::kUnmatched) {
+      SelectedIndices(mask, nGen, index);
+   } else {
+      index.resize(simulator.Candidates(0));
+      for (std::size_t r = 0; r < index.size(); ++r)
+         index[r] = static_cast<int>(r);
+   }
+   const std::size_t n = index.size();
+   const std::size_t stride = simulator.GenColumns().size();
    std::vector<float> &rows = simulator.GenBuffer(slot);
-   rows.resize(n * nColumns);
-   std::size_t column = 0;
-   (GatherColumn(rows.data(), nColumns, column++, columns), ...);
+   rows.resize(n * stride);
+   ForEachColumn(
+      [&](std::size_t k, const auto &column) {
+         const std::size_t p = position(k);
+         if constexpr (IsRVec<std::decay_t<decltype(column)>>) {
+            for (std::size_t r = 0; r < n; ++r)
+               rows[r * stride + p] = static_cast<float>(column[index[r]]);
+         } else {
+            for (std::size_t r = 0; r < n; ++r)
+               rows[r * stride + p] = static_cast<float>(column);
+         }
+      },
+      columns...);
+   if (indexColumn >= 0)
+      for (std::size_t r = 0; r < n; ++r)
+         rows[r * stride + indexColumn] = static_cast<float>(index[r]);
    const EventId id{static_cast<std::uint32_t>(run), static_cast<std::uint32_t>(lumi),
                     static_cast<std::uint64_t>(event)};
-   return simulator.Simulate(slot, id, rows.data(), n);
+   return simulator.Simulate(slot, id, rows.data(), index.data(), n);
+}
+
+/// The sources of a collection, merged and sorted by branch `sortBranch` (descending).
+template <typename... Parts>
+SimulatedObjects Merge(int sortBranch, const Parts &...parts)
+{
+   SimulatedObjects merged;
+   MergeSorted({&parts...}, sortBranch, merged);
+   return merged;
 }
 
 template <typename T>
-ROOT::RVec<T> Branch(const SimulatedObjects &objects, std::size_t target)
+ROOT::RVec<T> Branch(const SimulatedObjects &objects, std::size_t branch)
 {
-   ROOT::RVec<T> branch(objects.size);
-   const double *values = objects.Column(target);
+   ROOT::RVec<T> values(objects.size);
+   const double *column = objects.Column(branch);
    for (std::size_t k = 0; k < objects.size; ++k)
-      branch[k] = static_cast<T>(values[k]);
-   return branch;
+      values[k] = static_cast<T>(column[k]);
+   return values;
+}
+
+/// Event-level collections (MET, ...) have exactly one object: their branches are scalars.
+template <typename T>
+T Scalar(const SimulatedObjects &objects, std::size_t branch)
+{
+   return objects.size ? static_cast<T>(objects.Column(branch)[0]) : T{};
 }
 
 /// NanoAOD's *_genJetIdx / *_genPartIdx are Short_t in Run-3 NanoAOD.

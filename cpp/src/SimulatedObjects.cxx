@@ -1,0 +1,38 @@
+#include "flashsim/SimulatedObjects.hxx"
+
+#include <algorithm>
+#include <numeric>
+
+namespace flashsim {
+
+void MergeSorted(const std::vector<const SimulatedObjects *> &parts, int sortBranch, SimulatedObjects &out)
+{
+   std::size_t total = 0;
+   out.nBranches = parts.empty() ? 0 : parts.front()->nBranches;
+   out.ode = OdeResult{};
+   for (const auto *part : parts) {
+      total += part->size;
+      out.ode.nfe += part->ode.nfe;
+   }
+   // (part, row) of every object, in source order, then sorted
+   std::vector<std::pair<const SimulatedObjects *, std::size_t>> order;
+   order.reserve(total);
+   for (const auto *part : parts)
+      for (std::size_t k = 0; k < part->size; ++k)
+         order.emplace_back(part, k);
+   if (sortBranch >= 0)
+      std::stable_sort(order.begin(), order.end(), [sortBranch](const auto &a, const auto &b) {
+         return a.first->Column(sortBranch)[a.second] > b.first->Column(sortBranch)[b.second];
+      });
+   out.size = total;
+   out.values.resize(out.nBranches * total);
+   out.genIndex.resize(total);
+   for (std::size_t r = 0; r < total; ++r) {
+      const auto &[part, k] = order[r];
+      out.genIndex[r] = part->genIndex[k];
+      for (std::size_t j = 0; j < out.nBranches; ++j)
+         out.values[j * total + r] = part->Column(j)[k];
+   }
+}
+
+} // namespace flashsim
