@@ -245,11 +245,16 @@ def test_missing_bundle(ROOT, gen_tree, tmp_path):
         flashsim.rdf.simulate(ROOT.RDataFrame("Events", str(gen_tree)), tmp_path, seed=1)
 
 
-def test_missing_gen_column(ROOT, gen_tree, tiny_bundle):
+def test_missing_gen_columns_are_listed_in_one_message(ROOT, gen_tree, tiny_bundle):
     df = ROOT.RDataFrame("Events", str(gen_tree))
-    bad = broken_bundle(tiny_bundle, gen_tree.parent / "missing_col",
-                        lambda m, d: source(m)["conditioning"][2].update(input="GenJet_partonFlavour"))
-    with pytest.raises(InputError, match=r"no column 'GenJet_partonFlavour'.*same prefix: .*GenJet_pt"):
+
+    def edit(m, d):
+        source(m)["conditioning"][2].update(input="GenJet_partonFlavour")
+        source(m)["conditioning"][1].update(input="GenJet_etaAtVertex")
+
+    bad = broken_bundle(tiny_bundle, gen_tree.parent / "missing_col", edit)
+    with pytest.raises(InputError, match=r"lacks columns .*needs:\n  'GenJet_etaAtVertex' \(Jet <- GenJet\)"
+                                         r"\n  'GenJet_partonFlavour' \(Jet <- GenJet\)"):
         flashsim.rdf.simulate(df, bad, seed=1)
 
 
