@@ -52,18 +52,6 @@ class AtomicOutput:
         return False
 
 
-def _tnamed(name: str, title: str):
-    import uproot
-
-    tobject = uproot.models.TObject.Model_TObject.empty()
-    tnamed = uproot.models.TNamed.Model_TNamed.empty()
-    tnamed._deeply_writable = True
-    tnamed._bases.append(tobject)
-    tnamed._members["fName"] = name
-    tnamed._members["fTitle"] = title
-    return tnamed
-
-
 class GenTreeWriter:
     """Appends blocks of events to ``Events`` and keeps the run/lumi bookkeeping.
 
@@ -96,11 +84,12 @@ class GenTreeWriter:
     def append(self, branches: dict) -> None:
         import numpy as np
 
+        from flashsim.nanoaod import extend_in_clusters, make_events_tree, types_of
+
         if self._events is None:
-            # mktree: a TTree (plain assignment would write an RNTuple since uproot 5.7).
-            self._events = self._file.mktree("Events", branches, initial_basket_capacity=64)
-        else:
-            self._events.extend(branches)
+            # a TTree with NanoAOD's UInt_t counters and clusters for implicit MT (flashsim.nanoaod)
+            self._events = make_events_tree(self._file, types_of(branches), initial_basket_capacity=64)
+        extend_in_clusters(self._events, branches)
         weight = np.asarray(branches["genWeight"], dtype=np.float64)
         self.n_events += weight.size
         self.sumw += float(weight.sum())
@@ -109,6 +98,8 @@ class GenTreeWriter:
 
     def finish(self, metadata: dict) -> None:
         import numpy as np
+
+        from flashsim.nanoaod import tnamed
 
         self._file.mktree(
             "Runs",
@@ -127,7 +118,7 @@ class GenTreeWriter:
                 "luminosityBlock": lumis,
             },
         )
-        self._file[METADATA_NAME] = _tnamed(METADATA_NAME, json.dumps(metadata, sort_keys=True))
+        self._file[METADATA_NAME] = tnamed(METADATA_NAME, json.dumps(metadata, sort_keys=True))
 
 
 def read_metadata(path: str | Path) -> dict:

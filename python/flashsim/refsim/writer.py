@@ -2,24 +2,19 @@
 the reco collections with the types of :mod:`flashsim.refsim.schema`, Runs/LuminosityBlocks
 and TNamed metadata.
 
-uproot always writes counters of jagged branches as Int_t; NanoAOD's are UInt_t. The counters
-are switched to unsigned right after the tree is declared, before any basket is written
-(:func:`_set_counter_types`; tests/refsim check the types read back).
+uproot's quirks (RNTuple by default, Int_t counters, one cluster) are handled by
+:mod:`flashsim.nanoaod` (tests/refsim check the types read back).
 """
 
 import awkward as ak
 import numpy as np
 
 from flashsim.errors import InputError
+from flashsim.nanoaod import extend_in_clusters, make_events_tree, set_counter_types, tnamed
 from flashsim.refsim.reader import branch_layout
 from flashsim.refsim.schema import COLLECTIONS, COUNTER_TYPE, ROOT_TYPES, SCALARS
 
 __all__ = ["NanoWriter", "copy_small_tree", "tree_layout"]
-
-_LEAF_LETTER = {np.dtype(">i4"): "I", np.dtype(">u4"): "i", np.dtype(">i2"): "S",
-                np.dtype(">u2"): "s", np.dtype(">u1"): "b", np.dtype(">i1"): "B",
-                np.dtype(">i8"): "L", np.dtype(">u8"): "l"}
-
 
 def tree_layout(tree):
     """Group an input tree's branches as uproot will write them back.
@@ -54,37 +49,6 @@ def _jagged(values: np.ndarray, counts: np.ndarray) -> ak.Array:
     layout = ak.contents.ListOffsetArray(ak.index.Index64(offsets),
                                          ak.contents.NumpyArray(values))
     return ak.Array(layout)
-
-
-def _set_counter_types(tree, types: dict) -> None:
-    """Switch counters of a freshly declared uproot tree to the given dtypes (before writing)."""
-    cascade = tree._cascading
-    changed = False
-    for datum in cascade._branch_data:
-        if datum.get("kind") == "counter" and datum["fName"] in types:
-            dtype = np.dtype(types[datum["fName"]]).newbyteorder(">")
-            if dtype != datum["dtype"]:
-                datum["dtype"] = dtype
-                datum["fTitle"] = f"{datum['fName']}/{_LEAF_LETTER[dtype]}"
-                changed = True
-    if changed:
-        # mktree already wrote the TTree metadata: write it again (as uproot's own
-        # add_branches does) so the TLeaf of each counter carries the new type.
-        old = cascade._key.seek_location
-        cascade.write_anew(tree._file.sink)
-        tree._file._move_tree(old, cascade._key.seek_location)
-
-
-def _tnamed(name: str, title: str):
-    import uproot
-
-    tobject = uproot.models.TObject.Model_TObject.empty()
-    named = uproot.models.TNamed.Model_TNamed.empty()
-    named._deeply_writable = True
-    named._bases.append(tobject)
-    named._members["fName"] = name
-    named._members["fTitle"] = title
-    return named
 
 
 def _events_data(chunk, gen_layout, collections, scalars, n_events) -> dict:
@@ -122,14 +86,13 @@ class NanoWriter:
         if self.tree is None:
             types = {k: v.type.content if isinstance(v, ak.Array) else v.dtype
                      for k, v in data.items()}
-            self.tree = self.file.mktree("Events", types, title="Events")
             counter_types = dict(self.layout[2])
             counter_types.update({f"n{c}": ROOT_TYPES[COUNTER_TYPE] for c in COLLECTIONS})
-            _set_counter_types(self.tree, counter_types)
-        self.tree.extend(data)
+            self.tree = make_events_tree(self.file, types, counter_types)
+        extend_in_clusters(self.tree, data)
 
     def write_metadata(self, name: str, text: str):
-        self.file[name] = _tnamed(name, text)
+        self.file[name] = tnamed(name, text)
 
 
 def copy_small_tree(src_file, dst_file, name: str) -> None:
@@ -142,6 +105,6 @@ def copy_small_tree(src_file, dst_file, name: str) -> None:
         data[coll] = ak.zip({f: arrays[f"{coll}_{f}"] for f in fields})
     types = {k: v.type.content for k, v in data.items()}
     tree = dst_file.mktree(name, types, title=name)
-    _set_counter_types(tree, counter_types)
+    set_counter_types(tree, counter_types)
     if src.num_entries:
         tree.extend(data)

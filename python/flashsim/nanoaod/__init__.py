@@ -1,0 +1,12 @@
+"""NanoAOD files as FlashSim writes them (with uproot): what every writer needs to agree on."""
+
+from flashsim.nanoaod.uproot_writing import (
+    CLUSTER_SIZE,
+    extend_in_clusters,
+    make_events_tree,
+    set_counter_types,
+    tnamed,
+    types_of,
+)
+
+__all__ = ["CLUSTER_SIZE", "extend_in_clusters", "make_events_tree", "set_counter_types", "tnamed", "types_of"]
