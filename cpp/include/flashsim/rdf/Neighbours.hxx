@@ -1,0 +1,71 @@
+#ifndef FLASHSIM_RDF_NEIGHBOURS_HXX
+#define FLASHSIM_RDF_NEIGHBOURS_HXX
+
+// Geometric relations between two collections of one event, for bundle expressions:
+// derived conditioning (e.g. the distance from a GenJet to the nearest gen muon), computed by
+// this one implementation both when the training data are extracted and when events are
+// simulated, and cross-references between simulated collections (e.g. Muon_jetIdx).
+
+#include <ROOT/RVec.hxx>
+
+#include <cmath>
+
+namespace flashsim {
+namespace Neighbours {
+
+inline float DeltaR(float eta1, float phi1, float eta2, float phi2)
+{
+   float dphi = std::remainder(phi1 - phi2, static_cast<float>(2 * M_PI));
+   const float deta = eta1 - eta2;
+   return std::sqrt(deta * deta + dphi * dphi);
+}
+
+/// For each object of (eta, phi): Delta R to the nearest object of (otherEta, otherPhi), or
+/// `none` when there is none.
+template <typename A, typename B>
+ROOT::RVecF NearestDeltaR(const ROOT::RVec<A> &eta, const ROOT::RVec<A> &phi, const ROOT::RVec<B> &otherEta,
+                          const ROOT::RVec<B> &otherPhi, float none = 10.f)
+{
+   ROOT::RVecF out(eta.size(), none);
+   for (std::size_t i = 0; i < eta.size(); ++i)
+      for (std::size_t j = 0; j < otherEta.size(); ++j)
+         out[i] = std::min(out[i], DeltaR(eta[i], phi[i], otherEta[j], otherPhi[j]));
+   return out;
+}
+
+/// For each object: how many of the others lie within Delta R < radius.
+template <typename A, typename B>
+ROOT::RVecI CountWithin(const ROOT::RVec<A> &eta, const ROOT::RVec<A> &phi, const ROOT::RVec<B> &otherEta,
+                        const ROOT::RVec<B> &otherPhi, float radius)
+{
+   ROOT::RVecI out(eta.size(), 0);
+   for (std::size_t i = 0; i < eta.size(); ++i)
+      for (std::size_t j = 0; j < otherEta.size(); ++j)
+         out[i] += DeltaR(eta[i], phi[i], otherEta[j], otherPhi[j]) < radius;
+   return out;
+}
+
+/// For each object: the index of the closest other object within Delta R < radius, else -1
+/// (as NanoAOD's Muon_jetIdx, Electron_photonIdx, ...).
+template <typename A, typename B>
+ROOT::RVec<Short_t> ClosestIndex(const ROOT::RVec<A> &eta, const ROOT::RVec<A> &phi, const ROOT::RVec<B> &otherEta,
+                                 const ROOT::RVec<B> &otherPhi, float radius)
+{
+   ROOT::RVec<Short_t> out(eta.size(), -1);
+   for (std::size_t i = 0; i < eta.size(); ++i) {
+      float best = radius;
+      for (std::size_t j = 0; j < otherEta.size(); ++j) {
+         const float dr = DeltaR(eta[i], phi[i], otherEta[j], otherPhi[j]);
+         if (dr < best) {
+            best = dr;
+            out[i] = static_cast<Short_t>(j);
+         }
+      }
+   }
+   return out;
+}
+
+} // namespace Neighbours
+} // namespace flashsim
+
+#endif

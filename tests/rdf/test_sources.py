@@ -1,0 +1,193 @@
+"""Every kind of source in one bundle: matched with a gen selection and event scalars,
+unmatched fakes, pileup slots, an event-level collection, copied branches, derived
+conditioning and postprocess cross-references; merged, sorted, typed, reproducible."""
+
+import numpy as np
+import pytest
+import torch
+from toy_gen import write_event_tree
+
+import flashsim.rdf
+from flashsim.bundle import write_manifest
+from flashsim.models.efficiency import EfficiencyNetwork
+from flashsim.models.velocity_field import VelocityField
+
+STD = {"op": "standardize", "mean": 0.0, "std": 1.0}
+KINEMATICS = [
+    {"branch": "pt", "type": "Float_t", "transform": [{"op": "log", "offset": 0.0},
+                                                      {"op": "standardize", "mean": 3.5, "std": 0.3}]},
+    {"branch": "eta", "type": "Float_t", "transform": [{"op": "standardize", "mean": 0.0, "std": 1.5}]},
+    {"branch": "phi", "type": "Float_t", "transform": [{"op": "standardize", "mean": 0.0, "std": 1.5}]},
+]
+
+
+def networks(directory, name, n_cond, n_targets, seed, efficiency=True):
+    torch.manual_seed(seed)
+    VelocityField(n_targets, n_cond, hidden=16, blocks=1).export_onnx(directory / f"{name}_v.onnx")
+    out = {"velocity_field": {"model": f"{name}_v.onnx"}}
+    if efficiency:
+        EfficiencyNetwork(n_cond, hidden=8, layers=1).export_onnx(directory / f"{name}_e.onnx")
+        out["efficiency"] = {"model": f"{name}_e.onnx"}
+    return out
+
+
+def cond(name, column, steps=None):
+    return {"name": name, "input": column, "transform": steps if steps is not None else [STD]}
+
+
+def write_source_bundle(directory):
+    jet_cond = [cond("log_pt", "GenJet_pt", [{"op": "log"}, {"op": "standardize", "mean": 3.8, "std": 0.7}]),
+                cond("eta", "GenJet_eta"), cond("nPU", "Pileup_nPU", [{"op": "standardize", "mean": 45, "std": 20}]),
+                cond("muon_dr", "GenJet_nearestMuonDR")]
+    jet_targets = [{"branch": "pt", "type": "Float_t",
+                    "transform": [{"op": "ratio", "gen": "GenJet_pt"}, {"op": "standardize", "mean": 1, "std": 0.1}]},
+                   {"branch": "eta", "type": "Float_t",
+                    "transform": [{"op": "difference", "gen": "GenJet_eta"},
+                                  {"op": "standardize", "mean": 0, "std": 0.05}]},
+                   {"branch": "phi", "type": "Float_t",
+                    "transform": [{"op": "delta_phi", "gen": "GenJet_phi"},
+                                  {"op": "standardize", "mean": 0, "std": 0.05}]}]
+    pu_cond = [cond("nPU", "Pileup_nPU", [{"op": "standardize", "mean": 45, "std": 20}]),
+               cond("slot", "@index", [{"op": "standardize", "mean": 1.5, "std": 1.0}])]
+    muon_cond = [cond("log_pt", "GenPart_pt", [{"op": "log"}, STD]), cond("eta", "GenPart_eta")]
+    muon_targets = [{"branch": "pt", "type": "Float_t",
+                     "transform": [{"op": "ratio", "gen": "GenPart_pt"},
+                                   {"op": "standardize", "mean": 1, "std": 0.02}]},
+                    {"branch": "eta", "type": "Float_t", "transform": [{"op": "difference", "gen": "GenPart_eta"},
+                                                                       {"op": "standardize", "mean": 0, "std": 0.01}]},
+                    {"branch": "phi", "type": "Float_t", "transform": [{"op": "delta_phi", "gen": "GenPart_phi"},
+                                                                       {"op": "standardize", "mean": 0, "std": 0.01}]},
+                    {"branch": "charge", "type": "Int_t", "transform": [{"op": "clip", "lo": -1, "hi": 1}]}]
+    fake_muon_cond = [cond("log_pt", "GenJet_pt", [{"op": "log"}, STD]), cond("eta", "GenJet_eta")]
+    fake_muon_targets = [dict(t) for t in KINEMATICS] + [muon_targets[3]]
+    manifest = {
+        "name": "every kind of source (random weights)",
+        "ode": {"method": "rk4", "steps": 3},
+        "derived": [{"column": "GenJet_nearestMuonDR", "inputs": ["GenJet_eta", "GenJet_phi", "GenPart_eta",
+                                                                  "GenPart_phi", "GenPart_pdgId"],
+                     "expression": "flashsim::Neighbours::NearestDeltaR(GenJet_eta, GenJet_phi, "
+                                   "GenPart_eta[abs(GenPart_pdgId) == 13], GenPart_phi[abs(GenPart_pdgId) == 13])"}],
+        "collections": [
+            {"name": "Jet", "sort_by": "pt", "sources": [
+                {"name": "GenJet", "kind": "matched", "gen_collection": "GenJet", "index_branch": "genJetIdx",
+                 "conditioning": jet_cond, "targets": jet_targets,
+                 "copies": [{"branch": "hadronFlavour", "type": "UChar_t", "gen": "GenJet_hadronFlavour"}],
+                 **networks(directory, "jet", 4, 3, 1)},
+                {"name": "Pileup", "kind": "slots", "slots": 4, "conditioning": pu_cond, "targets": KINEMATICS,
+                 "copies": [{"branch": "hadronFlavour", "type": "UChar_t", "fallback": 0}],
+                 **networks(directory, "pu", 2, 3, 2)},
+            ]},
+            {"name": "Muon", "sort_by": "pt", "sources": [
+                {"name": "GenMuon", "kind": "matched", "gen_collection": "GenPart", "index_branch": "genPartIdx",
+                 "select": "abs(GenPart_pdgId) == 13", "conditioning": muon_cond, "targets": muon_targets,
+                 **networks(directory, "muon", 2, 4, 3)},
+                {"name": "FromJet", "kind": "unmatched", "gen_collection": "GenJet", "conditioning": fake_muon_cond,
+                 "targets": fake_muon_targets, **networks(directory, "fake", 2, 4, 4)},
+            ]},
+            {"name": "MET", "sources": [
+                {"name": "Event", "kind": "event",
+                 "conditioning": [cond("genmet", "GenMET_pt", [{"op": "standardize", "mean": 30, "std": 30}]),
+                                  cond("nPU", "Pileup_nPU", [{"op": "standardize", "mean": 45, "std": 20}])],
+                 "targets": [{"branch": "pt", "type": "Float_t",
+                              "transform": [{"op": "log", "offset": 1.0}, STD]},
+                             {"branch": "phi", "type": "Float_t", "transform": [STD]}],
+                 **networks(directory, "met", 2, 2, 5, efficiency=False)},
+            ]},
+        ],
+        "postprocess": [{"column": "Muon_jetIdx", "requires": ["Muon", "Jet"],
+                         "expression": "flashsim::Neighbours::ClosestIndex(Muon_eta, Muon_phi, "
+                                       "Jet_eta, Jet_phi, 0.4)"}],
+    }
+    write_manifest(directory, manifest)
+    return directory
+
+
+@pytest.fixture(scope="module")
+def source_bundle(tmp_path_factory):
+    return write_source_bundle(tmp_path_factory.mktemp("sources"))
+
+
+@pytest.fixture(scope="module")
+def event_tree(tmp_path_factory):
+    return write_event_tree(tmp_path_factory.mktemp("events") / "gen.root")
+
+
+COLUMNS = ["run", "luminosityBlock", "event", "nJet", "Jet_pt", "Jet_eta", "Jet_genJetIdx", "Jet_hadronFlavour",
+           "nMuon", "Muon_pt", "Muon_charge", "Muon_genPartIdx", "Muon_jetIdx", "MET_pt", "MET_phi",
+           "nGenJet", "GenJet_hadronFlavour", "GenPart_pdgId", "Pileup_nPU"]
+
+
+def run(ROOT, gen, bundle, seed, threads=0, **kwargs):
+    if threads:
+        ROOT.EnableImplicitMT(threads)
+    try:
+        df = flashsim.rdf.simulate(ROOT.RDataFrame("Events", str(gen)), bundle, seed=seed, **kwargs)
+        out = df.AsNumpy(COLUMNS)
+        types = {c: df.GetColumnType(c) for c in COLUMNS}
+    finally:
+        if threads:
+            ROOT.DisableImplicitMT()
+    order = np.argsort(out["event"], kind="stable")
+    return {k: v[order] for k, v in out.items()}, types
+
+
+def test_types(ROOT, event_tree, source_bundle):
+    _, types = run(ROOT, event_tree, source_bundle, seed=1)
+    assert types["MET_pt"] == "float" and types["nJet"] == "unsigned int" and types["nMuon"] == "unsigned int"
+    assert types["Jet_hadronFlavour"] == "ROOT::VecOps::RVec<unsigned char>"
+    assert types["Muon_charge"] == "ROOT::VecOps::RVec<int>"
+    assert types["Muon_jetIdx"] == "ROOT::VecOps::RVec<short>"
+    assert types["Muon_genPartIdx"] == "ROOT::VecOps::RVec<short>"
+
+
+def test_every_source_kind(ROOT, event_tree, source_bundle):
+    out, _ = run(ROOT, event_tree, source_bundle, seed=1)
+    n_pileup = []
+    for e in range(len(out["event"])):
+        pt, idx, flav = (np.asarray(out[c][e]) for c in ("Jet_pt", "Jet_genJetIdx", "Jet_hadronFlavour"))
+        assert len(pt) == out["nJet"][e] and np.all(np.diff(pt) <= 0)  # merged, then sorted
+        matched = idx >= 0
+        assert np.all(idx[matched] < out["nGenJet"][e]) and len(set(idx[matched])) == matched.sum()
+        gen_flav = np.asarray(out["GenJet_hadronFlavour"][e])
+        assert np.array_equal(flav[matched], gen_flav[idx[matched]])  # copied from the gen jet
+        assert np.all(flav[~matched] == 0)  # the fallback of the pileup source
+        n_pileup.append(int((~matched).sum()))
+        assert n_pileup[-1] <= 4  # slots
+        muon_idx, pdg = np.asarray(out["Muon_genPartIdx"][e]), np.asarray(out["GenPart_pdgId"][e])
+        assert np.all(np.abs(pdg[muon_idx[muon_idx >= 0]]) == 13)  # the selection: gen muons only
+        assert set(np.asarray(out["Muon_charge"][e])) <= {-1, 0, 1}
+        jet_idx = np.asarray(out["Muon_jetIdx"][e])
+        assert np.all((jet_idx >= -1) & (jet_idx < out["nJet"][e]))
+    assert 0 < np.mean(n_pileup) < 4  # the slots' survival function keeps some, not all
+    assert np.isfinite(out["MET_pt"]).all() and np.all(out["MET_pt"] > -1)
+    assert any(np.any(np.asarray(m) < 0) for m in out["Muon_genPartIdx"])  # fakes from jets
+    assert any(np.any(np.asarray(m) >= 0) for m in out["Muon_genPartIdx"])
+    assert any(np.any(np.asarray(j) >= 0) for j in out["Muon_jetIdx"])
+
+
+def test_reproducible_with_two_threads(ROOT, event_tree, source_bundle):
+    one, _ = run(ROOT, event_tree, source_bundle, seed=3)
+    two, _ = run(ROOT, event_tree, source_bundle, seed=3, threads=2)
+    for column in COLUMNS:
+        for a, b in zip(one[column], two[column], strict=True):
+            assert np.array_equal(np.asarray(a), np.asarray(b)), column
+    other, _ = run(ROOT, event_tree, source_bundle, seed=4)
+    assert not np.array_equal(one["MET_pt"], other["MET_pt"])
+
+
+def test_subset_of_collections_skips_postprocess(ROOT, event_tree, source_bundle):
+    df = flashsim.rdf.simulate(ROOT.RDataFrame("Events", str(event_tree)), source_bundle, seed=1,
+                               collections=["Muon"])
+    names = [str(c) for c in df.GetColumnNames()]
+    assert "Muon_pt" in names and "Jet_pt" not in names and "Muon_jetIdx" not in names
+    assert df.Count().GetValue() == 400
+
+
+def test_missing_inputs_of_derived_columns_are_listed(ROOT, tmp_path, source_bundle):
+    from toy_gen import write_gen_tree
+
+    gen = write_gen_tree(tmp_path / "jets_only.root")  # no GenPart, no Pileup, no GenMET
+    with pytest.raises(flashsim.InputError, match=r"(?s)lacks columns.*'GenPart_eta' \(derived column "
+                                                  r"GenJet_nearestMuonDR\).*'Pileup_nPU' \(Jet <- GenJet\)"
+                                                  r".*'GenMET_pt' \(MET <- Event\)"):
+        flashsim.rdf.simulate(ROOT.RDataFrame("Events", str(gen)), source_bundle, seed=1)
