@@ -38,7 +38,7 @@ $(STAMPS)/installed: $(STAMPS)/ort-headers $(CXX_SOURCES) $(PY_SOURCES)
 	  -Cbuild-dir=build/cmake .
 	@touch $@
 
-test: setup
+test: setup lint
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 demo: setup
