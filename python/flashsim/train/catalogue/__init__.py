@@ -1,0 +1,39 @@
+"""The source catalogue: every (collection, source) the bundle simulates, with its conditioning,
+targets, transforms (unfitted), copies, derived gen columns and postprocess cross-references.
+
+Only NanoAOD names are used, so the catalogue applies to real CMS NanoAOD as to the reference
+detector. One file per collection; ``gen.py`` holds the derived gen columns shared by extraction
+and simulation, ``crossrefs.py`` the cross-references computed after simulation.
+
+>>> [s.key for s in sources(["Muon"])]
+['Muon_GenMuon', 'Muon_Duplicate', 'Muon_FromJet']
+"""
+
+from flashsim.train.catalogue import crossrefs, electrons, event, fatjets, jets, muons, photons
+from flashsim.train.catalogue.gen import DERIVED, derived_columns
+from flashsim.train.catalogue.spec import Copy, Input, SourceSpec, Target
+
+__all__ = ["COLLECTIONS", "Copy", "DERIVED", "Input", "SourceSpec", "Target", "derived_columns", "postprocess",
+           "sources"]
+
+_ALL = jets.SOURCES + muons.SOURCES + electrons.SOURCES + photons.SOURCES + fatjets.SOURCES + event.SOURCES
+COLLECTIONS = list(dict.fromkeys(s.collection for s in _ALL))
+_POSTPROCESS = jets.POSTPROCESS + muons.POSTPROCESS + electrons.POSTPROCESS + crossrefs.POSTPROCESS
+
+
+def sources(collections=None):
+    """The catalogue's sources, optionally only those of ``collections`` (names)."""
+    if collections is None:
+        return list(_ALL)
+    unknown = set(collections) - set(COLLECTIONS)
+    if unknown:
+        from flashsim.errors import InputError
+
+        raise InputError(f"unknown collection(s) {sorted(unknown)}; the catalogue has {COLLECTIONS}")
+    return [s for s in _ALL if s.collection in collections]
+
+
+def postprocess(collections):
+    """The postprocess entries whose required collections are all among ``collections``."""
+    have = set(collections)
+    return [dict(p) for p in _POSTPROCESS if set(p["requires"]) <= have]

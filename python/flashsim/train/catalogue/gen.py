@@ -1,0 +1,95 @@
+"""Derived gen columns: one RDataFrame expression each, defined identically by the extraction
+(training) and by the simulation (bundle "derived"), so the two cannot disagree.
+
+Only NanoAOD gen branches are read (GenPart_*, GenJet_*, GenMET_*, Pileup_*), so the same
+columns are defined on a real CMS NanoAOD file.
+"""
+
+__all__ = ["DERIVED", "derived_columns"]
+
+_GENPART = ["GenPart_pt", "GenPart_eta", "GenPart_phi", "GenPart_pdgId", "GenPart_status",
+            "GenPart_statusFlags", "GenPart_genPartIdxMother"]
+_GENJET = ["GenJet_pt", "GenJet_eta", "GenJet_phi"]
+
+# genPartFlav-like origin of every GenPart: 1 prompt, 15 from a prompt tau, else the heaviest
+# hadron flavour among the ancestors (5 b, 4 c), else 3 (light) - NanoAOD's lepton convention.
+_ORIGIN = """
+ROOT::RVecF out(GenPart_pdgId.size(), 3.f);
+for (std::size_t i = 0; i < out.size(); ++i) {
+   int hf = 0;
+   int m = GenPart_genPartIdxMother[i];
+   for (int step = 0; m >= 0 && step < 64; ++step) {
+      const int a = std::abs(GenPart_pdgId[m]);
+      if (a >= 100) {
+         const int q1 = (a / 100) % 10, q2 = (a / 1000) % 10;
+         if (q1 == 5 || q2 == 5) hf = 5;
+         else if ((q1 == 4 || q2 == 4) && hf < 4) hf = 4;
+      }
+      m = GenPart_genPartIdxMother[m];
+   }
+   if (hf) out[i] = hf;
+   if (GenPart_statusFlags[i] & 1) out[i] = 1;
+   if (GenPart_statusFlags[i] & ((1 << 3) | (1 << 5))) out[i] = 15;
+}
+return out;
+"""
+
+# hadronic activity around a gen particle: pt of the closest GenJet within 0.4 minus its own pt
+_ACTIVITY = """
+const auto j = flashsim::Neighbours::ClosestIndex(GenPart_eta, GenPart_phi, GenJet_eta, GenJet_phi, 0.4f);
+ROOT::RVecF out(j.size(), 0.f);
+for (std::size_t i = 0; i < out.size(); ++i)
+   if (j[i] >= 0) out[i] = std::max(0.f, float(GenJet_pt[j[i]] - GenPart_pt[i]));
+return out;
+"""
+
+
+def _nearest(of, to_selection, name):
+    sel = to_selection
+    return {"column": name, "inputs": [f"{of}_eta", f"{of}_phi"] + _GENPART,
+            "expression": f"ROOT::RVecF(flashsim::Neighbours::NearestDeltaR({of}_eta, {of}_phi, "
+                          f"GenPart_eta[{sel}], GenPart_phi[{sel}]))"}
+
+
+_FINAL_MUON = "GenPart_status == 1 && abs(GenPart_pdgId) == 13 && GenPart_pt > 2"
+_FINAL_ELECTRON = "GenPart_status == 1 && abs(GenPart_pdgId) == 11 && GenPart_pt > 2"
+_FINAL_PHOTON = "GenPart_status == 1 && GenPart_pdgId == 22 && GenPart_pt > 5"
+
+DERIVED = [
+    {"column": "GenPart_origin", "inputs": _GENPART, "expression": _ORIGIN.strip()},
+    {"column": "GenPart_isPromptFlag", "inputs": _GENPART,
+     "expression": "ROOT::RVecF((GenPart_statusFlags & 1) != 0)"},
+    {"column": "GenPart_isTauProductFlag", "inputs": _GENPART,
+     "expression": "ROOT::RVecF((GenPart_statusFlags & ((1 << 3) | (1 << 5))) != 0)"},
+    {"column": "GenPart_charge", "inputs": _GENPART,
+     "expression": "ROOT::RVecF(-1.f * (GenPart_pdgId > 0) + 1.f * (GenPart_pdgId < 0))"},
+    {"column": "GenPart_activity", "inputs": _GENPART + _GENJET, "expression": _ACTIVITY.strip()},
+    {"column": "GenPart_nearestJetDR", "inputs": _GENPART + _GENJET,
+     "expression": "flashsim::Neighbours::NearestDeltaR(GenPart_eta, GenPart_phi, GenJet_eta, GenJet_phi)"},
+    # photon-like flavour of a gen electron (11 when prompt) and of a gen photon (1 when prompt)
+    {"column": "GenPart_photonFlavElectron", "inputs": ["GenPart_origin"],
+     "expression": "ROOT::RVecF(11.f * (GenPart_origin == 1))"},
+    {"column": "GenPart_photonFlavPhoton", "inputs": ["GenPart_origin"],
+     "expression": "ROOT::RVecF(1.f * (GenPart_origin == 1))"},
+    _nearest("GenJet", _FINAL_MUON, "GenJet_nearestMuonDR"),
+    _nearest("GenJet", _FINAL_ELECTRON, "GenJet_nearestElectronDR"),
+    _nearest("GenJet", _FINAL_PHOTON, "GenJet_nearestPhotonDR"),
+    {"column": "GenJet_HT", "inputs": ["GenJet_pt"], "expression": "float(ROOT::VecOps::Sum(GenJet_pt))"},
+    {"column": "GenJet_count", "inputs": ["GenJet_pt"], "expression": "float(GenJet_pt.size())"},
+]
+
+
+def derived_columns(columns):
+    """The derived entries needed (transitively) by ``columns``, in definition order."""
+    by_name = {d["column"]: d for d in DERIVED}
+    needed = set()
+
+    def visit(name):
+        if name in by_name and name not in needed:
+            needed.add(name)
+            for dep in by_name[name]["inputs"]:
+                visit(dep)
+
+    for c in columns:
+        visit(c)
+    return [d for d in DERIVED if d["column"] in needed]

@@ -1,0 +1,69 @@
+"""Jet (AK4): from GenJet (matched by Jet_genJetIdx) and from pileup (slots: no gen object)."""
+
+from flashsim.train.catalogue.spec import Copy, Input, SourceSpec, Target, integer, log, score, standardized
+
+__all__ = ["SOURCES"]
+
+PILEUP_SLOTS = 6
+
+
+def _kinematics(gen):
+    if gen is None:  # pileup jets: no gen reference
+        return [Target("pt", "Float_t", log()), Target("eta", "Float_t", standardized()),
+                Target("phi", "Float_t", standardized()), Target("mass", "Float_t", log(1.0))]
+    return [Target("pt", "Float_t", standardized({"op": "ratio", "gen": f"{gen}_pt"})),
+            Target("eta", "Float_t", standardized({"op": "difference", "gen": f"{gen}_eta"})),
+            Target("phi", "Float_t", standardized({"op": "delta_phi", "gen": f"{gen}_phi"})),
+            Target("mass", "Float_t", log(1.0))]
+
+
+_ATTRIBUTES = [
+    Target("area", "Float_t", standardized()),
+    Target("btagDeepFlavB", "Float_t", score()),
+    Target("btagDeepFlavCvB", "Float_t", score()),
+    Target("btagDeepFlavCvL", "Float_t", score()),
+    Target("btagDeepFlavQG", "Float_t", score()),
+    Target("qgl", "Float_t", score(spike=-1.0)),
+    Target("chHEF", "Float_t", score(spike=0.0)),
+    Target("neHEF", "Float_t", score(spike=0.0)),
+    Target("chEmEF", "Float_t", score(spike=0.0)),
+    Target("neEmEF", "Float_t", score(spike=0.0)),
+    Target("muEF", "Float_t", score(spike=0.0)),
+    Target("chMultiplicity", "UChar_t", integer()),
+    Target("neMultiplicity", "UChar_t", integer()),
+    Target("jetId", "UChar_t", integer()),
+    Target("puId", "UChar_t", integer()),
+    Target("puIdDisc", "Float_t", standardized()),
+    Target("rawFactor", "Float_t", standardized()),
+    Target("bRegCorr", "Float_t", score(0.5, 2.0)),
+]
+
+_PU = Input("nPU", "Pileup_nPU", standardized())
+
+SOURCES = [
+    SourceSpec(
+        "Jet", "GenJet", "matched", gen_collection="GenJet", index_branch="genJetIdx",
+        conditioning=[Input("log_pt", "GenJet_pt", log()), Input("eta", "GenJet_eta", standardized()),
+                      Input("phi", "GenJet_phi", standardized()), Input("log_mass", "GenJet_mass", log(1.0)),
+                      Input("hadron_flavour", "GenJet_hadronFlavour", standardized()),
+                      Input("parton_flavour", "GenJet_partonFlavour", standardized()),
+                      Input("muon_dr", "GenJet_nearestMuonDR", log(0.01)),
+                      Input("electron_dr", "GenJet_nearestElectronDR", log(0.01)),
+                      Input("photon_dr", "GenJet_nearestPhotonDR", log(0.01)), _PU],
+        targets=_kinematics("GenJet") + _ATTRIBUTES,
+        copies=[Copy("hadronFlavour", "UChar_t", gen="GenJet_hadronFlavour"),
+                Copy("partonFlavour", "Short_t", gen="GenJet_partonFlavour")]),
+    SourceSpec(
+        "Jet", "Pileup", "slots", slots=PILEUP_SLOTS, reco_select="Jet_genJetIdx < 0",
+        conditioning=[_PU, Input("n_true", "Pileup_nTrueInt", standardized()),
+                      Input("slot", "@index", standardized())],
+        targets=_kinematics(None) + _ATTRIBUTES,
+        copies=[Copy("hadronFlavour", "UChar_t", fallback=0), Copy("partonFlavour", "Short_t", fallback=0)]),
+]
+
+# nConstituents = chMultiplicity + neMultiplicity in NanoAOD: computed, not learnt apart.
+POSTPROCESS = [
+    {"column": "Jet_nConstituents", "requires": ["Jet"],
+     "expression": "ROOT::RVec<UChar_t>(ROOT::VecOps::Map(Jet_chMultiplicity, Jet_neMultiplicity, "
+                   "[](UChar_t a, UChar_t b) { return UChar_t(std::min(255, int(a) + int(b))); }))"},
+]

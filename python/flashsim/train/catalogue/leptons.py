@@ -1,0 +1,39 @@
+"""Shared pieces of the lepton and photon catalogues: gen selections, conditioning, targets."""
+
+from flashsim.train.catalogue.spec import Input, Target, log, standardized
+
+__all__ = ["GEN_ELECTRON", "GEN_MUON", "GEN_PHOTON", "PU", "fake_conditioning", "gen_conditioning", "kinematics"]
+
+# final-state gen particles a detector can reconstruct (NanoAOD GenPart)
+GEN_MUON = "GenPart_status == 1 && abs(GenPart_pdgId) == 13 && GenPart_pt > 2"
+GEN_ELECTRON = "GenPart_status == 1 && abs(GenPart_pdgId) == 11 && GenPart_pt > 2"
+GEN_PHOTON = "GenPart_status == 1 && GenPart_pdgId == 22 && GenPart_pt > 5"
+
+PU = Input("nPU", "Pileup_nPU", standardized())
+
+
+def gen_conditioning():
+    """A gen particle: kinematics, charge, origin (prompt/tau/b/c/light), status flags, activity."""
+    return [Input("log_pt", "GenPart_pt", log()), Input("eta", "GenPart_eta", standardized()),
+            Input("phi", "GenPart_phi", standardized()), Input("charge", "GenPart_charge", standardized()),
+            Input("origin", "GenPart_origin", standardized()),
+            Input("is_prompt", "GenPart_isPromptFlag", standardized()),
+            Input("is_tau_product", "GenPart_isTauProductFlag", standardized()),
+            Input("log_activity", "GenPart_activity", log(1.0)),
+            Input("jet_dr", "GenPart_nearestJetDR", log(0.01)), PU]
+
+
+def fake_conditioning():
+    """A GenJet that fakes a lepton or photon."""
+    return [Input("log_pt", "GenJet_pt", log()), Input("eta", "GenJet_eta", standardized()),
+            Input("phi", "GenJet_phi", standardized()),
+            Input("hadron_flavour", "GenJet_hadronFlavour", standardized()),
+            Input("parton_flavour", "GenJet_partonFlavour", standardized()), PU]
+
+
+def kinematics(gen, mass=True):
+    """pt as a ratio, eta and phi as differences to the gen object ``gen`` (GenPart, GenJet)."""
+    out = [Target("pt", "Float_t", standardized({"op": "ratio", "gen": f"{gen}_pt"})),
+           Target("eta", "Float_t", standardized({"op": "difference", "gen": f"{gen}_eta"})),
+           Target("phi", "Float_t", standardized({"op": "delta_phi", "gen": f"{gen}_phi"}))]
+    return out

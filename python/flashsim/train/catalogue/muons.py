@@ -1,0 +1,57 @@
+"""Muon: from gen muons (matched, prompt and non-prompt), duplicates of a reconstructed muon (a
+second matched source on the same gen muons) and fakes from GenJets (punch-through, decays in flight)."""
+
+from flashsim.train.catalogue.leptons import GEN_MUON, fake_conditioning, gen_conditioning, kinematics
+from flashsim.train.catalogue.spec import Copy, SourceSpec, Target, asinh, flag, integer, log, standardized
+
+__all__ = ["POSTPROCESS", "SOURCES"]
+
+
+def _targets(gen):
+    return kinematics(gen) + [
+        Target("charge", "Int_t", standardized({"op": "dequantize"}, {"op": "clip", "lo": -1, "hi": 1})),
+        Target("dxy", "Float_t", asinh(0.002)),
+        Target("dxyErr", "Float_t", log()),
+        Target("dz", "Float_t", asinh(0.005)),
+        Target("dzErr", "Float_t", log()),
+        Target("ip3d", "Float_t", log()),
+        Target("sip3d", "Float_t", log()),
+        Target("pfRelIso03_all", "Float_t", log()),
+        Target("pfRelIso04_all", "Float_t", log()),
+        Target("miniPFRelIso_all", "Float_t", log()),
+        Target("tkRelIso", "Float_t", log()),
+        Target("pfIsoId", "UChar_t", integer()),
+        Target("looseId", "Bool_t", flag()),
+        Target("mediumId", "Bool_t", flag()),
+        Target("tightId", "Bool_t", flag()),
+        Target("softId", "Bool_t", flag()),
+        Target("isGlobal", "Bool_t", flag()),
+        Target("isTracker", "Bool_t", flag()),
+        Target("isPFcand", "Bool_t", flag()),
+        Target("nStations", "UChar_t", integer()),
+        Target("nTrackerLayers", "UChar_t", integer()),
+        Target("ptErr", "Float_t", log()),
+        Target("tightCharge", "UChar_t", integer()),
+    ]
+
+
+def _matched(name, occurrence):
+    return SourceSpec("Muon", name, "matched", gen_collection="GenPart", index_branch="genPartIdx",
+                      select=GEN_MUON, occurrence=occurrence, conditioning=gen_conditioning(),
+                      targets=_targets("GenPart"),
+                      copies=[Copy("genPartFlav", "UChar_t", gen="GenPart_origin")])
+
+
+SOURCES = [
+    _matched("GenMuon", 0),
+    _matched("Duplicate", 1),
+    SourceSpec("Muon", "FromJet", "unmatched", gen_collection="GenJet", reco_select="Muon_genPartIdx < 0",
+               conditioning=fake_conditioning(), targets=_targets("GenJet"),
+               copies=[Copy("genPartFlav", "UChar_t", fallback=0)]),
+]
+
+POSTPROCESS = [
+    {"column": "Muon_pdgId", "requires": ["Muon"], "expression": "ROOT::RVecI(-13 * Muon_charge)"},
+    {"column": "Muon_mass", "requires": ["Muon"], "expression": "ROOT::RVecF(Muon_pt.size(), 0.10566f)"},
+]
+
