@@ -5,6 +5,9 @@
 
 #include <onnxruntime_cxx_api.h>
 
+#include <array>
+#include <atomic>
+#include <chrono>
 #include <fstream>
 #include <functional>
 #include <mutex>
@@ -14,6 +17,10 @@
 namespace flashsim {
 
 namespace {
+
+// Time spent in Run, over every model of the process (for the benchmark's ONNX Runtime share).
+std::atomic<std::uint64_t> gTotalCalls{0};
+std::atomic<std::uint64_t> gTotalNanoseconds{0};
 
 // The process-wide environment. Deliberately never destroyed: ONNX Runtime's own static
 // objects may be gone at exit, and destroying an Env after them crashes.
@@ -68,6 +75,8 @@ struct OnnxModel::Impl {
    std::vector<const char *> outputNames;
    Ort::MemoryInfo memory{nullptr};
    Ort::Session session{nullptr};
+   mutable std::atomic<std::uint64_t> calls{0};
+   mutable std::atomic<std::uint64_t> nanoseconds{0};
 
    // Compares the session's declared inputs or outputs with what the caller expects.
    void Check(const std::string &what, std::size_t count, const std::vector<TensorSpec> &expected,
@@ -163,6 +172,9 @@ OnnxModel::OnnxModel(const std::string &path, std::vector<TensorSpec> inputs, st
       [&](std::size_t i) { return std::string(impl.session.GetOutputNameAllocated(i, allocator).get()); },
       [&](std::size_t i) { return impl.session.GetOutputTypeInfo(i); });
 
+   if (impl.inputs.size() > kMaxTensors || impl.outputs.size() > kMaxTensors)
+      throw ModelError("flashsim: ONNX model '" + path + "': at most " + std::to_string(kMaxTensors) +
+                       " inputs and outputs are supported");
    for (const auto &spec : impl.inputs)
       impl.inputNames.push_back(spec.name.c_str());
    for (const auto &spec : impl.outputs)
@@ -176,27 +188,49 @@ void OnnxModel::Run(std::size_t rows, const float *const *inputs, float *const *
 {
    if (rows == 0)
       return;
+   const auto start = std::chrono::steady_clock::now();
    const auto &impl = *fImpl;
-   std::vector<Ort::Value> in;
-   std::vector<Ort::Value> out;
-   in.reserve(impl.inputs.size());
-   out.reserve(impl.outputs.size());
+   // at most kMaxTensors inputs/outputs (checked at load): no allocation per call
+   std::array<Ort::Value, kMaxTensors> in{Ort::Value{nullptr}, Ort::Value{nullptr}, Ort::Value{nullptr},
+                                          Ort::Value{nullptr}};
+   std::array<Ort::Value, kMaxTensors> out{Ort::Value{nullptr}, Ort::Value{nullptr}, Ort::Value{nullptr},
+                                           Ort::Value{nullptr}};
    const auto batch = static_cast<int64_t>(rows);
    for (std::size_t i = 0; i < impl.inputs.size(); ++i) {
       const int64_t shape[2] = {batch, impl.inputs[i].features};
       // ONNX Runtime does not write its inputs; its API just lacks a const overload.
-      in.push_back(Ort::Value::CreateTensor<float>(impl.memory, const_cast<float *>(inputs[i]),
-                                                   rows * impl.inputs[i].features, shape, 2));
+      in[i] = Ort::Value::CreateTensor<float>(impl.memory, const_cast<float *>(inputs[i]),
+                                              rows * impl.inputs[i].features, shape, 2);
    }
    for (std::size_t j = 0; j < impl.outputs.size(); ++j) {
       const int64_t shape[2] = {batch, impl.outputs[j].features};
-      out.push_back(
-         Ort::Value::CreateTensor<float>(impl.memory, outputs[j], rows * impl.outputs[j].features, shape, 2));
+      out[j] = Ort::Value::CreateTensor<float>(impl.memory, outputs[j], rows * impl.outputs[j].features, shape, 2);
    }
    // Session::Run is const and thread-safe; the Ort C++ wrapper just does not mark it so.
    auto &session = const_cast<Ort::Session &>(impl.session);
-   session.Run(Ort::RunOptions{nullptr}, impl.inputNames.data(), in.data(), in.size(), impl.outputNames.data(),
-               out.data(), out.size());
+   session.Run(Ort::RunOptions{nullptr}, impl.inputNames.data(), in.data(), impl.inputs.size(),
+               impl.outputNames.data(), out.data(), impl.outputs.size());
+   const auto elapsed = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start);
+   impl.calls.fetch_add(1, std::memory_order_relaxed);
+   impl.nanoseconds.fetch_add(static_cast<std::uint64_t>(elapsed.count()), std::memory_order_relaxed);
+   gTotalCalls.fetch_add(1, std::memory_order_relaxed);
+   gTotalNanoseconds.fetch_add(static_cast<std::uint64_t>(elapsed.count()), std::memory_order_relaxed);
+}
+
+OnnxRuntimeUsage OnnxModel::Usage() const
+{
+   return {fImpl->calls.load(), 1e-9 * static_cast<double>(fImpl->nanoseconds.load())};
+}
+
+OnnxRuntimeUsage TotalOnnxRuntimeUsage()
+{
+   return {gTotalCalls.load(), 1e-9 * static_cast<double>(gTotalNanoseconds.load())};
+}
+
+void ResetOnnxRuntimeUsage()
+{
+   gTotalCalls = 0;
+   gTotalNanoseconds = 0;
 }
 
 const std::string &OnnxModel::Path() const

@@ -49,7 +49,8 @@ def _synthetic_gen_tree(path, n_events, seed=3):
 
 
 def bench_simulate(gen, bundle, threads=(1, 2), odes=None):
-    """Returns rows (threads, ode, jit_seconds, events, events_per_second, objects_per_event)."""
+    """Returns rows (threads, ode, jit_seconds, events, events_per_second, objects_per_event,
+    share of the thread time inside ONNX Runtime, ONNX Runtime calls per event)."""
     import flashsim.rdf
 
     ROOT = flashsim.rdf.load()
@@ -64,14 +65,17 @@ def bench_simulate(gen, bundle, threads=(1, 2), odes=None):
             start = time.perf_counter()
             df.Sum("nJet").GetValue()  # JIT + first loop
             first = time.perf_counter() - start
-            start = time.perf_counter()
             n_jets = df.Sum("nJet")
             events = df.Count()
+            ROOT.flashsim.ResetOnnxRuntimeUsage()
+            start = time.perf_counter()
             events.GetValue()
             seconds = time.perf_counter() - start
+            ort = ROOT.flashsim.TotalOnnxRuntimeUsage()
             label = "bundle default" if ode is None else ",".join(f"{k}={v}" for k, v in ode.items())
             rows.append((n, label, first - seconds, int(events.GetValue()), events.GetValue() / seconds,
-                         n_jets.GetValue() / events.GetValue()))
+                         n_jets.GetValue() / events.GetValue(), ort.seconds / (seconds * n),
+                         ort.calls / events.GetValue()))
         if n > 1:
             ROOT.DisableImplicitMT()
     return rows
@@ -88,9 +92,10 @@ def run(args) -> int:
         print(f"flashsim bench: simulate, input {gen if args.input else f'synthetic ({args.events} events)'}, "
               f"bundle {bundle if args.bundle else 'toy'}", file=sys.stderr)
         rows = bench_simulate(gen, bundle, threads)
-    base = {label: rate for n, label, _, _, rate, _ in rows if n == threads[0]}
+    base = {row[1]: row[4] for row in rows if row[0] == threads[0]}
     print(f"{'threads':>7}  {'ode':<34} {'jit s':>6} {'events':>7} {'events/s':>9} {'jets/ev':>7} "
-          f"{'x vs ' + str(threads[0]) + ' thr':>10}")
-    for n, label, jit, events, rate, per_event in rows:
-        print(f"{n:>7}  {label:<34} {jit:6.2f} {events:7d} {rate:9.0f} {per_event:7.2f} {rate / base[label]:10.2f}")
+          f"{'ORT share':>9} {'ORT calls/ev':>12} {'x vs ' + str(threads[0]) + ' thr':>10}")
+    for n, label, jit, events, rate, per_event, share, calls in rows:
+        print(f"{n:>7}  {label:<34} {jit:6.2f} {events:7d} {rate:9.0f} {per_event:7.2f} {share:9.0%} {calls:12.1f} "
+              f"{rate / base[label]:10.2f}")
     return 0

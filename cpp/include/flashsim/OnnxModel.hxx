@@ -16,6 +16,12 @@ struct TensorSpec {
    std::int64_t features = 0;
 };
 
+/// Calls of OnnxModel::Run and the wall time spent in them.
+struct OnnxRuntimeUsage {
+   std::uint64_t calls = 0;
+   double seconds = 0.0;
+};
+
 /// A thin, non-copyable wrapper over one ONNX Runtime session.
 ///
 /// One OnnxModel is shared by all RDataFrame slots: Run() is thread-safe, and one session per
@@ -42,6 +48,10 @@ public:
    /// Inputs(); outputs[j] at rows * Outputs()[j].features floats owned by the caller.
    void Run(std::size_t rows, const float *const *inputs, float *const *outputs) const;
 
+   /// Calls and time of this model's Run (all threads together).
+   OnnxRuntimeUsage Usage() const;
+   static constexpr std::size_t kMaxTensors = 4;
+
    const std::string &Path() const;
    const std::vector<TensorSpec> &Inputs() const;
    const std::vector<TensorSpec> &Outputs() const;
@@ -59,6 +69,10 @@ void SetOnnxRuntimeLibrary(const std::string &path);
 
 /// The ONNX Runtime library in use, loading it if needed; throws with every place it tried.
 std::string OnnxRuntimeLibrary();
+
+/// Calls and time of Run over every model of the process since the last reset (benchmarks).
+OnnxRuntimeUsage TotalOnnxRuntimeUsage();
+void ResetOnnxRuntimeUsage();
 
 } // namespace flashsim
 
