@@ -30,7 +30,7 @@ def _translated(err: Exception) -> FlashSimError | None:
 
 def simulate(
     df,
-    bundle,
+    bundle=None,
     seed: int = 0,
     *,
     collections: Sequence[str] | None = None,
@@ -43,7 +43,8 @@ def simulate(
     Args:
         df: any RDataFrame node (``ROOT.RDataFrame`` or a node after Filters/Defines) with the
             gen columns the bundle reads and ``run``, ``luminosityBlock``, ``event``.
-        bundle: directory holding bundle.json and the ONNX networks.
+        bundle: directory holding bundle.json and the ONNX networks; None: the default bundle
+            shipped with the package (:func:`flashsim.bundle.default_bundle`).
         seed: with (run, luminosityBlock, event) the whole random-number key: the same seed gives
             bit-identical output per event, whatever the number of threads.
         collections: names of the collections to simulate (default: all of the bundle).
@@ -56,6 +57,10 @@ def simulate(
     Raises:
         InputError, BundleError, ModelError: before any event loop, naming what is wrong.
     """
+    if bundle is None:
+        from flashsim.bundle import default_bundle
+
+        bundle = default_bundle()
     bundle = Path(bundle)
     if not (bundle / "bundle.json").is_file():
         raise BundleError(f"model bundle '{bundle}' has no bundle.json")

@@ -1,0 +1,305 @@
+"""``simulate_file``: a gen-level file in, a NanoAOD file out (what ``flashsim simulate`` runs).
+
+The output holds ``Events`` (run/luminosityBlock/event, every gen branch passed through, the reco
+collections, ``FlashSim_copy`` and ``FlashSim_weight``), NanoAOD's ``Runs`` and
+``LuminosityBlocks`` trees and a TNamed ``flashsim_simulate`` with the JSON provenance. It is
+written under a temporary name in the output's folder and renamed at the end, so an error,
+Ctrl-C or SIGTERM never leaves a half-written file under the final name.
+
+Oversampling (K > 1) books K simulations of the same gen node, one per copy index (part of the
+random-number key), each into its own lazy Snapshot: one event loop reads the gen events once;
+then ``TFileMerger`` concatenates the K temporary trees (fast merge: baskets copied, not
+re-compressed). Copies are written as K consecutive blocks (copy 0 of every event, then copy 1,
+...), each block in the order the event loop wrote it.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from flashsim.errors import InputError
+
+__all__ = ["COPY_BRANCH", "METADATA_NAME", "WEIGHT_BRANCH", "SimulationSummary", "read_provenance", "simulate_file"]
+
+METADATA_NAME = "flashsim_simulate"
+COPY_BRANCH = "FlashSim_copy"  # UShort_t: the oversampling copy index k (0..K-1)
+WEIGHT_BRANCH = "FlashSim_weight"  # Float_t: 1/K
+MAX_OVERSAMPLE = 65535
+
+
+@dataclass
+class SimulationSummary:
+    """What ``simulate_file`` did; ``events`` counts gen events, ``entries`` the written ones."""
+
+    output: Path
+    events: int
+    entries: int
+    seconds: float
+    merge_seconds: float
+    oversample: int
+    threads: int
+    provenance: dict = field(repr=False)
+
+    @property
+    def events_per_second(self) -> float:
+        return self.events / self.seconds if self.seconds > 0 else float("inf")
+
+
+def _check_inputs(ROOT, inputs: Sequence[Path]) -> tuple[bool, bool]:
+    """Every input opens and has a TTree ``Events``; returns whether all have Runs / LuminosityBlocks."""
+    all_runs = all_lumis = True
+    for path in inputs:
+        if not path.is_file():
+            raise InputError(f"input {str(path)!r} does not exist")
+        f = ROOT.TFile.Open(str(path), "READ")
+        if not f or f.IsZombie():
+            raise InputError(f"input {str(path)!r} is not a readable ROOT file")
+        try:
+            events = f.Get("Events")
+            if not events or not events.InheritsFrom("TTree"):
+                keys = sorted(str(k.GetName()) for k in f.GetListOfKeys())
+                raise InputError(f"input {str(path)!r} has no TTree 'Events' (it has: {', '.join(keys) or 'nothing'})")
+            all_runs = all_runs and bool(f.Get("Runs"))
+            all_lumis = all_lumis and bool(f.Get("LuminosityBlocks"))
+        finally:
+            f.Close()
+    return all_runs, all_lumis
+
+
+def _ode_settings(manifest: dict, ode: dict | None) -> dict:
+    """The solver settings actually used: the bundle's, overridden key by key by ``ode``."""
+    settings = dict(manifest.get("ode", {}))
+    if ode:
+        settings.update({k: v for k, v in ode.items() if v is not None})
+    return settings
+
+
+def _output_columns(gen, nano, manifest: dict) -> list[str]:
+    """run/luminosityBlock/event, the gen branches in input order, then the simulated columns
+    (no hidden ``_flashsim_*`` ones, no derived gen-level conditioning)."""
+    derived = {d["column"] for d in manifest.get("derived", [])}
+    columns = ["run", "luminosityBlock", "event"]
+    for name in map(str, gen.GetColumnNames()):
+        if name not in columns and not name.startswith("R_rdf_sizeof_"):
+            columns.append(name)
+    for name in map(str, nano.GetDefinedColumnNames()):
+        if name not in columns and not name.startswith("_flashsim_") and name not in derived:
+            columns.append(name)
+    return columns
+
+
+def _count_runs(inputs: Sequence[Path]) -> tuple[dict, list]:
+    """Runs and lumis from the gen events (no Runs tree in the input): per run the event count,
+    sum of genWeight and of its square (weight 1 without genWeight); the sorted (run, lumi) pairs."""
+    import numpy as np
+    import uproot
+
+    runs: dict[int, list] = {}
+    lumis: set[tuple[int, int]] = set()
+    for path in inputs:
+        with uproot.open(path) as f:
+            tree = f["Events"]
+            weighted = "genWeight" in tree.keys()
+            names = ["run", "luminosityBlock"] + (["genWeight"] if weighted else [])
+            for chunk in tree.iterate(names, step_size="50 MB", library="np"):
+                run = chunk["run"].astype(np.int64)
+                weight = chunk["genWeight"].astype(np.float64) if weighted else np.ones(run.size)
+                for r in np.unique(run):
+                    sel = run == r
+                    entry = runs.setdefault(int(r), [0, 0.0, 0.0])
+                    entry[0] += int(sel.sum())
+                    entry[1] += float(weight[sel].sum())
+                    entry[2] += float((weight[sel] ** 2).sum())
+                pairs = np.unique(np.stack([run, chunk["luminosityBlock"].astype(np.int64)], axis=1), axis=0)
+                lumis.update((int(a), int(b)) for a, b in pairs)
+    return runs, sorted(lumis)
+
+
+def _write_bookkeeping(ROOT, output: Path, inputs: Sequence[Path], has_runs: bool, has_lumis: bool,
+                       provenance: dict) -> None:
+    """Runs and LuminosityBlocks (copied from the inputs, else counted from their Events) and
+    the provenance TNamed, added to ``output``."""
+    from array import array
+
+    computed = None if has_runs and has_lumis else _count_runs(inputs)
+    out = ROOT.TFile.Open(str(output), "UPDATE")
+    if not out or out.IsZombie():
+        raise InputError(f"cannot reopen {output} to add Runs and LuminosityBlocks")
+    try:
+        for name, present in (("Runs", has_runs), ("LuminosityBlocks", has_lumis)):
+            out.cd()
+            if present:  # NanoAOD's trees as they are, all branches (one entry per input file and run)
+                chain = ROOT.TChain(name)
+                for path in inputs:
+                    chain.Add(str(path))
+                clone = chain.CloneTree(-1, "fast")
+                clone.Write()
+                continue
+            runs, lumis = computed
+            tree = ROOT.TTree(name, name)
+            run = array("I", [0])
+            tree.Branch("run", run, "run/i")
+            if name == "Runs":
+                count, sumw, sumw2 = array("q", [0]), array("d", [0.0]), array("d", [0.0])
+                tree.Branch("genEventCount", count, "genEventCount/L")
+                tree.Branch("genEventSumw", sumw, "genEventSumw/D")
+                tree.Branch("genEventSumw2", sumw2, "genEventSumw2/D")
+                for r, (n, w, w2) in sorted(runs.items()):
+                    run[0], count[0], sumw[0], sumw2[0] = r, n, w, w2
+                    tree.Fill()
+            else:
+                lumi = array("I", [0])
+                tree.Branch("luminosityBlock", lumi, "luminosityBlock/i")
+                for r, block in lumis:
+                    run[0], lumi[0] = r, block
+                    tree.Fill()
+            tree.Write()
+        out.cd()
+        ROOT.TNamed(METADATA_NAME, json.dumps(provenance, sort_keys=True)).Write()
+    finally:
+        out.Close()
+
+
+def _merge(ROOT, parts: Sequence[Path], output: Path) -> None:
+    merger = ROOT.TFileMerger(False, False)
+    merger.SetPrintLevel(0)
+    if not merger.OutputFile(str(output), "RECREATE"):
+        raise InputError(f"cannot write {output}")
+    for part in parts:
+        if not merger.AddFile(str(part), False):
+            raise InputError(f"cannot read back the temporary file {part}")
+    if not merger.Merge():
+        raise InputError(f"merging the oversampled copies into {output} failed")
+
+
+def simulate_file(
+    inputs: str | Path | Sequence[str | Path],
+    output: str | Path,
+    bundle: str | Path | None = None,
+    *,
+    seed: int = 0,
+    threads: int = 1,
+    oversample: int = 1,
+    ode: dict | None = None,
+    collections: Sequence[str] | None = None,
+    progress: bool = True,
+    device: str = "cpu",
+) -> SimulationSummary:
+    """Simulates every gen event of ``inputs`` (``oversample`` times) into the NanoAOD file ``output``.
+
+    Args:
+        inputs: gen-level ROOT file(s) with a TTree ``Events`` (NanoAOD naming).
+        output: the NanoAOD file to write (replaced atomically).
+        bundle: model bundle directory; None: the default bundle of the package.
+        seed: simulation seed (with run/luminosityBlock/event and the copy the random-number key).
+        threads: RDataFrame threads; 1 keeps the input order in the output, 0 uses all cores.
+        oversample: K, the number of independent reco realisations of each gen event.
+        ode: solver settings overriding the bundle's (method, steps, rtol, atol).
+        collections: reco collections to simulate (default: all of the bundle).
+        progress: ROOT's RDataFrame progress bar (stdout).
+        device: "cpu" or "cuda".
+    Returns:
+        a :class:`SimulationSummary` (gen events, written entries, wall time, provenance).
+    Raises:
+        InputError, BundleError, ModelError: before the event loop.
+        KeyboardInterrupt: on Ctrl-C or SIGTERM; no output file is left behind.
+    """
+    import flashsim.rdf
+    from flashsim._version import __version__
+    from flashsim.bundle import default_bundle, read_manifest
+    from flashsim.generate.writer import AtomicOutput, check_output_path
+    from flashsim.rdf._interrupt import interruptible
+
+    inputs = [Path(inputs)] if isinstance(inputs, (str, Path)) else [Path(p) for p in inputs]
+    if not inputs:
+        raise InputError("no input file given")
+    if isinstance(oversample, bool) or not isinstance(oversample, int) or not 1 <= oversample <= MAX_OVERSAMPLE:
+        raise InputError(f"oversample must be an integer in [1, {MAX_OVERSAMPLE}], got {oversample!r}")
+    if isinstance(threads, bool) or not isinstance(threads, int) or threads < 0:
+        raise InputError(f"threads must be an integer >= 0 (0: all cores), got {threads!r}")
+    output = check_output_path(output)
+    if output.resolve() in {p.resolve() for p in inputs}:
+        raise InputError(f"output {str(output)!r} is also an input")
+    bundle = Path(bundle) if bundle is not None else default_bundle()
+    manifest = read_manifest(bundle)
+
+    ROOT = flashsim.rdf.load()
+    has_runs, has_lumis = _check_inputs(ROOT, inputs)
+    if threads != 1:
+        ROOT.EnableImplicitMT(threads)
+    try:
+        gen = ROOT.RDataFrame("Events", [str(p) for p in inputs])
+        nodes = []
+        for copy in range(oversample):
+            nano = flashsim.rdf.simulate(gen, bundle, seed=seed, collections=collections, ode=ode, copy=copy,
+                                         device=device)
+            nano = nano.Define(COPY_BRANCH, f"static_cast<UShort_t>({copy})")
+            nano = nano.Define(WEIGHT_BRANCH, f"static_cast<Float_t>(1.0 / {oversample})")
+            nodes.append(nano)
+        columns = _output_columns(gen, nodes[0], manifest)
+        provenance = {
+            "bundle": {"path": str(bundle.resolve()), "name": manifest.get("name"),
+                       "provenance": manifest.get("provenance", {})},
+            "seed": seed,
+            "ode": _ode_settings(manifest, ode),
+            "oversample": oversample,
+            "collections": list(collections) if collections else [c["name"] for c in manifest["collections"]],
+            "input": [str(p.resolve()) for p in inputs],
+            "threads": threads,
+            "device": device,
+            "flashsim_version": __version__,
+            "root_version": str(ROOT.gROOT.GetVersion()),
+            "branches": {COPY_BRANCH: "oversampling copy index", WEIGHT_BRANCH: "1/oversample"},
+        }
+        with AtomicOutput(output) as temporary:
+            parts = [temporary] if oversample == 1 else [
+                temporary.with_name(f"{temporary.name}.copy{k}") for k in range(oversample)]
+            try:
+                options = ROOT.RDF.RSnapshotOptions()
+                options.fLazy = True
+                options.fOutputFormat = ROOT.RDF.ESnapshotOutputFormat.kTTree
+                # lazy results must stay referenced: a dropped one is never written
+                snapshots = [node.Snapshot("Events", str(part), columns, options)
+                             for node, part in zip(nodes, parts, strict=True)]
+                count = gen.Count()
+                if progress:
+                    ROOT.RDF.Experimental.AddProgressBar(ROOT.RDF.AsRNode(gen))
+                start = time.perf_counter()
+                with interruptible(ROOT, count):
+                    events = int(count.GetValue())
+                    for snapshot in snapshots:
+                        snapshot.GetValue()
+                merge_start = time.perf_counter()
+                if oversample > 1:
+                    _merge(ROOT, parts, temporary)
+                merge_seconds = time.perf_counter() - merge_start
+                _write_bookkeeping(ROOT, temporary, inputs, has_runs, has_lumis, provenance)
+                seconds = time.perf_counter() - start
+            finally:
+                if oversample > 1:
+                    for part in parts:
+                        part.unlink(missing_ok=True)
+    finally:
+        if threads != 1:
+            ROOT.DisableImplicitMT()
+    sys.stdout.flush()
+    return SimulationSummary(output=output, events=events, entries=events * oversample, seconds=seconds,
+                             merge_seconds=merge_seconds, oversample=oversample, threads=threads,
+                             provenance=provenance)
+
+
+def read_provenance(path: str | Path) -> dict:
+    """The provenance dict stored in a simulated file's ``flashsim_simulate`` object."""
+    import uproot
+
+    try:
+        with uproot.open(path) as f:
+            title = f[METADATA_NAME].member("fTitle")
+    except (OSError, KeyError, ValueError) as err:
+        raise InputError(f"{path}: no readable {METADATA_NAME!r} metadata ({err})") from err
+    return json.loads(title)
