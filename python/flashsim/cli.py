@@ -18,6 +18,8 @@ __all__ = ["main"]
 _COMMANDS = {
     "generate": "flashsim.generate.command",
     "fullsim": "flashsim.refsim.command",
+    "extract": "flashsim.extract.command",
+    "train": "flashsim.train.command",
     "simulate": "flashsim.rdf.command",
     "bench": "flashsim.bench",
     "config": "flashsim.config",

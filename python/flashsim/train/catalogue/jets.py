@@ -64,6 +64,7 @@ SOURCES = [
 # nConstituents = chMultiplicity + neMultiplicity in NanoAOD: computed, not learnt apart.
 POSTPROCESS = [
     {"column": "Jet_nConstituents", "requires": ["Jet"],
-     "expression": "ROOT::RVec<UChar_t>(ROOT::VecOps::Map(Jet_chMultiplicity, Jet_neMultiplicity, "
-                   "[](UChar_t a, UChar_t b) { return UChar_t(std::min(255, int(a) + int(b))); }))"},
+     "expression": "ROOT::RVec<UChar_t> out(Jet_chMultiplicity.size()); for (std::size_t i = 0; i < out.size(); ++i) "
+                   "out[i] = UChar_t(std::min(255, int(Jet_chMultiplicity[i]) + int(Jet_neMultiplicity[i]))); "
+                   "return out;"},
 ]

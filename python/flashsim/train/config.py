@@ -1,0 +1,74 @@
+"""The training configuration (``flashsim train --config cfg.json``): sizes, epochs, rows."""
+
+import json
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+
+from flashsim.errors import InputError
+
+__all__ = ["NetworkConfig", "TrainConfig", "load_config"]
+
+
+@dataclass
+class NetworkConfig:
+    hidden: int = 128
+    depth: int = 3  # hidden layers (efficiency) or residual blocks (velocity field)
+    epochs: int = 30
+    batch_size: int = 2048
+    learning_rate: float = 2e-3
+    patience: int = 5
+
+
+@dataclass
+class TrainConfig:
+    """Everything ``flashsim train`` needs beside the input files.
+
+    collections: catalogue collections to train (all by default).
+    max_rows: at most this many rows per network (a random subset, by event).
+    max_events: read at most this many events per run of the extraction.
+    """
+
+    collections: list | None = None
+    efficiency: NetworkConfig = field(default_factory=lambda: NetworkConfig(hidden=64, depth=3, epochs=20))
+    velocity_field: NetworkConfig = field(default_factory=NetworkConfig)
+    max_rows: int = 300000
+    max_events: int | None = None
+    seed: int = 1
+    threads: int | None = None
+    device: str = "auto"
+    progress: bool = True
+    ode: dict = field(default_factory=lambda: {"method": "midpoint", "steps": 20, "rtol": 1e-5, "atol": 1e-5})
+    name: str = "flashsim bundle"
+
+    def to_json(self):
+        return asdict(self)
+
+
+def _network(values, where):
+    names = {f.name for f in fields(NetworkConfig)}
+    unknown = set(values) - names
+    if unknown:
+        raise InputError(f"{where}: unknown keys {sorted(unknown)}; expected some of {sorted(names)}")
+    return NetworkConfig(**values)
+
+
+def load_config(source=None) -> TrainConfig:
+    """A TrainConfig from a JSON file path, a dict, or None (defaults)."""
+    if source is None:
+        return TrainConfig()
+    if isinstance(source, dict):
+        values, where = dict(source), "training config"
+    else:
+        path = Path(source)
+        try:
+            values, where = json.loads(path.read_text()), str(path)
+        except (OSError, json.JSONDecodeError) as err:
+            raise InputError(f"cannot read the training config {path}: {err}") from None
+    names = {f.name for f in fields(TrainConfig)}
+    unknown = set(values) - names
+    if unknown:
+        raise InputError(f"{where}: unknown keys {sorted(unknown)}; expected some of {sorted(names)}")
+    for key in ("efficiency", "velocity_field"):
+        if key in values:
+            values[key] = _network(values[key], f"{where}: {key}")
+    return TrainConfig(**values)

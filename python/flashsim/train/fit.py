@@ -1,0 +1,129 @@
+"""Fit one source: transforms on its tables, then the efficiency network and the velocity field."""
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from flashsim.errors import InputError
+
+__all__ = ["FittedSource", "fit_source"]
+
+
+@dataclass
+class FittedSource:
+    spec: object  # the catalogue's SourceSpec
+    manifest: dict  # the bundle's source dict, transforms fitted (networks added at export)
+    efficiency: object | None  # EfficiencyNetwork
+    velocity_field: object  # VelocityField
+    report: dict = field(default_factory=dict)
+
+
+def _subset(table, max_rows, rng):
+    """At most ``max_rows`` rows, whole events."""
+    if len(table) <= max_rows:
+        return np.arange(len(table))
+    events = np.unique(table.event)
+    keep_fraction = max_rows / len(table)
+    chosen = rng.permutation(events)[: max(1, int(len(events) * keep_fraction))]
+    return np.nonzero(np.isin(table.event, chosen))[0]
+
+
+def _steps_for(steps, values):
+    """The catalogue's steps, or a clip to the value when the training data hold a single value
+    (e.g. the muon energy fraction of pileup jets): the simulation then returns exactly it."""
+    values = np.asarray(values, dtype=np.float64)
+    if len(values) and np.all(values == values[0]):
+        v = float(values[0])
+        return [{"op": "clip", "lo": v, "hi": v}, {"op": "standardize"}]
+    return steps
+
+
+def _conditioning_transforms(spec, fit_table):
+    from flashsim.transforms import Transform
+
+    out = []
+    for c in spec.conditioning:
+        values = fit_table.columns[c.column]
+        name = f"{spec.key} conditioning {c.name} ({c.column})"
+        out.append(Transform(_steps_for(c.steps, values), name).fit(values))
+    return out
+
+
+def _matrix(transforms, columns, inputs, rng=None, gen=None):
+    rows = []
+    for t, name in zip(transforms, inputs, strict=True):
+        # the C++ layer reads gen columns as float32: the same here, so training sees what it will get
+        x = np.asarray(columns[name], dtype=np.float32).astype(np.float64)
+        rows.append(t.forward(x, gen, rng))
+    return np.stack(rows, axis=1).astype(np.float32)
+
+
+def fit_source(spec, tables, config, seed: int) -> FittedSource:
+    """Fits the transforms and trains the networks of ``spec`` on ``tables`` (extract.SourceTables)."""
+    import torch
+
+    from flashsim.models.efficiency import EfficiencyNetwork
+    from flashsim.models.flow_matching import flow_matching_loss
+    from flashsim.models.training import TrainingConfig, train
+    from flashsim.models.velocity_field import VelocityField
+    from flashsim.transforms import Transform
+
+    rng = np.random.default_rng(seed)
+    props = tables.properties
+    if len(props) < 2:
+        raise InputError(f"{spec.key}: {len(props)} reconstructed objects to learn from; the selection is empty")
+    fit_table = tables.efficiency if tables.efficiency is not None else props
+    cond_t = _conditioning_transforms(spec, fit_table)
+    inputs = [c.column for c in spec.conditioning]
+    gen_refs = {name: np.asarray(props.columns[name], dtype=np.float32).astype(np.float64)
+                for t in spec.targets for name in Transform(t.steps).gen_inputs}
+    target_t = []
+    for t in spec.targets:
+        steps = _steps_for(t.steps, props.targets[t.branch])
+        transform = Transform(steps, f"{spec.key} target {spec.collection}_{t.branch}")
+        target_t.append(transform.fit(props.targets[t.branch], gen_refs))
+    report = {}
+    manifest = spec.manifest()
+    for entry, t in zip(manifest["conditioning"], cond_t, strict=True):
+        entry["transform"] = t.to_json()
+    for entry, t in zip(manifest["targets"], target_t, strict=True):
+        entry["transform"] = t.to_json()
+
+    def training_config(net, description):
+        return TrainingConfig(epochs=net.epochs, batch_size=net.batch_size, learning_rate=net.learning_rate,
+                              patience=net.patience, seed=seed, device=config.device, progress=config.progress,
+                              threads=config.threads)
+
+    cond_names = {"cond": [f"{c.name} ({c.column})" for c in spec.conditioning]}
+    efficiency = None
+    if tables.efficiency is not None:
+        e = tables.efficiency
+        rows = _subset(e, config.max_rows, rng)
+        cond = _matrix(cond_t, {k: v[rows] for k, v in e.columns.items()}, inputs)
+        label = torch.from_numpy(e.label[rows].astype(np.float32))
+        net = config.efficiency
+        efficiency = EfficiencyNetwork(len(inputs), hidden=net.hidden, layers=net.depth)
+        start = time.perf_counter()
+        result = train(efficiency, lambda m, b, g: m.loss(b["cond"], b["label"]),
+                       {"cond": torch.from_numpy(cond), "label": label}, training_config(net, "efficiency"),
+                       groups=e.event[rows], names=cond_names, description=f"{spec.key} efficiency")
+        report["efficiency"] = {"rows": int(len(rows)), "seconds": round(time.perf_counter() - start, 1),
+                                "validation_loss": result.best_validation_loss, "epochs": result.epochs_run,
+                                "efficiency": float(e.label[rows].mean())}
+    rows = _subset(props, config.max_rows, rng)
+    columns = {k: v[rows] for k, v in props.columns.items()}
+    cond = _matrix(cond_t, columns, inputs)
+    gen_rows = {k: v[rows] for k, v in gen_refs.items()}
+    x = np.stack([t.forward(props.targets[s.branch][rows], gen_rows, rng)
+                  for t, s in zip(target_t, spec.targets, strict=True)], axis=1).astype(np.float32)
+    net = config.velocity_field
+    field_ = VelocityField(len(spec.targets), len(inputs), hidden=net.hidden, blocks=net.depth)
+    start = time.perf_counter()
+    result = train(field_, lambda m, b, g: flow_matching_loss(m, b["x"], b["cond"], g),
+                   {"x": torch.from_numpy(x), "cond": torch.from_numpy(cond)}, training_config(net, "velocity"),
+                   groups=props.event[rows], description=f"{spec.key} velocity field",
+                   names={**cond_names, "x": [f"{spec.collection}_{t.branch}" for t in spec.targets]})
+    report["velocity_field"] = {"rows": int(len(rows)), "seconds": round(time.perf_counter() - start, 1),
+                                "validation_loss": result.best_validation_loss, "epochs": result.epochs_run}
+    return FittedSource(spec, manifest, efficiency, field_, report)

@@ -1,0 +1,226 @@
+"""The Python reference sampler: a bundle's networks (ONNX Runtime) with the Python ODE solvers
+and the Python transforms, on given gen events with given noise. The yardstick of the C++ chain
+(same noise in, same objects out) and the tool that measures the bundle's quality.
+
+>>> from flashsim.train.reference_sampler import sample_bundle                   # doctest: +SKIP
+>>> out = sample_bundle("bundle_dir", ["gen.root"], noise=NumpyNoise(seed=1))   # doctest: +SKIP
+>>> out["Jet"]["pt"], out["Jet"]["event"]                                        # doctest: +SKIP
+"""
+
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from flashsim.errors import InputError
+
+__all__ = ["CppNoise", "NumpyNoise", "gen_arrays", "sample_bundle", "to_branch_range"]
+
+_ID = ["run", "luminosityBlock", "event"]
+_LIMITS = {"Int_t": (-2**31, 2**31 - 1), "UInt_t": (0, 2**32 - 1), "Short_t": (-2**15, 2**15 - 1),
+           "UShort_t": (0, 2**16 - 1), "UChar_t": (0, 255), "Bool_t": (0, 1)}
+
+
+def to_branch_range(values, branch_type):
+    """As the C++ ToBranchRange: floats as float32, integers rounded and clamped to their type."""
+    if branch_type in ("Float_t", "Double_t"):
+        return np.asarray(values, dtype=np.float32 if branch_type == "Float_t" else np.float64)
+    lo, hi = _LIMITS[branch_type]
+    return np.clip(np.nan_to_num(np.rint(values), nan=0.0), lo, hi)
+
+
+class NumpyNoise:
+    """Independent uniforms and normals from NumPy (fast; not the C++ stream)."""
+
+    def __init__(self, seed: int):
+        self.rng = np.random.default_rng(seed)
+
+    def uniform(self, event_ids, collection, source, index):
+        return self.rng.uniform(size=len(index))
+
+    def normal(self, event_ids, collection, source, index, n):
+        return self.rng.standard_normal((len(index), n))
+
+
+class CppNoise:
+    """The C++ counter-based stream (flashsim::RandomStream) of ``flashsim.rdf.simulate``: the
+    same numbers, so outputs can be compared object by object (slow: one call per number)."""
+
+    def __init__(self, seed: int, copy: int = 0):
+        from flashsim.rdf import load
+
+        self.ROOT, self.seed, self.copy = load(), seed, copy
+
+    def _stream(self, event_id, collection, source):
+        eid = self.ROOT.flashsim.EventId()
+        eid.run, eid.luminosityBlock, eid.event = (int(v) for v in event_id)
+        return self.ROOT.flashsim.RandomStream(self.seed, eid, self.copy, collection, source)
+
+    def uniform(self, event_ids, collection, source, index):
+        return np.array([self._stream(e, collection, source).Uniform(int(i), 0) for e, i in zip(event_ids, index,
+                                                                                                strict=True)])
+
+    def normal(self, event_ids, collection, source, index, n):
+        out = np.empty((len(index), n))
+        for r, (e, i) in enumerate(zip(event_ids, index, strict=True)):
+            stream = self._stream(e, collection, source)
+            out[r] = [stream.Normal(int(i), 1 + j) for j in range(n)]
+        return out
+
+
+def _columns(source):
+    seen = [c["input"] for c in source["conditioning"]]
+    for t in source["targets"]:
+        seen += [s["gen"] for s in t["transform"] if "gen" in s]
+    seen += [c["gen"] for c in source.get("copies", []) if c.get("gen")]
+    return [c for c in dict.fromkeys(seen) if c != "@index"]
+
+
+def gen_arrays(inputs, manifest, max_events=None, collections=None):
+    """Awkward arrays of every gen column the bundle reads (derived columns and selections
+    defined with RDataFrame from the manifest's expressions)."""
+    import uproot
+
+    from flashsim.rdf import load
+
+    ROOT = load()
+    df = ROOT.RDataFrame("Events", [str(p) for p in inputs])
+    if max_events:
+        df = df.Range(int(max_events))
+    for d in manifest.get("derived", []):
+        df = df.Define(d["column"], d["expression"])
+    columns = list(_ID)
+    for coll in manifest["collections"]:
+        if collections and coll["name"] not in collections:
+            continue
+        for s in coll["sources"]:
+            columns += _columns(s)
+            if s.get("gen_collection"):
+                columns.append(f"{s['gen_collection']}_pt")
+            if s.get("select"):
+                name = f"__select_{coll['name']}_{s['name']}"
+                df = df.Define(name, f"ROOT::RVec<bool>({s['select']})")
+                columns.append(name)
+    have = {str(c) for c in df.GetColumnNames()}
+    missing = [c for c in dict.fromkeys(columns) if c not in have]
+    if missing:
+        raise InputError(f"{', '.join(map(str, inputs))}: lacks the gen columns {missing} the bundle reads")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "gen.root"
+        df.Snapshot("Events", str(path), list(dict.fromkeys(columns)))
+        with uproot.open(path) as f:
+            return f["Events"].arrays()
+
+
+def _session(path):
+    import onnxruntime
+
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = 1
+    return onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+
+
+def _sample_source(directory, collection, source, arrays, ids, noise, ode, batch=65536):
+    import awkward as ak
+
+    from flashsim.ode import integrate
+    from flashsim.transforms import Transform
+
+    kind = source.get("kind", "matched")
+    n_events = len(arrays)
+    if kind in ("matched", "unmatched"):
+        counts = ak.to_numpy(ak.num(arrays[f"{source['gen_collection']}_pt"]))
+        event = np.repeat(np.arange(n_events), counts)
+        index = np.arange(len(event)) - np.repeat(np.cumsum(counts) - counts, counts)
+        mask = (ak.to_numpy(ak.flatten(arrays[f"__select_{collection}_{source['name']}"])).astype(bool)
+                if source.get("select") else np.ones(len(event), dtype=bool))
+        event, index = event[mask], index[mask]
+
+        def column(name):
+            values = arrays[name]
+            if values.ndim == 1:
+                return ak.to_numpy(values)[event]
+            return ak.to_numpy(ak.flatten(values))[mask]
+    else:
+        slots = source.get("slots", 1) if kind == "slots" else 1
+        event = np.repeat(np.arange(n_events), slots)
+        index = np.tile(np.arange(slots), n_events)
+
+        def column(name):
+            return ak.to_numpy(arrays[name])[event]
+
+    gen = {}
+    for name in _columns(source):
+        gen[name] = np.asarray(column(name), dtype=np.float32).astype(np.float64)  # the C++ rows are float
+    gen["@index"] = index.astype(np.float64)
+    cond = np.stack([Transform(c["transform"], c["name"]).forward(gen[c["input"]])
+                     for c in source["conditioning"]], axis=1).astype(np.float32)
+    event_ids = ids[event]
+    if "efficiency" in source:
+        session = _session(Path(directory) / source["efficiency"]["model"])
+        p = np.concatenate([session.run(None, {"cond": cond[i:i + batch]})[0][:, 0]
+                            for i in range(0, len(cond), batch)]) if len(cond) else np.zeros(0, np.float32)
+        if kind == "slots":
+            slots = source["slots"]
+            u = noise.uniform(ids, collection, source["name"], np.zeros(n_events, dtype=np.int64))
+            kept_n = (u[:, None] < p.reshape(n_events, slots)).sum(axis=1)
+            keep = index < kept_n[event]
+        else:
+            keep = noise.uniform(event_ids, collection, source["name"], index) < p
+    else:
+        keep = np.ones(len(event), dtype=bool)
+    event, index, cond, event_ids = event[keep], index[keep], cond[keep], event_ids[keep]
+    gen = {k: v[keep] for k, v in gen.items()}
+    d = len(source["targets"])
+    x0 = noise.normal(event_ids, collection, source["name"], index, d)
+    session = _session(Path(directory) / source["velocity_field"]["model"])
+    x1 = np.empty_like(x0)
+    for i in range(0, len(x0), batch):
+        c = cond[i:i + batch]
+
+        def field(t, x, c=c):
+            feeds = {"x": x.astype(np.float32), "t": np.full((len(x), 1), t, dtype=np.float32), "cond": c}
+            return session.run(None, feeds)[0].astype(np.float64)
+
+        if len(c):
+            x1[i:i + batch] = integrate(field, x0[i:i + batch], method=ode.get("method", "midpoint"),
+                                        steps=ode.get("steps", 20), rtol=ode.get("rtol", 1e-5),
+                                        atol=ode.get("atol", 1e-5)).x
+    out = {"event": event, "genIndex": index if kind == "matched" else np.full(len(event), -1)}
+    for j, t in enumerate(source["targets"]):
+        values = Transform(t["transform"], t["branch"]).inverse(x1[:, j], gen)
+        out[t["branch"]] = to_branch_range(values, t["type"])
+    for c in source.get("copies", []):
+        values = gen[c["gen"]] if c.get("gen") else np.full(len(event), c.get("fallback", 0.0))
+        out[c["branch"]] = to_branch_range(values, c["type"])
+    return out
+
+
+def sample_bundle(directory, inputs, noise, collections=None, max_events=None, ode=None, arrays=None):
+    """Simulates the bundle's collections on the gen events of ``inputs``.
+
+    Args:
+        noise: NumpyNoise or CppNoise (the same numbers as the C++ chain).
+        arrays: gen arrays from :func:`gen_arrays` (read from ``inputs`` when None).
+    Returns:
+        {collection: {"event": [objects] row of the event, "genIndex", "source", branch: [objects]}},
+        objects of all sources concatenated (not sorted).
+    """
+    from flashsim.bundle import read_manifest
+
+    manifest = read_manifest(directory)
+    if arrays is None:
+        arrays = gen_arrays(inputs, manifest, max_events, collections)
+    ids = np.stack([np.asarray(arrays[c]).astype(np.int64) for c in _ID], axis=1)
+    ode = {**manifest.get("ode", {}), **(ode or {})}
+    result = {}
+    for coll in manifest["collections"]:
+        if collections and coll["name"] not in collections:
+            continue
+        parts = []
+        for s in coll["sources"]:
+            part = _sample_source(directory, coll["name"], s, arrays, ids, noise, ode)
+            part["source"] = np.full(len(part["event"]), s["name"], dtype=object)
+            parts.append(part)
+        result[coll["name"]] = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+    return result
