@@ -22,32 +22,6 @@ def add_arguments(parser):
     parser.add_argument("--threads", default="1,2", help="comma-separated thread counts (default: %(default)s)")
 
 
-def _synthetic_gen_tree(path, n_events, seed=3):
-    import awkward as ak
-    import numpy as np
-    import uproot
-
-    rng = np.random.default_rng(seed)
-    counts = rng.poisson(6, n_events)
-    total = int(counts.sum())
-    jets = ak.unflatten(ak.zip({
-        "pt": rng.exponential(40.0, total).astype(np.float32) + 15.0,
-        "eta": rng.uniform(-4.5, 4.5, total).astype(np.float32),
-        "phi": rng.uniform(-np.pi, np.pi, total).astype(np.float32),
-        "hadronFlavour": rng.choice(np.array([0, 4, 5], dtype=np.uint8), total),
-    }), counts)
-    branches = {"run": np.ones(n_events, np.uint32), "luminosityBlock": np.ones(n_events, np.uint32),
-                "event": np.arange(1, n_events + 1, dtype=np.uint64), "GenJet": jets}
-    cluster = 1000
-    with uproot.recreate(path) as out:
-        tree = out.mktree("Events", {k: v.type if k == "GenJet" else v.dtype for k, v in branches.items()})
-        # clusters of 1000 entries, so that implicit MT has tasks to share (uproot writes one otherwise)
-        tree._cascading._metadata["fAutoFlush"] = cluster
-        for start in range(0, n_events, cluster):
-            tree.extend({k: v[start:start + cluster] for k, v in branches.items()})
-    return path
-
-
 def bench_simulate(gen, bundle, threads=(1, 2), odes=None):
     """Returns rows (threads, ode, jit_seconds, events, events_per_second, objects_per_event,
     share of the thread time inside ONNX Runtime, ONNX Runtime calls per event)."""
@@ -82,11 +56,11 @@ def bench_simulate(gen, bundle, threads=(1, 2), odes=None):
 
 
 def run(args) -> int:
-    from flashsim.bundle.toy import write_toy_bundle
+    from flashsim.bundle.toy import write_toy_bundle, write_toy_gen_tree
 
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        gen = Path(args.input) if args.input else _synthetic_gen_tree(tmp / "gen.root", args.events)
+        gen = Path(args.input) if args.input else write_toy_gen_tree(tmp / "gen.root", args.events)
         bundle = Path(args.bundle) if args.bundle else write_toy_bundle(tmp / "bundle")
         threads = [int(t) for t in args.threads.split(",")]
         print(f"flashsim bench: simulate, input {gen if args.input else f'synthetic ({args.events} events)'}, "

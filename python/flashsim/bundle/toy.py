@@ -9,7 +9,7 @@ from pathlib import Path
 
 from flashsim.bundle.manifest import write_manifest
 
-__all__ = ["TOY_CONDITIONING", "TOY_TARGETS", "toy_networks", "write_toy_bundle"]
+__all__ = ["TOY_CONDITIONING", "TOY_TARGETS", "toy_networks", "write_toy_bundle", "write_toy_gen_tree"]
 
 TOY_CONDITIONING = [
     {"name": "log_pt", "input": "GenJet_pt",
@@ -78,3 +78,36 @@ def write_toy_bundle(directory, ode: dict | None = None) -> Path:
         "provenance": {"made_by": "flashsim.bundle.toy.write_toy_bundle", "trained": False},
     })
     return directory
+
+
+def write_toy_gen_tree(path, n_events: int = 300, seed: int = 3, run: int = 1) -> Path:
+    """A synthetic gen-level tree for the toy bundle: run/luminosityBlock/event and GenJet
+    (pt, eta, phi, hadronFlavour; 0-6 jets per event, the first three events with 0, 5, 0),
+    in NanoAOD layout (flashsim.nanoaod: UInt_t counter, clusters for implicit MT)."""
+    import awkward as ak
+    import numpy as np
+    import uproot
+
+    from flashsim.nanoaod import extend_in_clusters, make_events_tree, types_of
+
+    rng = np.random.default_rng(seed)
+    counts = rng.integers(0, 7, n_events)
+    counts[:3] = [0, 5, 0][:n_events]  # events without gen jets are part of every sample
+    total = int(counts.sum())
+    jets = ak.unflatten(ak.zip({
+        "pt": rng.exponential(40.0, total).astype(np.float32) + 15.0,
+        "eta": rng.uniform(-4.5, 4.5, total).astype(np.float32),
+        "phi": rng.uniform(-np.pi, np.pi, total).astype(np.float32),
+        "hadronFlavour": rng.choice(np.array([0, 4, 5], dtype=np.uint8), total),
+    }), counts)
+    branches = {
+        "run": np.full(n_events, run, dtype=np.uint32),
+        "luminosityBlock": (np.arange(n_events) // 100 + 1).astype(np.uint32),
+        "event": np.arange(1, n_events + 1, dtype=np.uint64) + 1000 * run,
+        "GenJet": jets,
+    }
+    path = Path(path)
+    with uproot.recreate(path) as out:
+        tree = make_events_tree(out, types_of(branches))
+        extend_in_clusters(tree, branches)
+    return path
