@@ -28,11 +28,9 @@ ObjectSimulator::ObjectSimulator(const Bundle &bundle, const std::string &collec
    const auto c = static_cast<std::int64_t>(fSpec.conditioning.size());
    const auto d = static_cast<std::int64_t>(fSpec.targets.size());
    if (fSpec.kind != SourceKind::kEvent || !fSpec.efficiencyModel.empty())
-      fEfficiency = std::make_unique<OnnxModel>(fSpec.efficiencyModel, std::vector<TensorSpec>{{"cond", c}},
-                                                std::vector<TensorSpec>{{"probability", 1}}, options.onnx);
-   fVelocityField = std::make_unique<OnnxModel>(fSpec.velocityFieldModel,
-                                                std::vector<TensorSpec>{{"x", d}, {"t", 1}, {"cond", c}},
-                                                std::vector<TensorSpec>{{"velocity", d}}, options.onnx);
+      fEfficiency = OnnxModel::Shared(fSpec.efficiencyModel, {{"cond", c}}, {{"probability", 1}}, options.onnx);
+   fVelocityField =
+      OnnxModel::Shared(fSpec.velocityFieldModel, {{"x", d}, {"t", 1}, {"cond", c}}, {{"velocity", d}}, options.onnx);
    fSlots.resize(nSlots);
 }
 

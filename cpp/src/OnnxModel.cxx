@@ -9,6 +9,10 @@
 #include <atomic>
 #include <chrono>
 #include <fstream>
+#include <map>
+#include <mutex>
+
+#include <sys/stat.h>
 #include <functional>
 #include <mutex>
 #include <sstream>
@@ -215,6 +219,28 @@ void OnnxModel::Run(std::size_t rows, const float *const *inputs, float *const *
    impl.nanoseconds.fetch_add(static_cast<std::uint64_t>(elapsed.count()), std::memory_order_relaxed);
    gTotalCalls.fetch_add(1, std::memory_order_relaxed);
    gTotalNanoseconds.fetch_add(static_cast<std::uint64_t>(elapsed.count()), std::memory_order_relaxed);
+}
+
+std::shared_ptr<const OnnxModel> OnnxModel::Shared(const std::string &path, const std::vector<TensorSpec> &inputs,
+                                                  const std::vector<TensorSpec> &outputs, const Options &options)
+{
+   static std::mutex mutex;
+   static std::map<std::string, std::weak_ptr<const OnnxModel>> cache;
+   std::string key = path + "|" + options.device + "|" + std::to_string(options.cudaDevice);
+   struct stat info {};
+   if (::stat(path.c_str(), &info) == 0)
+      key += "|" + std::to_string(info.st_size) + "|" + std::to_string(info.st_mtim.tv_sec) + "." +
+             std::to_string(info.st_mtim.tv_nsec);
+   for (const auto &spec : inputs)
+      key += "|i:" + spec.name + ":" + std::to_string(spec.features);
+   for (const auto &spec : outputs)
+      key += "|o:" + spec.name + ":" + std::to_string(spec.features);
+   std::lock_guard<std::mutex> lock(mutex);
+   if (auto model = cache[key].lock())
+      return model;
+   auto model = std::make_shared<const OnnxModel>(path, inputs, outputs, options);
+   cache[key] = model;
+   return model;
 }
 
 OnnxRuntimeUsage OnnxModel::Usage() const

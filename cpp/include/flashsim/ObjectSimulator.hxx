@@ -82,8 +82,10 @@ private:
    SourceSpec fSpec;
    Options fOptions;
    int fIndexColumn = -1;
-   std::unique_ptr<OnnxModel> fEfficiency;    // shared by all slots (Run is thread-safe); null for kEvent
-   std::unique_ptr<OnnxModel> fVelocityField; // shared by all slots
+   // Read-only, so shared by all slots (Run is thread-safe) and with other simulators of the
+   // same files (OnnxModel::Shared); per-slot sessions would each copy the weights and arena.
+   std::shared_ptr<const OnnxModel> fEfficiency; // null for kEvent
+   std::shared_ptr<const OnnxModel> fVelocityField;
    std::vector<Slot> fSlots;                  // one per slot: written every event
 
 public:

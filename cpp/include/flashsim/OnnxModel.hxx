@@ -48,6 +48,12 @@ public:
    /// Inputs(); outputs[j] at rows * Outputs()[j].features floats owned by the caller.
    void Run(std::size_t rows, const float *const *inputs, float *const *outputs) const;
 
+   /// The session of this file and signature shared by every caller of the process (cached by
+   /// path, device, file size and modification time): K oversampling passes or several graphs
+   /// on one bundle load each network once.
+   static std::shared_ptr<const OnnxModel> Shared(const std::string &path, const std::vector<TensorSpec> &inputs,
+                                                  const std::vector<TensorSpec> &outputs, const Options &options);
+
    /// Calls and time of this model's Run (all threads together).
    OnnxRuntimeUsage Usage() const;
    static constexpr std::size_t kMaxTensors = 4;
