@@ -108,3 +108,26 @@ def test_missing_onnxruntime_library_is_a_clear_error(tiny_bundle, gen_tree):
     assert "ERROR: flashsim: cannot load the ONNX Runtime library; tried:" in proc.stdout
     assert "/nonexistent/libonnxruntime.so.1" in proc.stdout
     assert "FLASHSIM_ONNXRUNTIME_LIBRARY" in proc.stdout
+
+
+def test_sessions_are_shared_per_file(ROOT, tiny_bundle, tmp_path):
+    """Two loads of one file and signature give one session; a changed file gives a new one."""
+    import shutil
+
+    def spec(name, n):
+        s = ROOT.flashsim.TensorSpec()
+        s.name, s.features = name, n
+        return s
+
+    def shared(path):
+        return ROOT.flashsim.OnnxModel.Shared(str(path), [spec("cond", N_COND)], [spec("probability", 1)],
+                                              ROOT.flashsim.OnnxModel.Options())
+
+    path = tmp_path / "eff.onnx"
+    shutil.copy(tiny_bundle / "jet_efficiency.onnx", path)
+    a, b = shared(path), shared(path)
+    assert ROOT.addressof(a) == ROOT.addressof(b)
+    import os
+
+    os.utime(path, ns=(1, 1))  # another modification time: the file may have changed
+    assert ROOT.addressof(shared(path)) != ROOT.addressof(a)
