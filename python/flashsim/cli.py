@@ -21,6 +21,7 @@ _COMMANDS = {
     "extract": "flashsim.extract.command",
     "train": "flashsim.train.command",
     "simulate": "flashsim.rdf.command",
+    "validate": "flashsim.validate.command",
     "bench": "flashsim.bench",
     "config": "flashsim.config",
     "demo": "flashsim.demo",

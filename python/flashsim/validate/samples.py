@@ -13,7 +13,8 @@ import numpy as np
 
 from flashsim.errors import InputError
 
-__all__ = ["GEN_MATCH", "GenMatch", "Sample", "comparable_groups", "event_ids", "read_sample"]
+__all__ = ["GEN_MATCH", "GenMatch", "Sample", "branch_types", "comparable_groups", "event_ids", "gen_branches",
+           "read_sample"]
 
 _BOOKKEEPING = ("run", "luminosityBlock", "event", "genWeight", "FlashSim_copy", "FlashSim_weight")
 WEIGHT_BRANCH = "FlashSim_weight"
@@ -58,7 +59,7 @@ class Sample:
 
 
 def _is_gen(name: str) -> bool:
-    return name.startswith(("Gen", "Pileup_", "LHE", "PSWeight")) or name in _BOOKKEEPING
+    return name.startswith(("Gen", "Pileup_", "LHE", "PSWeight", "Generator_")) or name in _BOOKKEEPING
 
 
 def _numeric(interp) -> bool:
@@ -69,7 +70,7 @@ def _numeric(interp) -> bool:
     return isinstance(interp, uproot.interpretation.numerical.AsDtype) and interp.to_dtype.kind in "biuf"
 
 
-def _branch_types(path: str) -> dict:
+def branch_types(path: str) -> dict:
     """Numeric branch name -> 'jagged' | 'scalar' of the Events tree."""
     import uproot
 
@@ -136,7 +137,7 @@ def read_sample(path: str, branches: list, max_events: int | None = None) -> Sam
     """Reads ``branches`` (+ run/lumi/event and FlashSim_weight when present) of tree Events."""
     import uproot
 
-    types = _branch_types(path)
+    types = branch_types(path)
     extra = [b for b in ("run", "luminosityBlock", "event", WEIGHT_BRANCH) if b in types]
     missing = [b for b in ("run", "event") if b not in types]
     if missing:

@@ -1,0 +1,410 @@
+"""The validation report: FlashSim (A) against a reference (B), for one or several processes.
+
+``validate("nano.root", "reference.root", "report/")`` writes ``report/index.html`` (images in
+``report/img/``) and ``report/metrics.json``. ``validate_processes`` does the same for several
+(process, FlashSim file, reference file) triples; with a bundle, each process is marked as seen
+or not seen in the bundle's training.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from flashsim.errors import InputError
+
+__all__ = ["ProcessPair", "file_process", "seen_in_training", "training_processes", "validate", "validate_processes"]
+
+MAX_AUC_ROWS = 20000   # objects per sample in the classifier test (events kept whole)
+MAX_CORRELATION_VARIABLES = 30
+
+
+@dataclass(frozen=True)
+class ProcessPair:
+    """A process name and its two files: ``a`` (FlashSim) and ``b`` (reference)."""
+
+    process: str
+    a: str
+    b: str
+
+
+def file_process(path) -> str | None:
+    """The generator process recorded in a file (flashsim generate metadata), if any."""
+    import uproot
+
+    try:
+        with uproot.open(path) as f:
+            if "flashsim_generate" in f:
+                return json.loads(f["flashsim_generate"].member("fTitle")).get("process")
+    except (OSError, ValueError, KeyError):
+        return None
+    return None
+
+
+def training_processes(bundle) -> list | None:
+    """Processes a bundle was trained on: provenance "processes", else the generator process of
+    each training sample (provenance "samples"); None when the manifest does not say."""
+    from flashsim.bundle.manifest import read_manifest
+
+    provenance = read_manifest(bundle).get("provenance", {})
+    if isinstance(provenance.get("processes"), list):
+        return [str(p) for p in provenance["processes"]]
+    found = []
+    for sample in provenance.get("samples", []) or []:
+        meta = sample.get("flashsim_generate") if isinstance(sample, dict) else None
+        if isinstance(meta, dict) and meta.get("process"):
+            found.append(str(meta["process"]))
+    return sorted(set(found)) or None
+
+
+def seen_in_training(process: str, trained: list | None) -> str:
+    """"yes", "no" or "unknown" (no bundle, or a manifest that does not list its processes)."""
+    if trained is None:
+        return "unknown"
+    return "yes" if process in trained else "no"
+
+
+def _slug(*parts) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", "__".join(str(p) for p in parts))
+
+
+def _is_index(branch: str) -> bool:
+    return bool(re.search(r"Idx\d?$", branch))
+
+
+class _Writer:
+    """Draws figures into img/ and remembers them per section."""
+
+    def __init__(self, folder: Path, labels):
+        self.img = folder / "img"
+        self.img.mkdir(parents=True, exist_ok=True)
+        self.labels = labels
+        self.count = 0
+
+    def path(self, *parts) -> tuple:
+        name = _slug(*parts) + ".png"
+        self.count += 1
+        return self.img / name, f"img/{name}"
+
+
+def _variable(writer, section, process, name, a, b, wa, wb, seed, title=None, edges=None, xlabel=None):
+    from flashsim.validate.metrics import variable_metrics
+    from flashsim.validate.plots import histogram_figure
+
+    m = variable_metrics(name, a, b, wa, wb, seed=seed)
+    path, rel = writer.path(process, name)
+    histogram_figure(path, a, b, wa, wb, writer.labels, xlabel or name, edges=edges, title=title)
+    section["figures"].append({"src": rel, "caption": name, "kind": "distribution"})
+    return m
+
+
+def _collection_auc(table_a, table_b, variables, seed):
+    """Classifier two-sample AUC of one collection: reco variables + matched gen (pt, eta, phi,
+    matched flag) per object; events subsampled (whole) to MAX_AUC_ROWS objects."""
+    from flashsim.validate.two_sample import two_sample_auc
+
+    def features(t):
+        cols = [t.columns[v] for v in variables]
+        matched = t.matched
+        cols += [matched.astype(float), np.where(matched, t.gen_pt, 0.0), np.where(matched, t.gen_eta, -10.0),
+                 np.where(matched, t.gen_phi, -10.0)]
+        return np.stack(cols, axis=1)
+
+    def subsample(t):
+        n = len(t.event_id)
+        if n <= MAX_AUC_ROWS:
+            return np.ones(n, dtype=bool)
+        events = np.unique(t.event_id)
+        keep = np.random.default_rng(seed).permutation(events)[: int(len(events) * MAX_AUC_ROWS / n)]
+        return np.isin(t.event_id, keep)
+
+    ka, kb = subsample(table_a), subsample(table_b)
+    if ka.sum() < 50 or kb.sum() < 50:
+        return None
+    xa, xb = features(table_a)[ka], features(table_b)[kb]
+    good = np.isfinite(xa).all(axis=1)
+    goodb = np.isfinite(xb).all(axis=1)
+    res = two_sample_auc(xa[good], xb[goodb], table_a.event_id[ka][good], table_b.event_id[kb][goodb],
+                         seed=seed, epochs=20)
+    return {"auc": res.auc, "auc_train": res.auc_train, "n_test": res.n_test, "n_test_events": res.n_test_events,
+            "features": len(variables) + 4}
+
+
+def _performance(writer, section, process, collection, sa, sb, ta, tb):
+    """Efficiency, (eta, phi) map, response profiles and correlation matrices of a collection."""
+    from flashsim.validate import performance as perf
+    from flashsim.validate import plots
+
+    labels = writer.labels
+    out = {}
+    selection = perf.gen_selection(sb, collection)
+    if selection is not None:
+        ga, gb = perf.gen_objects(sa, collection, selection), perf.gen_objects(sb, collection, selection)
+        if len(gb["pt"]) >= 20 and len(ga["pt"]) >= 20:
+            hi = max(np.quantile(gb["pt"], 0.99), selection.pt_min * 2)
+            edges_pt = np.geomspace(max(selection.pt_min, 1.0), hi, 13)
+            eta_max = float(np.ceil(np.quantile(np.abs(gb["eta"]), 0.99) * 2) / 2)
+            edges_eta = np.linspace(-eta_max, eta_max, 21)
+            curves = {}
+            for key, edges in (("pt", edges_pt), ("eta", edges_eta)):
+                ea = perf.binned_efficiency(ga[key], ga["reconstructed"], ga["weight"], edges)
+                eb = perf.binned_efficiency(gb[key], gb["reconstructed"], gb["weight"], edges)
+                curves[key] = (edges, ea[:2], eb[:2])
+            what = f"{selection.gen}" + (f" |pdgId| {selection.pdg_id}" if selection.pdg_id else "")
+            path, rel = writer.path(process, collection, "efficiency")
+            plots.efficiency_figure(path, curves, labels, collection)
+            section["figures"].append({"src": rel, "caption": f"{collection} efficiency of {what} "
+                                       f"(pt > {selection.pt_min:.1f} GeV)", "kind": "efficiency"})
+            edges_phi = np.linspace(-np.pi, np.pi, 13)
+            e2 = np.linspace(-eta_max, eta_max, 13)
+
+            def emap(g):
+                tot = np.histogram2d(g["eta"], g["phi"], (e2, edges_phi), weights=g["weight"])[0]
+                pas = np.histogram2d(g["eta"][g["reconstructed"]], g["phi"][g["reconstructed"]], (e2, edges_phi),
+                                     weights=g["weight"][g["reconstructed"]])[0]
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    return pas / tot
+
+            path, rel = writer.path(process, collection, "efficiency_map")
+            plots.efficiency_map_figure(path, e2, edges_phi, emap(ga), emap(gb), labels)
+            section["figures"].append({"src": rel, "caption": f"{collection} efficiency in (eta, phi)",
+                                       "kind": "efficiency"})
+            out["efficiency"] = {"a": float(np.average(ga["reconstructed"], weights=ga["weight"])),
+                                 "b": float(np.average(gb["reconstructed"], weights=gb["weight"])),
+                                 "gen": what, "pt_min": selection.pt_min}
+    pt = f"{collection}_pt"
+    if pt in ta.columns and ta.matched.sum() >= 20 and tb.matched.sum() >= 20:
+        profiles = {}
+        hi = np.quantile(tb.gen_pt[tb.matched], 0.99)
+        lo = max(np.quantile(tb.gen_pt[tb.matched], 0.01), 1.0)
+        eta_max = float(np.ceil(np.quantile(np.abs(tb.gen_eta[tb.matched]), 0.99) * 2) / 2)
+        for key, edges in (("pt", np.geomspace(lo, max(hi, 2 * lo), 11)), ("eta", np.linspace(-eta_max, eta_max, 11))):
+            prof = []
+            for t in (ta, tb):
+                m = t.matched
+                x = t.gen_pt[m] if key == "pt" else t.gen_eta[m]
+                prof.append(perf.response_profile(x, t.columns[pt][m] / t.gen_pt[m], t.weight[m], edges))
+            profiles[key] = (edges, prof[0], prof[1])
+        path, rel = writer.path(process, collection, "response")
+        plots.response_figure(path, profiles, labels, collection)
+        section["figures"].append({"src": rel, "caption": f"{collection} pt response and resolution",
+                                   "kind": "response"})
+    floats = [v for v in ta.columns if not _is_index(v) and np.std(tb.columns[v]) > 0 and np.std(ta.columns[v]) > 0]
+    floats = floats[:MAX_CORRELATION_VARIABLES]
+    if len(floats) >= 2 and len(ta.event_id) > 10 and len(tb.event_id) > 10:
+        ca = np.corrcoef(np.stack([ta.columns[v] for v in floats]))
+        cb = np.corrcoef(np.stack([tb.columns[v] for v in floats]))
+        path, rel = writer.path(process, collection, "correlation")
+        plots.correlation_figure(path, floats, ca, cb, labels)
+        section["figures"].append({"src": rel, "caption": f"{collection} correlations", "kind": "correlation"})
+        out["correlation_max_abs_diff"] = float(np.nanmax(np.abs(ca - cb)))
+    rocs = []
+    for coll, score, sig, (sig_var, sig_vals), bkg, (bkg_var, bkg_vals) in perf.TAGGERS:
+        names = [f"{coll}_{score}", f"{coll}_{sig_var}", f"{coll}_{bkg_var}"]
+        if coll != collection or not all(n in ta.columns and n in tb.columns for n in names):
+            continue
+        pair = []
+        for t in (ta, tb):
+            flav_s = np.abs(t.columns[names[1]])
+            flav_b = np.abs(t.columns[names[2]])
+            pair.append(perf.roc_curve(t.columns[names[0]], np.isin(flav_s, sig_vals), np.isin(flav_b, bkg_vals),
+                                       t.weight))
+        if pair[0] is not None and pair[1] is not None:
+            rocs.append((f"{score} {sig} vs {bkg}", pair[0], pair[1]))
+    if rocs:
+        path, rel = writer.path(process, collection, "roc")
+        plots.roc_figure(path, rocs, labels)
+        section["figures"].append({"src": rel, "caption": f"{collection} tagger ROC curves", "kind": "roc"})
+        out["roc_auc"] = {name: {"a": ra.auc, "b": rb.auc} for name, ra, rb in rocs}
+    return out
+
+
+def _process(pair: ProcessPair, writer, collections, max_events, seed, with_auc, with_analyses, log):
+    from flashsim.validate import performance as perf
+    from flashsim.validate import samples as smp
+
+    types_a, types_b = smp.branch_types(pair.a), smp.branch_types(pair.b)
+    groups = smp.comparable_groups(types_a, types_b)
+    if collections:
+        unknown = [c for c in collections if c not in groups]
+        if unknown:
+            raise InputError(f"collections {', '.join(unknown)} are not in both {pair.a} and {pair.b}; "
+                             f"shared: {', '.join(groups)}")
+        groups = {c: groups[c] for c in collections}
+    branches = [v for g in groups.values() for v in g["variables"]]
+    branches += [f"n{c}" for c, g in groups.items() if g["kind"] == "collection"]
+    branches += [b for b in smp.gen_branches(types_b, groups) if b in types_a]
+    sa = smp.read_sample(pair.a, branches, max_events)
+    sb = smp.read_sample(pair.b, branches, max_events)
+    result = {"files": {"a": pair.a, "b": pair.b}, "events": {"a": sa.n_events, "b": sb.n_events},
+              "collections": {}, "analyses": {}}
+    sections = []
+    metrics = []
+    for name, group in groups.items():
+        t0 = time.perf_counter()
+        section = {"title": f"{pair.process}: {name}", "anchor": _slug(pair.process, name), "figures": []}
+        info = {"kind": group["kind"], "variables": {}}
+        if group["kind"] == "collection":
+            ta = perf.object_table(sa, name, group["variables"])
+            tb = perf.object_table(sb, name, group["variables"])
+            counts = (np.asarray(sa.arrays[f"n{name}"], np.float64), np.asarray(sb.arrays[f"n{name}"], np.float64))
+            m = _variable(writer, section, pair.process, f"n{name}", *counts, sa.weight, sb.weight, seed)
+            info["variables"][m.name] = m
+            for v in group["variables"]:
+                m = _variable(writer, section, pair.process, v, ta.columns[v], tb.columns[v], ta.weight, tb.weight,
+                              seed)
+                info["variables"][v] = m
+            info.update(_performance(writer, section, pair.process, name, sa, sb, ta, tb))
+            auc_vars = [v for v in group["variables"] if not _is_index(v)]
+            if with_auc and auc_vars:
+                info["auc"] = _collection_auc(ta, tb, auc_vars, seed)
+        else:
+            cols_a = {v: np.asarray(sa.arrays[v], np.float64) for v in group["variables"]}
+            cols_b = {v: np.asarray(sb.arrays[v], np.float64) for v in group["variables"]}
+            for v in group["variables"]:
+                info["variables"][v] = _variable(writer, section, pair.process, v, cols_a[v], cols_b[v], sa.weight,
+                                                 sb.weight, seed)
+            if with_auc:
+                info["auc"] = _event_auc(sa, sb, group["variables"], seed)
+        result["collections"][name] = info
+        metrics += [(pair.process, name, m) for m in info["variables"].values()]
+        sections.append(section)
+        log(f"  {pair.process} {name}: {len(info['variables'])} variables"
+            + (f", AUC {info['auc']['auc']:.3f}" if info.get("auc") else "") + f" ({time.perf_counter() - t0:.1f} s)")
+    if with_analyses:
+        for analysis, section, ares, ams in _analyses(pair, writer, max_events, seed):
+            result["analyses"][analysis] = ares
+            if section:
+                sections.append(section)
+            metrics += [(pair.process, analysis, m) for m in ams]
+            sel = ares.get("selected", {})
+            log(f"  {pair.process} {analysis}: " + (ares["skipped"] if "skipped" in ares else
+                                                     f"selected {sel['a']:.0f} / {sel['b']:.0f}"))
+    return result, sections, metrics
+
+
+def _event_auc(sa, sb, variables, seed):
+    """Classifier AUC of an event group (one row per event), GenMET among the inputs when read."""
+    from flashsim.validate.two_sample import two_sample_auc
+
+    gen = [g for g in ("GenMET_pt", "GenMET_phi") if g in sa.arrays.fields and g in sb.arrays.fields]
+    gen = gen if any(v.startswith("MET_") for v in variables) else []
+    xa = np.stack([np.asarray(sa.arrays[v], np.float64) for v in variables + gen], axis=1)
+    xb = np.stack([np.asarray(sb.arrays[v], np.float64) for v in variables + gen], axis=1)
+    if len(xa) < 50 or len(xb) < 50:
+        return None
+    res = two_sample_auc(xa, xb, sa.event_id, sb.event_id, seed=seed, epochs=20)
+    return {"auc": res.auc, "auc_train": res.auc_train, "n_test": res.n_test, "n_test_events": res.n_test_events,
+            "features": xa.shape[1]}
+
+
+def _analyses(pair, writer, max_events, seed):
+    """Runs each toy analysis on both files; yields (name, section, result, metrics)."""
+    from flashsim.validate.analyses import ANALYSES, analysis_observables
+    from flashsim.validate.analyses.toy import declare_analyses
+
+    ROOT = declare_analyses()
+    for name, analysis in ANALYSES.items():
+        missing = set()
+        for path in (pair.a, pair.b):
+            cols = {str(c) for c in ROOT.RDataFrame("Events", str(path)).GetColumnNames()}
+            missing |= {c for c in analysis.columns if c not in cols}
+        if missing:
+            yield name, None, {"skipped": f"missing columns {', '.join(sorted(missing))}"}, []
+            continue
+        obs_a = analysis_observables(pair.a, name, max_events)
+        obs_b = analysis_observables(pair.b, name, max_events)
+        res = {"title": analysis.title, "events": {"a": obs_a["n_events"], "b": obs_b["n_events"]},
+               "selected": {"a": float(obs_a["weight"].sum()), "b": float(obs_b["weight"].sum())}}
+        if len(obs_a["weight"]) < 5 or len(obs_b["weight"]) < 5:
+            res["skipped"] = (f"too few selected events ({len(obs_a['weight'])} / {len(obs_b['weight'])}) "
+                              "for distributions")
+            yield name, None, res, []
+            continue
+        section = {"title": f"{pair.process}: toy analysis {analysis.title}", "anchor": _slug(pair.process, name),
+                   "figures": [], "note": f"selected events: {writer.labels[0]} {res['selected']['a']:.0f}, "
+                                          f"{writer.labels[1]} {res['selected']['b']:.0f} "
+                                          f"(of {obs_a['n_events']} / {obs_b['n_events']})"}
+        ms = []
+        for obs in analysis.observables:
+            edges = None
+            if obs in analysis.ranges:
+                edges = np.linspace(*analysis.ranges[obs], 21)
+            ms.append(_variable(writer, section, pair.process, f"{name}:{obs}", obs_a[obs], obs_b[obs], obs_a["weight"],
+                                obs_b["weight"], seed, title=analysis.title, edges=edges, xlabel=obs))
+        res["variables"] = {m.name: m.to_json() for m in ms}
+        yield name, section, res, ms
+
+
+def validate(nano, reference, output, **options) -> dict:
+    """Report of one FlashSim file against one reference file; see :func:`validate_processes`.
+
+    The process name is read from the reference file's generator metadata, else its file name.
+    """
+    process = file_process(reference) or Path(reference).stem
+    return validate_processes([ProcessPair(process, str(nano), str(reference))], output, **options)
+
+
+def validate_processes(pairs, output, *, label_a: str = "FlashSim", label_b: str = "Reference",
+                       collections=None, max_events: int | None = None, bundle=None, seed: int = 0,
+                       with_auc: bool = True, with_analyses: bool = True, log=print) -> dict:
+    """Writes <output>/index.html, <output>/img/*.png and <output>/metrics.json.
+
+    Args:
+        pairs: ProcessPair (or (process, a, b) tuples), A = FlashSim, B = reference.
+        collections: reco collections / event groups to compare (None: every one both files have).
+        max_events: read at most this many events per file.
+        bundle: a model bundle folder; its manifest says which processes were seen in training.
+        with_auc: run the classifier two-sample test per collection (the slow part: torch).
+        with_analyses: run the toy analyses (ROOT RDataFrame).
+    Returns:
+        the content of metrics.json.
+    """
+    from flashsim.validate.html import write_html
+
+    start = time.perf_counter()
+    pairs = [p if isinstance(p, ProcessPair) else ProcessPair(*p) for p in pairs]
+    if not pairs:
+        raise InputError("nothing to validate: no (FlashSim, reference) pair given")
+    for p in pairs:
+        for path in (p.a, p.b):
+            if not Path(path).is_file():
+                raise InputError(f"{path}: no such file")
+    names = [p.process for p in pairs]
+    if len(set(names)) != len(names):
+        raise InputError(f"process names must be unique, got {names}")
+    output = Path(output)
+    output.mkdir(parents=True, exist_ok=True)
+    trained = training_processes(bundle) if bundle else None
+    writer = _Writer(output, (label_a, label_b))
+    report = {"labels": {"a": label_a, "b": label_b}, "bundle": str(bundle) if bundle else None,
+              "training_processes": trained, "processes": {}}
+    all_sections, all_metrics = [], []
+    for pair in pairs:
+        log(f"validate: {pair.process}: {pair.a} vs {pair.b}")
+        result, sections, metrics = _process(pair, writer, collections, max_events, seed, with_auc, with_analyses, log)
+        result["seen_in_training"] = seen_in_training(pair.process, trained)
+        for info in result["collections"].values():
+            info["variables"] = {k: m.to_json() for k, m in info["variables"].items()}
+        report["processes"][pair.process] = result
+        all_sections += sections
+        all_metrics += metrics
+    ranked = sorted((t for t in all_metrics if np.isfinite(t[2].w1)), key=lambda t: -t[2].excess)
+    report["ranking"] = [{"process": p, "group": g, **m.to_json()} for p, g, m in ranked]
+    report["figures"] = writer.count
+    report["seconds"] = round(time.perf_counter() - start, 1)
+    (output / "metrics.json").write_text(json.dumps(report, indent=1, default=_json_default) + "\n")
+    write_html(output / "index.html", report, all_sections)
+    log(f"validate: {writer.count} figures, {report['seconds']} s -> {output / 'index.html'}")
+    return report
+
+
+def _json_default(x):
+    if isinstance(x, np.generic):
+        return x.item()
+    raise TypeError(f"not JSON serialisable: {type(x)}")
