@@ -26,12 +26,16 @@ class TrainConfig:
     collections: catalogue collections to train (all by default).
     max_rows: at most this many rows per network (a random subset, by event).
     max_events: read at most this many events per run of the extraction.
+    leave_out_sparse: leave out (and record in the provenance) the sources with fewer than
+        ``min_rows`` reconstructed objects, instead of stopping (small test samples).
     """
 
     collections: list | None = None
     efficiency: NetworkConfig = field(default_factory=lambda: NetworkConfig(hidden=64, depth=3, epochs=20))
     velocity_field: NetworkConfig = field(default_factory=NetworkConfig)
     max_rows: int = 300000
+    min_rows: int = 2  # a network needs at least this many rows
+    leave_out_sparse: bool = False  # True: a source below min_rows is left out (recorded), not an error
     max_events: int | None = None
     seed: int = 1
     threads: int | None = None

@@ -7,7 +7,11 @@ import numpy as np
 
 from flashsim.errors import InputError
 
-__all__ = ["FittedSource", "fit_source"]
+__all__ = ["FittedSource", "SparseSourceError", "fit_source"]
+
+
+class SparseSourceError(InputError):
+    """A source with too few reconstructed objects to train on."""
 
 
 @dataclass
@@ -71,8 +75,9 @@ def fit_source(spec, tables, config, seed: int) -> FittedSource:
 
     rng = np.random.default_rng(seed)
     props = tables.properties
-    if len(props) < 2:
-        raise InputError(f"{spec.key}: {len(props)} reconstructed objects to learn from; the selection is empty")
+    if len(props) < max(2, config.min_rows):
+        raise SparseSourceError(f"{spec.key}: {len(props)} reconstructed objects to learn from (at least "
+                                f"{max(2, config.min_rows)} needed); the selection is (nearly) empty")
     fit_table = tables.efficiency if tables.efficiency is not None else props
     cond_t = _conditioning_transforms(spec, fit_table)
     inputs = [c.column for c in spec.conditioning]

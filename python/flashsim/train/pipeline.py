@@ -35,7 +35,7 @@ def train_bundle(inputs, output, config, command=None, log=print) -> dict:
     from flashsim.extract import extract
     from flashsim.train import catalogue
     from flashsim.train.export import export_bundle
-    from flashsim.train.fit import fit_source
+    from flashsim.train.fit import SparseSourceError, fit_source
 
     inputs = [Path(p) for p in inputs]
     if not inputs:
@@ -50,15 +50,22 @@ def train_bundle(inputs, output, config, command=None, log=print) -> dict:
     sources = catalogue.sources(config.collections)
     tables = extract(inputs, sources, max_events=config.max_events)
     log(f"extracted {len(sources)} sources from {len(inputs)} files in {time.perf_counter() - start:.1f} s")
-    fitted = []
+    fitted, left_out = [], {}
     for i, spec in enumerate(sources):
         t0 = time.perf_counter()
-        fitted.append(fit_source(spec, tables[spec.key], config, seed=config.seed * 1000 + i))
+        try:
+            fitted.append(fit_source(spec, tables[spec.key], config, seed=config.seed * 1000 + i))
+        except SparseSourceError as err:
+            if not config.leave_out_sparse:
+                raise
+            left_out[spec.key] = str(err)
+            log(f"{spec.key}: left out ({err})")
+            continue
         rep = fitted[-1].report
         log(f"{spec.key}: efficiency {rep.get('efficiency', {}).get('rows', '-')} rows, "
             f"velocity field {rep['velocity_field']['rows']} rows, {time.perf_counter() - t0:.1f} s")
-    collections = list(dict.fromkeys(s.collection for s in sources))
-    used = [c for s in sources for c in s.columns()]
+    collections = list(dict.fromkeys(f.spec.collection for f in fitted))
+    used = [c for f in fitted for c in f.spec.columns()]
     provenance = {
         "code_version": __version__,
         "command": command,
@@ -67,6 +74,7 @@ def train_bundle(inputs, output, config, command=None, log=print) -> dict:
         "refsim_parameter_hash": hashes.pop() if hashes else None,
         "python": platform.python_version(),
         "training_seconds": None,
+        "left_out": left_out,
     }
     manifest = export_bundle(output, fitted, catalogue.derived_columns(used), catalogue.postprocess(collections),
                              config.ode, provenance, config.name)

@@ -9,6 +9,8 @@ and simulation, ``crossrefs.py`` the cross-references computed after simulation.
 ['Muon_GenMuon', 'Muon_Duplicate', 'Muon_FromJet']
 """
 
+import copy
+
 from flashsim.train.catalogue import crossrefs, electrons, event, fatjets, jets, muons, photons
 from flashsim.train.catalogue.gen import DERIVED, derived_columns
 from flashsim.train.catalogue.spec import Copy, Input, SourceSpec, Target
@@ -24,13 +26,13 @@ _POSTPROCESS = jets.POSTPROCESS + muons.POSTPROCESS + electrons.POSTPROCESS + cr
 def sources(collections=None):
     """The catalogue's sources, optionally only those of ``collections`` (names)."""
     if collections is None:
-        return list(_ALL)
+        return copy.deepcopy(_ALL)  # copies: a caller may edit its specs
     unknown = set(collections) - set(COLLECTIONS)
     if unknown:
         from flashsim.errors import InputError
 
         raise InputError(f"unknown collection(s) {sorted(unknown)}; the catalogue has {COLLECTIONS}")
-    return [s for s in _ALL if s.collection in collections]
+    return copy.deepcopy([s for s in _ALL if s.collection in collections])
 
 
 def postprocess(collections):

@@ -52,4 +52,5 @@ SOURCES = [
 
 POSTPROCESS = [
     {"column": "Electron_pdgId", "requires": ["Electron"], "expression": "ROOT::RVecI(-11 * Electron_charge)"},
+    {"column": "Electron_mass", "requires": ["Electron"], "expression": "ROOT::RVecF(Electron_pt.size(), 0.000511f)"},
 ]

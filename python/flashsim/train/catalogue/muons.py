@@ -52,6 +52,6 @@ SOURCES = [
 
 POSTPROCESS = [
     {"column": "Muon_pdgId", "requires": ["Muon"], "expression": "ROOT::RVecI(-13 * Muon_charge)"},
-    {"column": "Muon_mass", "requires": ["Muon"], "expression": "ROOT::RVecF(Muon_pt.size(), 0.10566f)"},
+    {"column": "Muon_mass", "requires": ["Muon"], "expression": "ROOT::RVecF(Muon_pt.size(), 0.1056584f)"},
 ]
 

@@ -1,0 +1,64 @@
+"""The catalogue covers what the reference detector writes, with NanoAOD names only."""
+
+import pytest
+
+from flashsim.refsim.schema import COLLECTIONS, SCALARS
+from flashsim.train import catalogue
+
+# branches of the simulated collections that are neither learnt nor computed yet
+NOT_YET = {"Muon_fsrPhotonIdx", "FatJet_subJetIdx1", "FatJet_subJetIdx2"}
+LATER_COLLECTIONS = {"SubJet", "Tau", "FsrPhoton", "LowPtElectron"}
+
+
+def covered():
+    names = set()
+    for s in catalogue.sources():
+        names |= {f"{s.collection}_{t.branch}" for t in s.targets}
+        names |= {f"{s.collection}_{c.branch}" for c in s.copies}
+        if s.index_branch:
+            names.add(f"{s.collection}_{s.index_branch}")
+    names |= {p["column"] for p in catalogue.postprocess(catalogue.COLLECTIONS)}
+    return names
+
+
+def test_every_reco_branch_of_the_simulated_collections_is_covered():
+    reference = {f"{c}_{f}" for c, fields in COLLECTIONS.items() if c not in LATER_COLLECTIONS for f, *_ in fields}
+    reference |= {name for name, *_ in SCALARS}
+    missing = reference - covered() - NOT_YET
+    assert not missing, sorted(missing)
+    assert not (covered() - reference), sorted(covered() - reference)  # nothing invented
+
+
+def test_types_follow_the_reference_schema():
+    types = {f"{c}_{f}": t for c, fields in COLLECTIONS.items() for f, t, _ in fields}
+    types |= {name: t for name, t, _ in SCALARS}
+    for s in catalogue.sources():
+        for t in list(s.targets) + list(s.copies):
+            assert t.type == types[f"{s.collection}_{t.branch}"], (s.key, t.branch)
+
+
+def test_sources_of_a_collection_write_the_same_branches():
+    by_collection = {}
+    for s in catalogue.sources():
+        branches = [(t.branch, t.type) for t in s.targets] + [(c.branch, c.type) for c in s.copies]
+        by_collection.setdefault(s.collection, []).append(branches)
+    for name, lists in by_collection.items():
+        assert all(b == lists[0] for b in lists), name
+
+
+def test_inputs_are_nanoaod_gen_branches_or_derived_columns():
+    derived = {d["column"] for d in catalogue.DERIVED}
+    for s in catalogue.sources():
+        for column in s.columns():
+            assert column == "@index" or column in derived or column.split("_")[0] in (
+                "GenPart", "GenJet", "GenJetAK8", "GenMET", "Pileup"), (s.key, column)
+    for d in catalogue.DERIVED:
+        for column in d["inputs"]:
+            assert column in derived or column.split("_")[0] in ("GenPart", "GenJet"), column
+
+
+def test_unknown_collection():
+    from flashsim.errors import InputError
+
+    with pytest.raises(InputError, match="unknown collection"):
+        catalogue.sources(["Jets"])
