@@ -230,6 +230,9 @@ def simulate_file(
 
     ROOT = flashsim.rdf.load()
     has_runs, has_lumis = _check_inputs(ROOT, inputs)
+    previous_pool = ROOT.GetThreadPoolSize() if ROOT.IsImplicitMTEnabled() else None
+    if previous_pool is not None:
+        ROOT.DisableImplicitMT()
     if threads != 1:
         ROOT.EnableImplicitMT(threads)
     try:
@@ -276,6 +279,10 @@ def simulate_file(
                         snapshot.GetValue()
                 merge_start = time.perf_counter()
                 if oversample > 1:
+                    # TFileMerger's basket flushing crashes under implicit MT (ROOT 6.40, RVec
+                    # branches); the fast merge copies compressed baskets, one thread is enough
+                    if ROOT.IsImplicitMTEnabled():
+                        ROOT.DisableImplicitMT()
                     _merge(ROOT, parts, temporary)
                 merge_seconds = time.perf_counter() - merge_start
                 _write_bookkeeping(ROOT, temporary, inputs, has_runs, has_lumis, provenance)
@@ -284,9 +291,11 @@ def simulate_file(
                 if oversample > 1:
                     for part in parts:
                         part.unlink(missing_ok=True)
-    finally:
-        if threads != 1:
+    finally:  # the caller's implicit-MT setting, as it was
+        if ROOT.IsImplicitMTEnabled():
             ROOT.DisableImplicitMT()
+        if previous_pool is not None:
+            ROOT.EnableImplicitMT(previous_pool)
     sys.stdout.flush()
     return SimulationSummary(output=output, events=events, entries=events * oversample, seconds=seconds,
                              merge_seconds=merge_seconds, oversample=oversample, threads=threads,
