@@ -13,7 +13,7 @@ PY_SOURCES  := $(shell find python -type f -not -path '*/__pycache__/*') pyproje
 .PHONY: all setup test demo lint bench clean
 all: setup
 
-setup: $(STAMPS)/installed
+setup: $(STAMPS)/installed $(STAMPS)/chromium
 
 $(STAMPS)/venv:
 	@mkdir -p $(STAMPS)
@@ -36,6 +36,17 @@ $(STAMPS)/installed: $(STAMPS)/ort-headers $(CXX_SOURCES) $(PY_SOURCES)
 	FLASHSIM_ORT_INCLUDE_DIR=$(CURDIR)/build/onnxruntime/include \
 	  $(PIP) install --quiet --no-build-isolation --no-deps \
 	  -Cbuild-dir=build/cmake .
+	@touch $@
+
+# Headless browser for the report-rendering test (tests/validate): Debian's chromium,
+# skipped when one is installed already.
+$(STAMPS)/chromium:
+	@mkdir -p $(STAMPS)
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium || { $$SUDO apt-get update && \
+	    $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; }; \
+	fi
 	@touch $@
 
 test: setup lint

@@ -368,7 +368,8 @@ def validate_processes(pairs, output, *, label_a: str = "FlashSim", label_b: str
     from flashsim.validate.html import write_html
 
     start = time.perf_counter()
-    pairs = [p if isinstance(p, ProcessPair) else ProcessPair(*p) for p in pairs]
+    pairs = [(p.process, p.a, p.b) if isinstance(p, ProcessPair) else tuple(p) for p in pairs]
+    pairs = [ProcessPair(str(name), str(a), str(b)) for name, a, b in pairs]
     if not pairs:
         raise InputError("nothing to validate: no (FlashSim, reference) pair given")
     for p in pairs:
