@@ -23,13 +23,14 @@ class Table:
         event: [rows] event group id (the same for every row of an event), for the split.
         label: [rows] 1 reconstructed / 0 not (efficiency tables), else None.
         targets: {reco branch: [rows]} (property tables).
-        gen: {gen column referred to by target transforms: [rows]} (property tables).
+        index: [rows] index of the gen object in its collection (matched/unmatched sources).
     """
 
     columns: dict
     event: np.ndarray
     label: np.ndarray | None = None
     targets: dict = field(default_factory=dict)
+    index: np.ndarray | None = None  # [rows] the gen object's index in its collection (object sources)
 
     def __len__(self):
         return len(self.event)
@@ -184,11 +185,13 @@ def _object_source(s, a, group):
 
     gen_columns = {c: (local.astype(np.float64) if c == "@index" else _broadcast(a, c, gen_like)) for c in s.columns()}
     cand = np.nonzero(candidate)[0]
-    efficiency = Table({c: v[cand] for c, v in gen_columns.items()}, group[gen_event[cand]], label[cand])
+    efficiency = Table({c: v[cand] for c, v in gen_columns.items()}, group[gen_event[cand]], label[cand],
+                       index=local[cand])
     rows = gen_flat[chosen]
     reco_rows = np.nonzero(chosen)[0]
     targets = {t.branch: _flat(a[f"{s.collection}_{t.branch}"])[reco_rows] for t in s.targets}
-    properties = Table({c: v[rows] for c, v in gen_columns.items()}, group[gen_event[rows]], None, targets)
+    properties = Table({c: v[rows] for c, v in gen_columns.items()}, group[gen_event[rows]], None, targets,
+                       index=local[rows])
     return efficiency, properties
 
 

@@ -1,0 +1,266 @@
+"""Quality of a bundle against the reference detector on held-out events (issue 5, "Must show").
+
+The Python reference sampler simulates the gen events of a reference file; the result is
+compared with that file's reco objects (same gen events):
+
+- per collection, a classifier two-sample test (scikit-learn HistGradientBoostingClassifier on the
+  reco variables plus the gen conditioning, split by event, classes weighted equally), with two
+  controls: the reference against the reference detector run with another seed on the same gen
+  events (should give ~0.5) and the same with jet pt x 1.03 (must be flagged);
+- jet response (reco/gen pt of matched jets): mean and resolution in bins of gen pt and |eta|;
+- Wasserstein-1 distance per variable, normalised by the reference standard deviation;
+- efficiency in (gen pt, eta) bins of every matched source.
+
+    PYTHONPATH= .venv/bin/python benchmarks/quality_default_bundle.py --bundle python/flashsim/bundle/default \
+        --reference full_ttbar_201.root --control full_ttbar_201_seed202.root [--events 20000] [--json out.json]
+"""
+
+import argparse
+import json
+import time
+
+import awkward as ak
+import numpy as np
+
+GEN = {"Jet": ("GenJet", "genJetIdx"), "Muon": ("GenPart", "genPartIdx"), "Electron": ("GenPart", "genPartIdx"),
+       "Photon": ("GenPart", "genPartIdx"), "FatJet": ("GenJetAK8", "genJetAK8Idx")}
+PT_BINS = [20, 30, 50, 100, 200, 1000]
+ETA_BINS = [0, 1.3, 2.5, 3.0, 5.0]
+
+
+def _branches(manifest, collection):
+    coll = next(c for c in manifest["collections"] if c["name"] == collection)
+    s = coll["sources"][0]
+    return [t["branch"] for t in s["targets"]] + [c["branch"] for c in s.get("copies", [])]
+
+
+def reference_objects(path, manifest, events, arrays):
+    """{collection: {branch: flat, "event": row, "genIndex", "gen_pt", "gen_eta"}} from a reco file."""
+    import uproot
+
+    out = {}
+    with uproot.open(path) as f:
+        tree = f["Events"]
+        for coll in manifest["collections"]:
+            name = coll["name"]
+            branches = _branches(manifest, name)
+            if name not in GEN:  # event level
+                a = tree.arrays([f"{name}_{b}" for b in branches], entry_stop=events, library="np")
+                out[name] = {b: a[f"{name}_{b}"].astype(np.float64) for b in branches}
+                out[name]["event"] = np.arange(len(out[name][branches[0]]))
+                continue
+            gen, index = GEN[name]
+            a = tree.arrays([f"{name}_{b}" for b in branches] + [f"{name}_{index}"], entry_stop=events)
+            counts = ak.to_numpy(ak.num(a[f"{name}_{branches[0]}"]))
+            table = {b: ak.to_numpy(ak.flatten(a[f"{name}_{b}"])).astype(np.float64) for b in branches}
+            table["event"] = np.repeat(np.arange(len(counts)), counts)
+            table["genIndex"] = ak.to_numpy(ak.flatten(a[f"{name}_{index}"])).astype(np.int64)
+            out[name] = table
+    return out
+
+
+def add_gen(table, collection, arrays):
+    """gen pt/eta of the matched gen object (0 / -9 when unmatched) and the event's nPU."""
+    n_pu = ak.to_numpy(arrays["Pileup_nPU"]).astype(np.float64)
+    table["nPU"] = n_pu[table["event"]]
+    if collection not in GEN:
+        table["GenMET_pt"] = ak.to_numpy(arrays["GenMET_pt"]).astype(np.float64)[table["event"]]
+        return table
+    gen = GEN[collection][0]
+    for var, fill in (("pt", 0.0), ("eta", -9.0)):
+        values = arrays[f"{gen}_{var}"]
+        counts = ak.to_numpy(ak.num(values))
+        start = np.concatenate([[0], np.cumsum(counts)[:-1]])
+        flat = ak.to_numpy(ak.flatten(values)).astype(np.float64)
+        idx = table["genIndex"]
+        ok = (idx >= 0) & (idx < counts[table["event"]])
+        table[f"gen_{var}"] = np.where(ok, flat[np.where(ok, start[table["event"]] + idx, 0)], fill)
+    return table
+
+
+def classifier_auc(a, b, columns, seed=0):
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.metrics import roc_auc_score
+
+    xa = np.stack([a[c] for c in columns], axis=1)
+    xb = np.stack([b[c] for c in columns], axis=1)
+    x = np.concatenate([xa, xb])
+    y = np.concatenate([np.zeros(len(xa)), np.ones(len(xb))])
+    ev = np.concatenate([a["event"], b["event"]])
+    w = np.where(y == 1, len(x) / (2 * len(xb)), len(x) / (2 * len(xa)))
+    rng = np.random.default_rng(seed)
+    events = np.unique(ev)
+    test_events = rng.permutation(events)[: len(events) // 2]
+    test = np.isin(ev, test_events)
+    clf = HistGradientBoostingClassifier(max_iter=200, learning_rate=0.1, random_state=seed)
+    clf.fit(x[~test], y[~test], sample_weight=w[~test])
+    score = clf.predict_proba(x[test])[:, 1]
+    return float(roc_auc_score(y[test], score, sample_weight=w[test])), int(test.sum())
+
+
+def w1_normalised(a, b):
+    """Wasserstein-1 between two 1D samples / std of ``a`` (the reference)."""
+    q = np.linspace(0.0005, 0.9995, 2000)
+    spread = np.std(a)
+    if spread == 0:
+        return 0.0 if np.allclose(np.quantile(b, q), a[0]) else float("inf")
+    return float(np.mean(np.abs(np.quantile(a, q) - np.quantile(b, q))) / spread)
+
+
+def jet_response(ref, sim):
+    rows = []
+    for lo, hi in zip(PT_BINS[:-1], PT_BINS[1:], strict=True):
+        for elo, ehi in zip(ETA_BINS[:-1], ETA_BINS[1:], strict=True):
+            stats = []
+            for t in (ref, sim):
+                m = (t["genIndex"] >= 0) & (t["gen_pt"] >= lo) & (t["gen_pt"] < hi) & \
+                    (np.abs(t["gen_eta"]) >= elo) & (np.abs(t["gen_eta"]) < ehi)
+                r = t["pt"][m] / t["gen_pt"][m]
+                if len(r) < 100:
+                    break
+                q16, q50, q84 = np.quantile(r, [0.16, 0.5, 0.84])
+                stats.append((r.mean(), (q84 - q16) / 2 / q50, len(r)))
+            if len(stats) == 2:
+                rows.append({"pt": [lo, hi], "abs_eta": [elo, ehi], "n_ref": stats[0][2], "n_sim": stats[1][2],
+                             "mean_ref": stats[0][0], "mean_sim": stats[1][0],
+                             "mean_rel_diff": stats[1][0] / stats[0][0] - 1,
+                             "resolution_ref": stats[0][1], "resolution_sim": stats[1][1],
+                             "resolution_rel_diff": stats[1][1] / stats[0][1] - 1})
+    return rows
+
+
+def efficiency_bins(ref_tables, sim, arrays, manifest):
+    """Per matched source: reco fraction per (gen pt, eta) bin, reference vs simulation."""
+    out = {}
+    pt_bins = [2, 5, 10, 20, 30, 50, 100, 200, 1000]
+    eta_bins = np.linspace(-5, 5, 11)
+    for coll in manifest["collections"]:
+        for s in coll["sources"]:
+            key = f"{coll['name']}_{s['name']}"
+            if s.get("kind", "matched") != "matched" or key not in ref_tables:
+                continue
+            e = ref_tables[key].efficiency
+            gen_pt = e.columns[f"{s['gen_collection']}_pt"]
+            gen_eta = e.columns[f"{s['gen_collection']}_eta"]
+            # the simulation's label: this source produced an object from the candidate
+            t = sim[coll["name"]]
+            mine = t["source"] == s["name"]
+            produced = set(zip(t["event"][mine].tolist(), t["genIndex"][mine].tolist(), strict=True))
+            label = np.array([(int(ev), int(i)) in produced
+                              for ev, i in zip(e.columns["__event_row"], e.index, strict=True)])
+            rows, ok = [], 0
+            for lo, hi in zip(pt_bins[:-1], pt_bins[1:], strict=True):
+                for elo, ehi in zip(eta_bins[:-1], eta_bins[1:], strict=True):
+                    m = (gen_pt >= lo) & (gen_pt < hi) & (gen_eta >= elo) & (gen_eta < ehi)
+                    n = int(m.sum())
+                    if n < 100:
+                        continue
+                    p_ref, p_sim = e.label[m].mean(), label[m].mean()
+                    se = np.sqrt(p_ref * (1 - p_ref) / n + p_sim * (1 - p_sim) / n)
+                    good = abs(p_ref - p_sim) <= max(2 * se, 0.02)
+                    ok += good
+                    rows.append({"pt": [lo, hi], "eta": [float(elo), float(ehi)], "n": n, "ref": float(p_ref),
+                                 "sim": float(p_sim), "ok": bool(good)})
+            if rows:
+                out[key] = {"bins": len(rows), "fraction_ok": ok / len(rows), "worst": max(
+                    rows, key=lambda r: abs(r["ref"] - r["sim"]))}
+    return out
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--bundle", required=True)
+    parser.add_argument("--reference", required=True, help="held-out reference-detector file (gen + reco)")
+    parser.add_argument("--control", required=True, help="the same gen events, reference detector with another seed")
+    parser.add_argument("--events", type=int, default=None)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--json", help="write the figures here")
+    args = parser.parse_args(argv)
+
+    from flashsim.bundle import read_manifest
+    from flashsim.extract import extract
+    from flashsim.train import catalogue
+    from flashsim.train.reference_sampler import NumpyNoise, gen_arrays, sample_bundle
+
+    manifest = read_manifest(args.bundle)
+    start = time.perf_counter()
+    arrays = gen_arrays([args.reference], manifest, args.events)
+    sim = sample_bundle(args.bundle, [args.reference], NumpyNoise(args.seed), arrays=arrays)
+    sim_seconds = time.perf_counter() - start
+    n_events = len(arrays)
+    gen_cols = uproot_read(args.reference, ["Pileup_nPU", "GenMET_pt"] + sorted({
+        f"{g}_{v}" for g, _ in GEN.values() for v in ("pt", "eta")}), n_events)
+    ref = reference_objects(args.reference, manifest, n_events, gen_cols)
+    control = reference_objects(args.control, manifest, n_events, gen_cols)
+    result = {"events": n_events, "simulation_seconds": round(sim_seconds, 1), "collections": {}}
+    for name in ref:
+        r = add_gen(ref[name], name, gen_cols)
+        s = add_gen({k: np.asarray(v, dtype=np.float64) if k not in ("source", "event", "genIndex") else v
+                     for k, v in sim[name].items()},
+                    name, gen_cols)
+        c = add_gen(control[name], name, gen_cols)
+        branches = _branches(manifest, name)
+        gen_features = ["nPU"] + (["GenMET_pt"] if name not in GEN else ["gen_pt", "gen_eta"])
+        features = branches + gen_features
+        entry = {"n_ref": len(r["event"]), "n_sim": len(s["event"])}
+        entry["auc"], entry["n_test"] = classifier_auc(r, s, features)
+        entry["auc_control_same_detector"], _ = classifier_auc(r, c, features)
+        if name == "Jet":
+            distorted = dict(c)
+            distorted["pt"] = c["pt"] * 1.03
+            entry["auc_control_pt_x1.03"], _ = classifier_auc(r, distorted, features)
+            entry["response"] = jet_response(r, s)
+        entry["w1"] = {b: w1_normalised(r[b], s[b]) for b in branches}
+        w = np.array([v for v in entry["w1"].values() if np.isfinite(v)])
+        entry["w1_median"], entry["w1_max"] = float(np.median(w)), float(np.max(w))
+        entry["w1_worst"] = max(entry["w1"], key=lambda k: entry["w1"][k])
+        result["collections"][name] = entry
+        print(f"{name}: AUC {entry['auc']:.3f} (control same detector {entry['auc_control_same_detector']:.3f}"
+              + (f", pt x1.03 {entry['auc_control_pt_x1.03']:.3f}" if name == "Jet" else "")
+              + f"), W1/std median {entry['w1_median']:.3f} max {entry['w1_max']:.3f} ({entry['w1_worst']}), "
+              f"objects ref {entry['n_ref']} sim {entry['n_sim']}", flush=True)
+    resp = result["collections"]["Jet"]["response"]
+    mean_ok = sum(abs(x["mean_rel_diff"]) <= 0.01 for x in resp)
+    res_ok = sum(abs(x["resolution_rel_diff"]) <= 0.05 for x in resp)
+    print(f"Jet response: {len(resp)} bins, mean within 1% in {mean_ok}, resolution within 5% in {res_ok}")
+    for x in resp:
+        print(f"  pt {x['pt']} |eta| {x['abs_eta']}: mean {x['mean_ref']:.4f} -> {x['mean_sim']:.4f} "
+              f"({100 * x['mean_rel_diff']:+.2f}%), resolution {x['resolution_ref']:.4f} -> {x['resolution_sim']:.4f} "
+              f"({100 * x['resolution_rel_diff']:+.1f}%)")
+    tables = extract([args.reference], catalogue.sources(), max_events=n_events)
+    _add_event_rows(tables, args.reference, n_events)
+    result["efficiency"] = efficiency_bins(tables, sim, arrays, manifest)
+    for key, e in result["efficiency"].items():
+        print(f"efficiency {key}: {e['bins']} bins with >= 100 gen objects, {100 * e['fraction_ok']:.0f}% within "
+              f"2 SE or 0.02; worst {e['worst']}")
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(result, f, indent=1, default=float)
+    return result
+
+
+def uproot_read(path, branches, events):
+    import uproot
+
+    with uproot.open(path) as f:
+        return f["Events"].arrays(branches, entry_stop=events)
+
+
+def _add_event_rows(tables, path, events):
+    """The extraction's event group ids -> row numbers of the file (for pairing with the sampler)."""
+    import uproot
+
+    from flashsim.extract.tables import _group_ids
+
+    with uproot.open(path) as f:
+        a = f["Events"].arrays(["run", "luminosityBlock", "event"], entry_stop=events, library="np")
+    group = _group_ids(a["run"], a["luminosityBlock"], a["event"])
+    row_of_group = np.empty(group.max() + 1, dtype=np.int64)
+    row_of_group[group] = np.arange(len(group))
+    for t in tables.values():
+        if t.efficiency is not None:
+            t.efficiency.columns["__event_row"] = row_of_group[t.efficiency.event]
+
+
+if __name__ == "__main__":
+    main()
