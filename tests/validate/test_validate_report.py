@@ -47,7 +47,7 @@ def test_distorted_sample_is_seen_and_listed_first(reports):
     pt = jet["variables"]["Jet_pt"]
     assert pt["w1"] > 0.08 and pt["w1"] > 3 * control["processes"]["ttbar"]["collections"]["Jet"]["variables"][
         "Jet_pt"]["w1"]
-    assert pt["w1_excess"] > 5 * pt["w1_null"]
+    assert pt["w1_excess"] > 3 * pt["w1_null"]  # the paired null (swaps within events) is small
     assert r["ranking"][0]["name"] == "Jet_pt"
     assert pt["mean_a"] == pytest.approx(1.1 * pt["mean_b"], rel=0.03)
 

@@ -60,7 +60,7 @@ def _hist(x, w, edges):
 def histogram_figure(path, a, b, wa, wb, labels, xlabel, edges=None, density=True, title=None):
     """Distribution of A and B (normalised to unit area when ``density``) with the A/B ratio
     and its statistical uncertainty (both samples) below."""
-    plt, mplhep = _plt()
+    plt, _ = _plt()
     a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
     wa = np.ones(len(a)) if wa is None else np.asarray(wa, np.float64)
     wb = np.ones(len(b)) if wb is None else np.asarray(wb, np.float64)
@@ -74,9 +74,11 @@ def histogram_figure(path, a, b, wa, wb, labels, xlabel, edges=None, density=Tru
         na, nb = max(ha.sum(), 1e-300), max(hb.sum(), 1e-300)
         ha, ea, hb, eb = ha / na / width, ea / na / width, hb / nb / width, eb / nb / width
     fig, (ax, rax) = plt.subplots(2, 1, figsize=(6, 5.4), gridspec_kw={"height_ratios": (3, 1)}, sharex=True)
-    mplhep.histplot(hb, edges, yerr=eb, ax=ax, color=COLOR_B, label=labels[1], histtype="errorbar",
-                    markersize=4)
-    mplhep.histplot(ha, edges, yerr=ea, ax=ax, color=COLOR_A, label=labels[0], histtype="step", linewidth=1.5)
+    centers = 0.5 * (edges[1:] + edges[:-1])
+    # drawn directly (mplhep.histplot looks the same and costs 3x the time for 200+ figures)
+    ax.errorbar(centers, hb, yerr=eb, fmt="o", ms=3, color=COLOR_B, label=labels[1], elinewidth=1)
+    ax.stairs(ha, edges, color=COLOR_A, label=labels[0], linewidth=1.5, baseline=None)
+    ax.errorbar(centers, ha, yerr=ea, fmt="none", ecolor=COLOR_A, elinewidth=1)
     positive = np.concatenate([ha[ha > 0], hb[hb > 0]])
     if len(positive) and positive.max() / positive.min() > 300:
         ax.set_yscale("log")
@@ -85,7 +87,6 @@ def histogram_figure(path, a, b, wa, wb, labels, xlabel, edges=None, density=Tru
     with np.errstate(invalid="ignore", divide="ignore"):
         ratio = ha / hb
         err = ratio * np.sqrt((ea / ha) ** 2 + (eb / hb) ** 2)
-    centers = 0.5 * (edges[1:] + edges[:-1])
     ok = np.isfinite(ratio) & np.isfinite(err)
     rax.errorbar(centers[ok], ratio[ok], yerr=err[ok], xerr=0.5 * np.diff(edges)[ok], fmt="o", ms=3,
                  color=COLOR_A, elinewidth=1)

@@ -9,6 +9,7 @@ or not seen in the bundle's training.
 from __future__ import annotations
 
 import json
+import os
 import re
 import time
 from dataclasses import dataclass
@@ -78,27 +79,51 @@ def _is_index(branch: str) -> bool:
 
 
 class _Writer:
-    """Draws figures into img/ and remembers them per section."""
+    """Collects the figures to draw into img/, then draws them, in ``jobs`` processes."""
 
     def __init__(self, folder: Path, labels):
         self.img = folder / "img"
         self.img.mkdir(parents=True, exist_ok=True)
         self.labels = labels
         self.count = 0
+        self.pending = []
 
     def path(self, *parts) -> tuple:
         name = _slug(*parts) + ".png"
         self.count += 1
         return self.img / name, f"img/{name}"
 
+    def draw(self, function, *args, **kwargs):
+        self.pending.append((function, args, kwargs))
 
-def _variable(writer, section, process, name, a, b, wa, wb, seed, title=None, edges=None, xlabel=None):
+    def flush(self, jobs: int) -> None:
+        """Draws every pending figure. Workers are spawned, not forked: the parent may hold
+        ROOT and torch state that a fork would copy half-initialised."""
+        pending, self.pending = self.pending, []
+        if jobs <= 1 or len(pending) < 20:
+            for function, args, kwargs in pending:
+                function(*args, **kwargs)
+            return
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+            for future in [pool.submit(_draw_chunk, pending[i::jobs]) for i in range(jobs)]:
+                future.result()
+
+
+def _draw_chunk(items):
+    for function, args, kwargs in items:
+        function(*args, **kwargs)
+
+
+def _variable(writer, section, process, name, a, b, wa, wb, ea, eb, seed, title=None, edges=None, xlabel=None):
     from flashsim.validate.metrics import variable_metrics
     from flashsim.validate.plots import histogram_figure
 
-    m = variable_metrics(name, a, b, wa, wb, seed=seed)
+    m = variable_metrics(name, a, b, wa, wb, ea, eb, seed=seed)
     path, rel = writer.path(process, name)
-    histogram_figure(path, a, b, wa, wb, writer.labels, xlabel or name, edges=edges, title=title)
+    writer.draw(histogram_figure, path, a, b, wa, wb, writer.labels, xlabel or name, edges=edges, title=title)
     section["figures"].append({"src": rel, "caption": name, "kind": "distribution"})
     return m
 
@@ -157,7 +182,7 @@ def _performance(writer, section, process, collection, sa, sb, ta, tb):
                 curves[key] = (edges, ea[:2], eb[:2])
             what = f"{selection.gen}" + (f" |pdgId| {selection.pdg_id}" if selection.pdg_id else "")
             path, rel = writer.path(process, collection, "efficiency")
-            plots.efficiency_figure(path, curves, labels, collection)
+            writer.draw(plots.efficiency_figure, path, curves, labels, collection)
             section["figures"].append({"src": rel, "caption": f"{collection} efficiency of {what} "
                                        f"(pt > {selection.pt_min:.1f} GeV)", "kind": "efficiency"})
             edges_phi = np.linspace(-np.pi, np.pi, 13)
@@ -171,7 +196,7 @@ def _performance(writer, section, process, collection, sa, sb, ta, tb):
                     return pas / tot
 
             path, rel = writer.path(process, collection, "efficiency_map")
-            plots.efficiency_map_figure(path, e2, edges_phi, emap(ga), emap(gb), labels)
+            writer.draw(plots.efficiency_map_figure, path, e2, edges_phi, emap(ga), emap(gb), labels)
             section["figures"].append({"src": rel, "caption": f"{collection} efficiency in (eta, phi)",
                                        "kind": "efficiency"})
             out["efficiency"] = {"a": float(np.average(ga["reconstructed"], weights=ga["weight"])),
@@ -191,7 +216,7 @@ def _performance(writer, section, process, collection, sa, sb, ta, tb):
                 prof.append(perf.response_profile(x, t.columns[pt][m] / t.gen_pt[m], t.weight[m], edges))
             profiles[key] = (edges, prof[0], prof[1])
         path, rel = writer.path(process, collection, "response")
-        plots.response_figure(path, profiles, labels, collection)
+        writer.draw(plots.response_figure, path, profiles, labels, collection)
         section["figures"].append({"src": rel, "caption": f"{collection} pt response and resolution",
                                    "kind": "response"})
     floats = [v for v in ta.columns if not _is_index(v) and np.std(tb.columns[v]) > 0 and np.std(ta.columns[v]) > 0]
@@ -200,7 +225,7 @@ def _performance(writer, section, process, collection, sa, sb, ta, tb):
         ca = np.corrcoef(np.stack([ta.columns[v] for v in floats]))
         cb = np.corrcoef(np.stack([tb.columns[v] for v in floats]))
         path, rel = writer.path(process, collection, "correlation")
-        plots.correlation_figure(path, floats, ca, cb, labels)
+        writer.draw(plots.correlation_figure, path, floats, ca, cb, labels)
         section["figures"].append({"src": rel, "caption": f"{collection} correlations", "kind": "correlation"})
         out["correlation_max_abs_diff"] = float(np.nanmax(np.abs(ca - cb)))
     rocs = []
@@ -218,7 +243,7 @@ def _performance(writer, section, process, collection, sa, sb, ta, tb):
             rocs.append((f"{score} {sig} vs {bkg}", pair[0], pair[1]))
     if rocs:
         path, rel = writer.path(process, collection, "roc")
-        plots.roc_figure(path, rocs, labels)
+        writer.draw(plots.roc_figure, path, rocs, labels)
         section["figures"].append({"src": rel, "caption": f"{collection} tagger ROC curves", "kind": "roc"})
         out["roc_auc"] = {name: {"a": ra.auc, "b": rb.auc} for name, ra, rb in rocs}
     return out
@@ -253,11 +278,12 @@ def _process(pair: ProcessPair, writer, collections, max_events, seed, with_auc,
             ta = perf.object_table(sa, name, group["variables"])
             tb = perf.object_table(sb, name, group["variables"])
             counts = (np.asarray(sa.arrays[f"n{name}"], np.float64), np.asarray(sb.arrays[f"n{name}"], np.float64))
-            m = _variable(writer, section, pair.process, f"n{name}", *counts, sa.weight, sb.weight, seed)
+            m = _variable(writer, section, pair.process, f"n{name}", *counts, sa.weight, sb.weight, sa.event_id,
+                          sb.event_id, seed)
             info["variables"][m.name] = m
             for v in group["variables"]:
                 m = _variable(writer, section, pair.process, v, ta.columns[v], tb.columns[v], ta.weight, tb.weight,
-                              seed)
+                              ta.event_id, tb.event_id, seed)
                 info["variables"][v] = m
             info.update(_performance(writer, section, pair.process, name, sa, sb, ta, tb))
             auc_vars = [v for v in group["variables"] if not _is_index(v)]
@@ -268,7 +294,7 @@ def _process(pair: ProcessPair, writer, collections, max_events, seed, with_auc,
             cols_b = {v: np.asarray(sb.arrays[v], np.float64) for v in group["variables"]}
             for v in group["variables"]:
                 info["variables"][v] = _variable(writer, section, pair.process, v, cols_a[v], cols_b[v], sa.weight,
-                                                 sb.weight, seed)
+                                                 sb.weight, sa.event_id, sb.event_id, seed)
             if with_auc:
                 info["auc"] = _event_auc(sa, sb, group["variables"], seed)
         result["collections"][name] = info
@@ -336,7 +362,8 @@ def _analyses(pair, writer, max_events, seed):
             if obs in analysis.ranges:
                 edges = np.linspace(*analysis.ranges[obs], 21)
             ms.append(_variable(writer, section, pair.process, f"{name}:{obs}", obs_a[obs], obs_b[obs], obs_a["weight"],
-                                obs_b["weight"], seed, title=analysis.title, edges=edges, xlabel=obs))
+                                obs_b["weight"], obs_a["event_id"], obs_b["event_id"], seed, title=analysis.title,
+                                edges=edges, xlabel=obs))
         res["variables"] = {m.name: m.to_json() for m in ms}
         yield name, section, res, ms
 
@@ -352,7 +379,8 @@ def validate(nano, reference, output, **options) -> dict:
 
 def validate_processes(pairs, output, *, label_a: str = "FlashSim", label_b: str = "Reference",
                        collections=None, max_events: int | None = None, bundle=None, seed: int = 0,
-                       with_auc: bool = True, with_analyses: bool = True, log=print) -> dict:
+                       with_auc: bool = True, with_analyses: bool = True, jobs: int | None = None,
+                       log=print) -> dict:
     """Writes <output>/index.html, <output>/img/*.png and <output>/metrics.json.
 
     Args:
@@ -362,6 +390,7 @@ def validate_processes(pairs, output, *, label_a: str = "FlashSim", label_b: str
         bundle: a model bundle folder; its manifest says which processes were seen in training.
         with_auc: run the classifier two-sample test per collection (the slow part: torch).
         with_analyses: run the toy analyses (ROOT RDataFrame).
+        jobs: processes drawing the figures (None: the number of CPUs, at most 4).
     Returns:
         the content of metrics.json.
     """
@@ -395,6 +424,10 @@ def validate_processes(pairs, output, *, label_a: str = "FlashSim", label_b: str
         report["processes"][pair.process] = result
         all_sections += sections
         all_metrics += metrics
+    t0 = time.perf_counter()
+    jobs = min(os.cpu_count() or 1, 4) if jobs is None else jobs
+    writer.flush(jobs)
+    log(f"validate: drew {writer.count} figures in {time.perf_counter() - t0:.1f} s ({jobs} processes)")
     ranked = sorted((t for t in all_metrics if np.isfinite(t[2].w1)), key=lambda t: -t[2].excess)
     report["ranking"] = [{"process": p, "group": g, **m.to_json()} for p, g, m in ranked]
     report["figures"] = writer.count

@@ -114,9 +114,11 @@ def comparable_groups(types_a: dict, types_b: dict) -> dict:
 
 
 def event_ids(arrays) -> np.ndarray:
-    """[n_events] int64 from (run, luminosityBlock, event); equal for the same gen event."""
+    """[n_events] int64 from (run, luminosityBlock, event) of an awkward record array or a dict
+    of arrays; equal for the same gen event."""
+    fields = arrays.fields if hasattr(arrays, "fields") else list(arrays)
     run = np.asarray(arrays["run"]).astype(np.int64)
-    lumi = np.asarray(arrays["luminosityBlock"]).astype(np.int64) if "luminosityBlock" in arrays.fields else 0
+    lumi = np.asarray(arrays["luminosityBlock"]).astype(np.int64) if "luminosityBlock" in fields else 0
     event = np.asarray(arrays["event"]).astype(np.int64)
     return (run << 44) ^ (lumi << 28) ^ event
 

@@ -100,7 +100,10 @@ def define_analysis(df, analysis: str):
 
 def analysis_observables(path, analysis: str, max_events: int | None = None) -> dict:
     """Runs ``analysis`` on tree Events of ``path``: observable -> [n_selected] float64, plus
-    ``weight`` (FlashSim_weight when present, else 1) and ``n_events`` (events read)."""
+    ``weight`` (FlashSim_weight when present, else 1), ``event_id`` (as
+    flashsim.validate.samples.event_ids) and ``n_events`` (events read)."""
+    from flashsim.validate.samples import event_ids
+
     ROOT = declare_analyses()
     df = ROOT.RDataFrame("Events", str(path))
     if max_events is not None:
@@ -111,9 +114,14 @@ def analysis_observables(path, analysis: str, max_events: int | None = None) -> 
     total = df.Count()
     node = define_analysis(df, analysis)
     node = node.Define("_toy_weight", "double(FlashSim_weight)" if has_weight else "1.0")
-    columns = list(ANALYSES[analysis].observables) + ["_toy_weight"]
+    ids = [c for c in ("run", "luminosityBlock", "event") if c in {str(n) for n in df.GetColumnNames()}]
+    columns = list(ANALYSES[analysis].observables) + ["_toy_weight"] + ids
     arrays = node.AsNumpy(columns)
     out = {c: np.asarray(arrays[c], dtype=np.float64) for c in ANALYSES[analysis].observables}
     out["weight"] = np.asarray(arrays["_toy_weight"], dtype=np.float64)
+    if "run" in ids and "event" in ids:
+        out["event_id"] = event_ids({c: np.asarray(arrays[c]) for c in ids})
+    else:
+        out["event_id"] = None
     out["n_events"] = int(total.GetValue())
     return out
