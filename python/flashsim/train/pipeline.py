@@ -21,6 +21,7 @@ def file_metadata(path) -> dict:
             if name in f:
                 try:
                     out[name] = json.loads(f[name].member("fTitle"))
+                    out[name].pop("card", None)  # the Pythia card text: its source and process say enough
                 except (ValueError, KeyError):
                     out[name] = str(f[name].member("fTitle"))
     return out
