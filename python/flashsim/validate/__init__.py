@@ -8,14 +8,23 @@ and fast generator variations.
 - ``flashsim.validate.analyses``: the VBF H->mumu and ZH->llbb toy analyses (RDataFrame).
 - ``varied_prediction`` / ``generator_variation``: reference x FlashSim varied / nominal.
 
-Importing this package imports numpy only; matplotlib, torch and ROOT load when used.
+Importing this package imports nothing heavy; numpy, matplotlib, torch and ROOT load when used.
 """
 
-from flashsim.validate.metrics import VariableMetrics, variable_metrics
-from flashsim.validate.report import ProcessPair, validate, validate_processes
-from flashsim.validate.two_sample import TwoSampleResult, two_sample_auc, weighted_auc
-from flashsim.validate.variations import VariedPrediction, generator_variation, varied_prediction
+import importlib
 
-__all__ = ["ProcessPair", "TwoSampleResult", "VariableMetrics", "VariedPrediction", "generator_variation",
-           "two_sample_auc", "validate", "validate_processes", "variable_metrics", "varied_prediction",
-           "weighted_auc"]
+# name -> module, imported on first use (``flashsim --help`` imports this package's command)
+_EXPORTS = {
+    "ProcessPair": "report", "validate": "report", "validate_processes": "report",
+    "TwoSampleResult": "two_sample", "two_sample_auc": "two_sample", "weighted_auc": "two_sample",
+    "VariableMetrics": "metrics", "variable_metrics": "metrics",
+    "VariedPrediction": "variations", "generator_variation": "variations", "varied_prediction": "variations",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name):
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(f"flashsim.validate.{_EXPORTS[name]}"), name)
+    raise AttributeError(f"module 'flashsim.validate' has no attribute {name!r}")
