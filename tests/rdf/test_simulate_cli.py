@@ -258,3 +258,8 @@ def test_signal_leaves_no_file(big_gen, tiny_bundle, tmp_path, sig, oversample):
     assert b"interrupted" in err
     assert reaction < 10  # the event loop stopped, it did not run to its end
     assert list(tmp_path.iterdir()) == []
+
+
+def test_progress_bar(gen_tree, tiny_bundle, tmp_path, capfd):
+    simulate_file(gen_tree, tmp_path / "nano.root", tiny_bundle, progress=True)
+    assert "processed events: 300" in capfd.readouterr().out  # ROOT's RDataFrame progress bar
