@@ -1,0 +1,32 @@
+"""The default bundle shipped in the package: trained on the current reference detector, small,
+with parity and provenance recorded."""
+
+from pathlib import Path
+
+import flashsim.bundle
+from flashsim.bundle import read_manifest
+
+DEFAULT = Path(flashsim.bundle.__file__).parent / "default"
+
+
+def test_trained_on_the_current_reference_detector():
+    from flashsim.refsim import parameter_hash
+
+    recorded = read_manifest(DEFAULT)["provenance"]["refsim_parameter_hash"]
+    assert recorded == parameter_hash(), (
+        "the reference detector changed since the default bundle was trained: retrain it with "
+        "scripts/train_default_bundle.sh and copy the bundle to python/flashsim/bundle/default")
+
+
+def test_size_parity_and_provenance():
+    size = sum(p.stat().st_size for p in DEFAULT.iterdir())
+    assert size <= 20e6
+    m = read_manifest(DEFAULT)
+    p = m["provenance"]
+    assert p["command"].startswith("flashsim train") and p["config"]["seed"] == 1
+    processes = {s["flashsim_generate"]["process"] for s in p["samples"]}
+    assert processes == {"ttbar", "dy", "wjets", "qcd"}
+    networks = {s[k]["model"] for c in m["collections"] for s in c["sources"] for k in ("efficiency", "velocity_field")
+                if k in s}
+    assert set(p["parity"]) == networks and max(p["parity"].values()) <= 1e-5
+    assert all((DEFAULT / n).is_file() for n in networks)
