@@ -54,7 +54,7 @@ def test_same_content_as_the_python_api(ROOT, cli_output, gen_tree, tiny_bundle)
             assert np.array_equal(a, np.asarray(b)), name
 
 
-def test_nanoaod_types_and_no_hidden_columns(ROOT, cli_output):
+def test_nanoaod_types_and_no_hidden_columns(ROOT, cli_output, gen_tree):
     df = ROOT.RDataFrame("Events", str(cli_output))
     names = {str(c) for c in df.GetColumnNames()}
     assert not [n for n in names if n.startswith("_flashsim") or n.startswith("R_rdf_sizeof")]
@@ -62,13 +62,21 @@ def test_nanoaod_types_and_no_hidden_columns(ROOT, cli_output):
              ("run", "luminosityBlock", "event", "nJet", "Jet_pt", "Jet_jetId", "Jet_genJetIdx",
               "FlashSim_copy", "FlashSim_weight")}
     assert types == {"run": "UInt_t", "luminosityBlock": "UInt_t", "event": "ULong64_t", "nJet": "UInt_t",
-                     # Snapshot writes defined RVec columns as RVec<T> branches, not T[nJet] leaf lists
-                     "Jet_pt": "ROOT::VecOps::RVec<float>", "Jet_jetId": "ROOT::VecOps::RVec<unsigned char>",
-                     "Jet_genJetIdx": "ROOT::VecOps::RVec<short>", "FlashSim_copy": "UShort_t",
+                     "Jet_pt": "ROOT::VecOps::RVec<Float_t>", "Jet_jetId": "ROOT::VecOps::RVec<UChar_t>",
+                     "Jet_genJetIdx": "ROOT::VecOps::RVec<Short_t>", "FlashSim_copy": "UShort_t",
                      "FlashSim_weight": "Float_t"}
+    f = ROOT.TFile.Open(str(cli_output))
+    tree = f.Get("Events")
+    for name in ("Jet_pt", "Jet_jetId", "Jet_genJetIdx"):  # NanoAOD leaf lists, Jet_pt[nJet]/F
+        assert tree.GetLeaf(name).GetLeafCount().GetName() == "nJet", name
+    assert tree.GetLeaf("GenJet_pt").GetLeafCount().GetName() == "nGenJet"
+    g = ROOT.TFile.Open(str(gen_tree))
+    assert tree.GetLeaf("nGenJet").GetTypeName() == g.Get("Events").GetLeaf("nGenJet").GetTypeName()  # kept
+    g.Close()
+    f.Close()
     with uproot.open(cli_output) as f:
         events = f["Events"]
-        assert events["nJet"].typename == "uint32_t"
+        assert events["nJet"].typename == "uint32_t" and events["Jet_pt"].typename == "float[]"
         assert set(events["FlashSim_copy"].array(library="np")) == {0}
         assert set(events["FlashSim_weight"].array(library="np")) == {1.0}
 

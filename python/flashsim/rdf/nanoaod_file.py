@@ -6,11 +6,14 @@ collections, ``FlashSim_copy`` and ``FlashSim_weight``), NanoAOD's ``Runs`` and
 written under a temporary name in the output's folder and renamed at the end, so an error,
 Ctrl-C or SIGTERM never leaves a half-written file under the final name.
 
-Oversampling (K > 1) books K simulations of the same gen node, one per copy index (part of the
-random-number key), each into its own lazy Snapshot: one event loop reads the gen events once;
-then ``TFileMerger`` concatenates the K temporary trees (fast merge: baskets copied, not
-re-compressed). Copies are written as K consecutive blocks (copy 0 of every event, then copy 1,
-...), each block in the order the event loop wrote it.
+The event loop Snapshots the columns into temporary files; Snapshot writes Define'd arrays as
+``RVec<T>`` objects, so a second pass (uproot, chunk by chunk) rewrites them as NanoAOD has
+them: leaf lists ``Jet_pt[nJet]/F`` counted by ``nJet`` (UInt_t), clusters of
+``flashsim.nanoaod.CLUSTER_SIZE`` entries. Oversampling (K > 1) books K simulations of the same
+gen node, one per copy index (part of the random-number key), each into its own lazy Snapshot:
+one event loop reads the gen events once; the rewriting pass then concatenates the K files, so
+copies come as K consecutive blocks (copy 0 of every event, then copy 1, ...), each block in the
+order the event loop wrote it.
 """
 
 from __future__ import annotations
@@ -40,7 +43,7 @@ class SimulationSummary:
     events: int
     entries: int
     seconds: float
-    merge_seconds: float
+    rewrite_seconds: float
     oversample: int
     threads: int
     provenance: dict = field(repr=False)
@@ -165,16 +168,55 @@ def _write_bookkeeping(ROOT, output: Path, inputs: Sequence[Path], has_runs: boo
         out.Close()
 
 
-def _merge(ROOT, parts: Sequence[Path], output: Path) -> None:
-    merger = ROOT.TFileMerger(False, False)
-    merger.SetPrintLevel(0)
-    if not merger.OutputFile(str(output), "RECREATE"):
-        raise InputError(f"cannot write {output}")
-    for part in parts:
-        if not merger.AddFile(str(part), False):
-            raise InputError(f"cannot read back the temporary file {part}")
-    if not merger.Merge():
-        raise InputError(f"merging the oversampled copies into {output} failed")
+def _nanoaod_layout(tree) -> tuple[list[str], dict[str, list[str]], dict]:
+    """How a Snapshot tree's branches are written back: [name or collection] in order,
+    {collection: [field]} for the ``X_field`` arrays counted by ``nX``, and the counters' dtypes
+    (kept: a gen counter keeps its input type, the simulated ones are UInt_t)."""
+    import numpy as np
+
+    names = list(tree.keys())
+    counters = {n for n in names if n.startswith("n") and len(n) > 1 and
+                (n[1:] in names or any(m.startswith(n[1:] + "_") for m in names))}
+    order, collections = [], {}
+    for name in names:
+        if name in counters:
+            continue
+        collection = name.split("_", 1)[0]
+        if "_" in name and "n" + collection in counters and collection not in names:
+            if collection not in collections:
+                collections[collection] = []
+                order.append(collection)
+            collections[collection].append(name[len(collection) + 1:])
+        else:
+            order.append(name)
+    counter_types = {c: np.dtype(tree[c].interpretation.to_dtype).newbyteorder("=") for c in counters}
+    return order, collections, counter_types
+
+
+def _write_nanoaod(parts: Sequence[Path], output: Path) -> None:
+    """Concatenates the Events trees of ``parts`` into ``output`` as NanoAOD arrays (see module doc)."""
+    import awkward as ak
+    import uproot
+
+    from flashsim.nanoaod import CLUSTER_SIZE, extend_in_clusters, make_events_tree
+
+    entries_per_chunk = 10 * CLUSTER_SIZE  # bounded memory: ten clusters at a time
+    with uproot.recreate(output) as out:
+        events = None
+        for part in parts:
+            with uproot.open(part) as f:
+                tree = f["Events"]
+                order, collections, counter_types = _nanoaod_layout(tree)
+                n = tree.num_entries
+                for start in range(0, max(n, 1), entries_per_chunk):
+                    chunk = tree.arrays(entry_start=start, entry_stop=min(n, start + entries_per_chunk),
+                                        library="ak", how=dict)
+                    data = {name: ak.zip({f: chunk[f"{name}_{f}"] for f in collections[name]})
+                            if name in collections else chunk[name] for name in order}
+                    if events is None:
+                        types = {k: v.type.content for k, v in data.items()}
+                        events = make_events_tree(out, types, counter_types=counter_types)
+                    extend_in_clusters(events, data)
 
 
 def simulate_file(
@@ -260,8 +302,7 @@ def simulate_file(
             "branches": {COPY_BRANCH: "oversampling copy index", WEIGHT_BRANCH: "1/oversample"},
         }
         with AtomicOutput(output) as temporary:
-            parts = [temporary] if oversample == 1 else [
-                temporary.with_name(f"{temporary.name}.copy{k}") for k in range(oversample)]
+            parts = [temporary.with_name(f"{temporary.name}.copy{k}") for k in range(oversample)]
             try:
                 options = ROOT.RDF.RSnapshotOptions()
                 options.fLazy = True
@@ -277,20 +318,14 @@ def simulate_file(
                     events = int(count.GetValue())
                     for snapshot in snapshots:
                         snapshot.GetValue()
-                merge_start = time.perf_counter()
-                if oversample > 1:
-                    # TFileMerger's basket flushing crashes under implicit MT (ROOT 6.40, RVec
-                    # branches); the fast merge copies compressed baskets, one thread is enough
-                    if ROOT.IsImplicitMTEnabled():
-                        ROOT.DisableImplicitMT()
-                    _merge(ROOT, parts, temporary)
-                merge_seconds = time.perf_counter() - merge_start
+                rewrite_start = time.perf_counter()
+                _write_nanoaod(parts, temporary)
+                rewrite_seconds = time.perf_counter() - rewrite_start
                 _write_bookkeeping(ROOT, temporary, inputs, has_runs, has_lumis, provenance)
                 seconds = time.perf_counter() - start
             finally:
-                if oversample > 1:
-                    for part in parts:
-                        part.unlink(missing_ok=True)
+                for part in parts:
+                    part.unlink(missing_ok=True)
     finally:  # the caller's implicit-MT setting, as it was
         if ROOT.IsImplicitMTEnabled():
             ROOT.DisableImplicitMT()
@@ -298,7 +333,7 @@ def simulate_file(
             ROOT.EnableImplicitMT(previous_pool)
     sys.stdout.flush()
     return SimulationSummary(output=output, events=events, entries=events * oversample, seconds=seconds,
-                             merge_seconds=merge_seconds, oversample=oversample, threads=threads,
+                             rewrite_seconds=rewrite_seconds, oversample=oversample, threads=threads,
                              provenance=provenance)
 
 
