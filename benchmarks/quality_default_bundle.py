@@ -205,6 +205,11 @@ def main(argv=None):
         entry = {"n_ref": len(r["event"]), "n_sim": len(s["event"])}
         entry["auc"], entry["n_test"] = classifier_auc(r, s, features)
         entry["auc_control_same_detector"], _ = classifier_auc(r, c, features)
+        kinematic = [b for b in ("pt", "eta", "phi", "mass") if b in branches]
+        if name not in GEN:
+            kinematic = branches[:2]
+        # the same test on the kinematics only: separates "the response" from "the attributes"
+        entry["auc_kinematics"], _ = classifier_auc(r, s, kinematic + gen_features)
         if name == "Jet":
             distorted = dict(c)
             distorted["pt"] = c["pt"] * 1.03
@@ -215,7 +220,8 @@ def main(argv=None):
         entry["w1_median"], entry["w1_max"] = float(np.median(w)), float(np.max(w))
         entry["w1_worst"] = max(entry["w1"], key=lambda k: entry["w1"][k])
         result["collections"][name] = entry
-        print(f"{name}: AUC {entry['auc']:.3f} (control same detector {entry['auc_control_same_detector']:.3f}"
+        print(f"{name}: AUC {entry['auc']:.3f}, kinematics only {entry['auc_kinematics']:.3f} "
+              f"(control same detector {entry['auc_control_same_detector']:.3f}"
               + (f", pt x1.03 {entry['auc_control_pt_x1.03']:.3f}" if name == "Jet" else "")
               + f"), W1/std median {entry['w1_median']:.3f} max {entry['w1_max']:.3f} ({entry['w1_worst']}), "
               f"objects ref {entry['n_ref']} sim {entry['n_sim']}", flush=True)
