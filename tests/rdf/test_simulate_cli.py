@@ -271,3 +271,13 @@ def test_signal_leaves_no_file(big_gen, tiny_bundle, tmp_path, sig, oversample):
 def test_progress_bar(gen_tree, tiny_bundle, tmp_path, capfd):
     simulate_file(gen_tree, tmp_path / "nano.root", tiny_bundle, progress=True)
     assert "processed events: 300" in capfd.readouterr().out  # ROOT's RDataFrame progress bar
+
+
+def test_empty_input(ROOT, gen_tree, tiny_bundle, tmp_path):
+    empty = tmp_path / "empty.root"
+    ROOT.RDataFrame("Events", str(gen_tree)).Filter("event < 0").Snapshot("Events", str(empty))
+    summary = simulate_file(empty, tmp_path / "nano.root", tiny_bundle, progress=False, oversample=2)
+    assert summary.events == 0 and summary.entries == 0
+    with uproot.open(tmp_path / "nano.root") as f:
+        assert f["Events"].num_entries == 0 and f["Events"]["Jet_pt"].typename == "float[]"
+        assert f["Runs"]["genEventCount"].array(library="np").tolist() == []
