@@ -24,7 +24,8 @@ def report(nano_pair, tmp_path_factory):
     bundle = tmp_path_factory.mktemp("bundle")
     write_manifest(bundle, {"name": "test", "provenance": {"processes": ["ttbar", "dy"]}})
     folder = tmp_path_factory.mktemp("report")
-    metrics = validate_processes([("ttbar", ttbar["other"], ttbar["ref"]), ("zh_llbb", zh["other"], zh["ref"])],
+    # ttbar: jet pt x 1.1; zh_llbb: the reference at another seed
+    metrics = validate_processes([("ttbar", ttbar["distorted"], ttbar["ref"]), ("zh_llbb", zh["other"], zh["ref"])],
                                  folder, collections=["Jet", "Muon", "Electron", "MET"], bundle=bundle,
                                  log=lambda msg: None)
     return folder, metrics
@@ -37,6 +38,7 @@ def test_processes_and_training(report):
     assert metrics["processes"]["zh_llbb"]["seen_in_training"] == "no"
     zh = metrics["processes"]["zh_llbb"]
     assert zh["analyses"]["zh_llbb"]["selected"]["b"] > 10 and "variables" in zh["analyses"]["zh_llbb"]
+    assert metrics["ranking"][0]["process"] == "ttbar" and metrics["ranking"][0]["name"] == "Jet_pt"
     jet = metrics["processes"]["ttbar"]["collections"]["Jet"]
     assert jet["roc_auc"]["btagDeepFlavB b vs light"]["b"] > 0.9
     assert 0.5 < jet["efficiency"]["b"] <= 1.0

@@ -32,15 +32,12 @@ def _f(x, digits=3):
 
 
 def _grade_w1(row) -> str:
+    """Red: W1 beyond noise by more than 0.05 reference standard deviations; yellow: beyond
+    noise at all (w1 > null + 3 sigma); green: within noise."""
     excess = row.get("w1_excess")
     if excess is None:
         return ""
-    null = max(row.get("w1_null") or 0.0, 1e-6)
-    if excess > max(0.05, 2 * null):
-        return "bad"
-    if excess > max(0.02, null):
-        return "warn"
-    return "ok"
+    return "bad" if excess > 0.05 else ("warn" if excess > 0 else "ok")
 
 
 def _grade_auc(auc) -> str:
@@ -60,8 +57,10 @@ def write_html(path, report: dict, sections: list) -> None:
            f"{esc(lb)}</title><style>{_CSS}</style></head><body>",
            f"<h1>FlashSim validation: {esc(la)} vs {esc(lb)}</h1>",
            f"<p class='note'>{report['figures']} figures, made in {report['seconds']} s. W1: Wasserstein-1 distance "
-           f"divided by the {esc(lb)} standard deviation; null: the same between random parts of the pooled sample "
-           "(statistics alone); variables are ranked by W1 - null. KS: Kolmogorov-Smirnov distance. AUC: classifier "
+           f"divided by the {esc(lb)} standard deviation; null: the same after swapping {esc(la)} and {esc(lb)} "
+           "within random events (statistics alone: mean &plusmn; spread of 16 swaps); variables are ranked by the W1 "
+           "beyond noise, W1 - (null + 3 spread). Red: beyond noise by more than 0.05; yellow: beyond noise. "
+           "KS: Kolmogorov-Smirnov distance. AUC: classifier "
            "two-sample test per collection (split by event, gen conditioning among the inputs, balanced classes; "
            "0.5 = indistinguishable, below 0.5 = a leak).</p>"]
     trained = report.get("training_processes")
@@ -72,18 +71,23 @@ def write_html(path, report: dict, sections: list) -> None:
         out.append(f"<tr><td class='l'>{esc(name)}</td><td>{p['seen_in_training']}</td><td>{p['events']['a']}</td>"
                    f"<td>{p['events']['b']}</td><td class='l'>{files}</td></tr>")
     out.append("</table>")
+    for name, p in report["processes"].items():
+        missing = [g for g, v in p.get("only_in_b", {}).items() if g not in p["collections"]]
+        if missing:
+            out.append(f"<p class='note'>{esc(name)}: not in {esc(la)}, not compared: {esc(', '.join(missing))}</p>")
     if report.get("bundle"):
         listed = ", ".join(trained) if trained else "not listed in the manifest"
         out.append(f"<p class='note'>bundle {esc(report['bundle'])}: trained on {esc(listed)}</p>")
     out.append(f"<h2 id='summary'>Worst variables first (top {SUMMARY_ROWS})</h2><table><tr><th>#</th>"
                "<th class='l'>process</th><th class='l'>group</th><th class='l'>variable</th><th>W1</th><th>null</th>"
-               f"<th>W1 - null</th><th>KS</th><th>KS p-value</th><th>mean {esc(la)}</th><th>mean {esc(lb)}</th>"
+               f"<th>beyond noise</th><th>KS</th><th>KS p-value</th><th>mean {esc(la)}</th><th>mean {esc(lb)}</th>"
                f"<th>n {esc(la)}</th><th>n {esc(lb)}</th></tr>")
     for i, r in enumerate(report["ranking"][:SUMMARY_ROWS]):
         anchor = esc(f"{r['process']}__{r['group']}")
         out.append(f"<tr class='{_grade_w1(r)}'><td>{i + 1}</td><td class='l'>{esc(r['process'])}</td>"
                    f"<td class='l'><a href='#{anchor}'>{esc(r['group'])}</a></td><td class='l'>{esc(r['name'])}</td>"
-                   f"<td>{_f(r['w1'])}</td><td>{_f(r['w1_null'])}</td><td>{_f(r['w1_excess'])}</td><td>{_f(r['ks'])}</td>"
+                   f"<td>{_f(r['w1'])}</td><td>{_f(r['w1_null'])} &plusmn; {_f(r['w1_null_std'])}</td>"
+                   f"<td>{_f(r['w1_excess'])}</td><td>{_f(r['ks'])}</td>"
                    f"<td>{_f(r['ks_pvalue'], 3)}</td><td>{_f(r['mean_a'], 4)}</td><td>{_f(r['mean_b'], 4)}</td>"
                    f"<td>{r['n_a']}</td><td>{r['n_b']}</td></tr>")
     out.append("</table>")

@@ -4,9 +4,8 @@ collection (classifier two-sample AUC, flashsim.validate.two_sample).
 Finite samples never give exactly 0: every per-variable metric comes with its *null* value, the
 same metric after swapping A and B entries within random events (or between random rows when no
 event ids are given): what statistics alone produce, so a reader can tell a real difference from
-noise. Variables are ranked by the
-W1 excess over that null (``w1 - w1_null``): a raw W1 would put every low-statistics variable on
-top.
+noise. Variables are ranked by the W1 beyond that noise (``w1 - w1_null - 3 w1_null_std``): a
+raw W1 would put every low-statistics variable on top.
 """
 
 from __future__ import annotations
@@ -15,14 +14,17 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-__all__ = ["VariableMetrics", "ks_distance", "variable_metrics", "wasserstein1"]
+NULL_SIGMAS = 3.0
+
+__all__ = ["NULL_SIGMAS", "VariableMetrics", "ks_distance", "variable_metrics", "wasserstein1"]
 
 
 @dataclass(frozen=True)
 class VariableMetrics:
     """w1: Wasserstein-1 distance / spread of B (the reference); ks: Kolmogorov-Smirnov
     distance; ks_pvalue: its asymptotic p-value (effective sample sizes); w1_null, ks_null: the
-    same after random A/B swaps (mean of ``n_null`` swaps); mean_a/mean_b: weighted means; n_a/n_b: entries."""
+    same after random A/B swaps (mean of ``n_null`` swaps; w1_null_std: their spread);
+    mean_a/mean_b: weighted means; n_a/n_b: entries."""
 
     name: str
     w1: float
@@ -30,6 +32,7 @@ class VariableMetrics:
     ks_pvalue: float
     w1_null: float
     ks_null: float
+    w1_null_std: float
     mean_a: float
     mean_b: float
     n_a: int
@@ -37,8 +40,10 @@ class VariableMetrics:
 
     @property
     def excess(self) -> float:
-        """W1 beyond what the sample sizes alone give (w1 - w1_null): the report's ranking."""
-        return self.w1 - self.w1_null
+        """W1 beyond noise, w1 - (w1_null + 3 w1_null_std): the report's ranking. The 3 standard
+        deviations keep the few-entry variables, whose W1 fluctuates most, from topping the list
+        of a perfect simulation by chance (one of some 250 variables is a 3-sigma fluctuation)."""
+        return self.w1 - self.w1_null - NULL_SIGMAS * self.w1_null_std
 
     def to_json(self) -> dict:
         out = {**asdict(self), "w1_excess": self.excess}
@@ -115,7 +120,7 @@ def variable_metrics(name: str, a, b, wa=None, wb=None, event_a=None, event_b=No
         event_a, event_b = event_a[fa], event_b[fb]
     if len(a) == 0 or len(b) == 0:
         nan = float("nan")
-        return VariableMetrics(name, nan, nan, nan, nan, nan, nan, nan, len(a), len(b))
+        return VariableMetrics(name, nan, nan, nan, nan, nan, nan, nan, nan, len(a), len(b))
     spread = _spread(b, wb)
     w1 = wasserstein1(a, b, wa, wb) / spread
     ks = ks_distance(a, b, wa, wb)
@@ -123,7 +128,7 @@ def variable_metrics(name: str, a, b, wa=None, wb=None, event_a=None, event_b=No
     pvalue = float(kolmogorov(ks * np.sqrt(na * nb / (na + nb))))
     rng = np.random.default_rng(seed)
     pool, wpool = np.concatenate([a, b]), np.concatenate([wa, wb])
-    w1_null = ks_null = 0.0
+    w1_nulls, ks_nulls = [], []
     for k in range(n_null):
         if paired:
             swap_a, swap_b = event_split(event_a, 0.5, seed + k), event_split(event_b, 0.5, seed + k)
@@ -134,7 +139,9 @@ def variable_metrics(name: str, a, b, wa=None, wb=None, event_a=None, event_b=No
         if side1.all() or not side1.any():
             continue
         x1, w1s, x2, w2s = pool[side1], wpool[side1], pool[~side1], wpool[~side1]
-        w1_null += wasserstein1(x1, x2, w1s, w2s) / spread / n_null
-        ks_null += ks_distance(x1, x2, w1s, w2s) / n_null
-    return VariableMetrics(name, w1, ks, pvalue, w1_null, ks_null, float(np.average(a, weights=wa)),
+        w1_nulls.append(wasserstein1(x1, x2, w1s, w2s) / spread)
+        ks_nulls.append(ks_distance(x1, x2, w1s, w2s))
+    w1_null, ks_null = (float(np.mean(x)) if x else 0.0 for x in (w1_nulls, ks_nulls))
+    w1_null_std = float(np.std(w1_nulls, ddof=1)) if len(w1_nulls) > 1 else 0.0
+    return VariableMetrics(name, w1, ks, pvalue, w1_null, ks_null, w1_null_std, float(np.average(a, weights=wa)),
                            float(np.average(b, weights=wb)), len(a), len(b))

@@ -268,11 +268,19 @@ def _process(pair: ProcessPair, writer, collections, max_events, seed, with_auc,
     sb = smp.read_sample(pair.b, branches, max_events)
     result = {"files": {"a": pair.a, "b": pair.b}, "events": {"a": sa.n_events, "b": sb.n_events},
               "collections": {}, "analyses": {}}
+    # what the reference has and A lacks (a bundle that simulates fewer collections or branches)
+    everything_b = smp.comparable_groups(types_b, types_b)
+    result["only_in_b"] = {g: [v for v in info["variables"] if v not in types_a]
+                           for g, info in everything_b.items() if not collections or g in collections}
+    result["only_in_b"] = {g: v for g, v in result["only_in_b"].items() if v}
     sections = []
     metrics = []
     for name, group in groups.items():
         t0 = time.perf_counter()
         section = {"title": f"{pair.process}: {name}", "anchor": _slug(pair.process, name), "figures": []}
+        if result["only_in_b"].get(name):
+            section["note"] = f"only in {writer.labels[1]}: {', '.join(result['only_in_b'][name])}"
+
         info = {"kind": group["kind"], "variables": {}}
         if group["kind"] == "collection":
             ta = perf.object_table(sa, name, group["variables"])
