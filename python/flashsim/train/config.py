@@ -17,6 +17,7 @@ class NetworkConfig:
     batch_size: int = 2048
     learning_rate: float = 2e-3
     patience: int = 5
+    min_steps: int = 0  # small sources: more epochs, so that every network gets this many optimiser steps
 
 
 @dataclass

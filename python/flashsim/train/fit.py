@@ -1,5 +1,6 @@
 """Fit one source: transforms on its tables, then the efficiency network and the velocity field."""
 
+import math
 import time
 from dataclasses import dataclass, field
 
@@ -95,10 +96,12 @@ def fit_source(spec, tables, config, seed: int) -> FittedSource:
     for entry, t in zip(manifest["targets"], target_t, strict=True):
         entry["transform"] = t.to_json()
 
-    def training_config(net, description):
-        return TrainingConfig(epochs=net.epochs, batch_size=net.batch_size, learning_rate=net.learning_rate,
-                              patience=net.patience, seed=seed, device=config.device, progress=config.progress,
-                              threads=config.threads)
+    def training_config(net, rows):
+        steps_per_epoch = max(1, math.ceil(rows * 0.8 / net.batch_size))  # 0.8: the validation split
+        epochs = max(net.epochs, math.ceil(net.min_steps / steps_per_epoch))
+        return TrainingConfig(epochs=epochs, batch_size=net.batch_size, learning_rate=net.learning_rate,
+                              patience=max(net.patience, epochs // 4), seed=seed, device=config.device,
+                              progress=config.progress, threads=config.threads)
 
     cond_names = {"cond": [f"{c.name} ({c.column})" for c in spec.conditioning]}
     efficiency = None
@@ -111,7 +114,7 @@ def fit_source(spec, tables, config, seed: int) -> FittedSource:
         efficiency = EfficiencyNetwork(len(inputs), hidden=net.hidden, layers=net.depth)
         start = time.perf_counter()
         result = train(efficiency, lambda m, b, g: m.loss(b["cond"], b["label"]),
-                       {"cond": torch.from_numpy(cond), "label": label}, training_config(net, "efficiency"),
+                       {"cond": torch.from_numpy(cond), "label": label}, training_config(net, len(rows)),
                        groups=e.event[rows], names=cond_names, description=f"{spec.key} efficiency")
         report["efficiency"] = {"rows": int(len(rows)), "seconds": round(time.perf_counter() - start, 1),
                                 "validation_loss": result.best_validation_loss, "epochs": result.epochs_run,
@@ -126,7 +129,7 @@ def fit_source(spec, tables, config, seed: int) -> FittedSource:
     field_ = VelocityField(len(spec.targets), len(inputs), hidden=net.hidden, blocks=net.depth)
     start = time.perf_counter()
     result = train(field_, lambda m, b, g: flow_matching_loss(m, b["x"], b["cond"], g),
-                   {"x": torch.from_numpy(x), "cond": torch.from_numpy(cond)}, training_config(net, "velocity"),
+                   {"x": torch.from_numpy(x), "cond": torch.from_numpy(cond)}, training_config(net, len(rows)),
                    groups=props.event[rows], description=f"{spec.key} velocity field",
                    names={**cond_names, "x": [f"{spec.collection}_{t.branch}" for t in spec.targets]})
     report["velocity_field"] = {"rows": int(len(rows)), "seconds": round(time.perf_counter() - start, 1),
