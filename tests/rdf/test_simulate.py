@@ -75,11 +75,16 @@ def test_reco_columns_types_and_shapes(ROOT, gen_tree, tiny_bundle):
 
 def test_same_seed_bit_identical_with_one_and_two_threads(ROOT, chunked_gen, tiny_bundle):
     one = simulate_to_numpy(ROOT, chunked_gen, tiny_bundle, seed=11)
-    two = simulate_to_numpy(ROOT, chunked_gen, tiny_bundle, seed=11, threads=2)
-    assert len(set(two["slot"])) == 2, "the multi-threaded run did not use two slots"
-    for name in ID + JET_COLUMNS:
-        for a, b in zip(one[name], two[name], strict=True):
-            assert np.array_equal(np.asarray(a), np.asarray(b)), name
+    slots_seen = set()
+    for _ in range(4):  # on a loaded machine one thread may happen to take every task: try again
+        two = simulate_to_numpy(ROOT, chunked_gen, tiny_bundle, seed=11, threads=2)
+        for name in ID + JET_COLUMNS:
+            for a, b in zip(one[name], two[name], strict=True):
+                assert np.array_equal(np.asarray(a), np.asarray(b)), name
+        slots_seen = set(two["slot"])
+        if len(slots_seen) == 2:
+            break
+    assert len(slots_seen) == 2, "the multi-threaded runs never used two slots"
 
 
 def test_different_seed_differs(ROOT, gen_tree, tiny_bundle):

@@ -191,3 +191,37 @@ def test_missing_inputs_of_derived_columns_are_listed(ROOT, tmp_path, source_bun
                                                   r"GenJet_nearestMuonDR\).*'Pileup_nPU' \(Jet <- GenJet\)"
                                                   r".*'GenMET_pt' \(MET <- Event\)"):
         flashsim.rdf.simulate(ROOT.RDataFrame("Events", str(gen)), source_bundle, seed=1)
+
+
+def test_expression_that_does_not_compile_names_the_column(ROOT, event_tree, source_bundle, tmp_path):
+    import json
+    import shutil
+
+    bundle = tmp_path / "bundle"
+    shutil.copytree(source_bundle, bundle)
+    manifest = json.loads((bundle / "bundle.json").read_text())
+    manifest["postprocess"][0]["expression"] = "flashsim::Neighbours::NoSuchHelper(Muon_eta)"
+    (bundle / "bundle.json").write_text(json.dumps(manifest))
+    with pytest.raises(flashsim.BundleError, match=r"postprocess column 'Muon_jetIdx': the expression "
+                                                   r"'flashsim::Neighbours::NoSuchHelper\(Muon_eta\)' "
+                                                   r"cannot be compiled"):
+        flashsim.rdf.simulate(ROOT.RDataFrame("Events", str(event_tree)), bundle, seed=1)
+
+
+def test_inverse_index_and_count_pointing(ROOT):
+    ROOT.gInterpreter.Declare(r"""
+    namespace flashsim_test {
+    inline std::vector<int> Inverse(int rank) {
+       ROOT::RVec<Short_t> muonJet{2, -1, 0, 2, 7};
+       auto out = flashsim::Neighbours::InverseIndex(muonJet, 4u, rank);
+       return std::vector<int>(out.begin(), out.end());
+    }
+    inline std::vector<int> Count() {
+       ROOT::RVec<Short_t> muonJet{2, -1, 0, 2, 7};
+       auto out = flashsim::Neighbours::CountPointing(muonJet, 4u);
+       return std::vector<int>(out.begin(), out.end());
+    }
+    }""")
+    assert list(ROOT.flashsim_test.Inverse(0)) == [2, -1, 0, -1]
+    assert list(ROOT.flashsim_test.Inverse(1)) == [-1, -1, 3, -1]
+    assert list(ROOT.flashsim_test.Count()) == [1, 0, 2, 0]

@@ -65,6 +65,34 @@ ROOT::RVec<Short_t> ClosestIndex(const ROOT::RVec<A> &eta, const ROOT::RVec<A> &
    return out;
 }
 
+/// The inverse of a cross-reference: for each target object t (of nTargets), the index of the
+/// rank-th object whose `index` points at t, else -1 (e.g. Jet_muonIdx1/2 from Muon_jetIdx).
+template <typename I, typename N>
+ROOT::RVec<Short_t> InverseIndex(const ROOT::RVec<I> &index, N nTargets, int rank)
+{
+   ROOT::RVec<Short_t> out(static_cast<std::size_t>(nTargets), -1);
+   ROOT::RVecI seen(static_cast<std::size_t>(nTargets), 0);
+   for (std::size_t i = 0; i < index.size(); ++i) {
+      const auto t = static_cast<long long>(index[i]);
+      if (t < 0 || t >= static_cast<long long>(nTargets))
+         continue;
+      if (seen[t]++ == rank)
+         out[t] = static_cast<Short_t>(i);
+   }
+   return out;
+}
+
+/// For each target object: how many objects point at it (e.g. Jet_nMuons from Muon_jetIdx).
+template <typename I, typename N>
+ROOT::RVec<UChar_t> CountPointing(const ROOT::RVec<I> &index, N nTargets)
+{
+   ROOT::RVec<UChar_t> out(static_cast<std::size_t>(nTargets), 0);
+   for (const auto t : index)
+      if (t >= 0 && static_cast<long long>(t) < static_cast<long long>(nTargets) && out[t] < 255)
+         ++out[t];
+   return out;
+}
+
 } // namespace Neighbours
 } // namespace flashsim
 

@@ -95,6 +95,19 @@ inline ObjectSimulator *Keep(std::unique_ptr<ObjectSimulator> simulator)
    return kept.back().get();
 }
 
+// A column of the bundle's derived/postprocess lists; an expression that does not compile is
+// the bundle's fault: say which column and expression.
+inline ROOT::RDF::RNode DefineFromBundle(ROOT::RDF::RNode df, const DefinedColumn &column, const std::string &bundle,
+                                         const std::string &list)
+{
+   try {
+      return df.Define(column.column, column.expression);
+   } catch (const std::exception &err) {
+      throw BundleError("flashsim: bundle '" + bundle + "': " + list + " column '" + column.column +
+                        "': the expression '" + column.expression + "' cannot be compiled: " + err.what());
+   }
+}
+
 } // namespace Internal
 
 /// Adds every collection of the bundle (or those of options.collections) to `df`:
@@ -200,7 +213,7 @@ inline ROOT::RDF::RNode Simulate(ROOT::RDF::RNode df, const std::string &bundleD
    simOptions.onnx.device = options.device;
 
    for (const auto &column : bundle.Derived())
-      df = df.Define(column.column, column.expression);
+      df = Internal::DefineFromBundle(df, column, bundle.Directory(), "derived");
 
    for (const CollectionSpec *collection : collections) {
       std::string parts;
@@ -246,7 +259,7 @@ inline ROOT::RDF::RNode Simulate(ROOT::RDF::RNode df, const std::string &bundleD
          return std::find(simulated.begin(), simulated.end(), c) != simulated.end();
       });
       if (ready)
-         df = df.Define(column.column, column.expression);
+         df = Internal::DefineFromBundle(df, column, bundle.Directory(), "postprocess");
    }
    return df;
 }
