@@ -15,9 +15,9 @@ body { font-family: -apple-system, 'Segoe UI', Helvetica, Arial, sans-serif; mar
        color: #222; padding: 0 1em; }
 h1 { font-size: 1.6em; margin-bottom: 0.2em; } h2 { margin-top: 1.6em; border-bottom: 2px solid #e76300; }
 table { border-collapse: collapse; margin: 0.6em 0; font-size: 0.9em; }
-th, td { border: 1px solid #ccc; padding: 3px 8px; text-align: right; }
+th, td { border: 1px solid #ccc; padding: 3px 8px; text-align: right; white-space: nowrap; }
 th { background: #f3f3f3; } td.l, th.l { text-align: left; }
-.bad { background: #f8c9c4; } .warn { background: #fbe7b5; } .ok { background: #d7efd2; }
+.bad { background: #f8c9c4; } .few { color: #888; } .warn { background: #fbe7b5; } .ok { background: #d7efd2; }
 .grid { display: flex; flex-wrap: wrap; gap: 8px; }
 figure { margin: 0; border: 1px solid #ddd; padding: 4px; background: #fff; }
 figure img { display: block; max-width: 100%; } figcaption { font-size: 0.8em; color: #555; }
@@ -35,8 +35,8 @@ def _grade_w1(row) -> str:
     """Red: W1 beyond noise by more than 0.05 reference standard deviations; yellow: beyond
     noise at all (w1 > null + 3 sigma); green: within noise."""
     excess = row.get("w1_excess")
-    if excess is None:
-        return ""
+    if excess is None or row.get("few_entries"):
+        return "few"
     return "bad" if excess > 0.05 else ("warn" if excess > 0 else "ok")
 
 
@@ -59,7 +59,8 @@ def write_html(path, report: dict, sections: list) -> None:
            f"<p class='note'>{report['figures']} figures, made in {report['seconds']} s. W1: Wasserstein-1 distance "
            f"divided by the {esc(lb)} standard deviation; null: the same after swapping {esc(la)} and {esc(lb)} "
            "within random events (statistics alone: mean &plusmn; spread of 16 swaps); variables are ranked by the W1 "
-           "beyond noise, W1 - (null + 3 spread). Red: beyond noise by more than 0.05; yellow: beyond noise. "
+           "beyond noise, W1 - (null + 3 spread); variables with fewer than 100 entries (grey) come last. Red: beyond "
+           "noise by more than 0.05; yellow: beyond noise. "
            "KS: Kolmogorov-Smirnov distance. AUC: classifier "
            "two-sample test per collection (split by event, gen conditioning among the inputs, balanced classes; "
            "0.5 = indistinguishable, below 0.5 = a leak).</p>"]
