@@ -1,9 +1,12 @@
-"""``flashsim demo``: the main job on the built-in default, from nothing to a NanoAOD file.
+"""``flashsim demo``: the main job on the built-in default, and its validation, from nothing.
 
-Today: generate ttbar events with Pythia8 + FastJet, simulate the Jet collection from the
-GenJets through the C++ plugin in one RDataFrame graph (implicit MT), write NanoAOD, print what
-came out. The networks are the toy bundle (random weights) until a trained default bundle
-ships with the package; the demo says so.
+1. generate gen-level events (Pythia8 + FastJet) of a process the default bundle was trained on
+   (ttbar) and of one it never saw (vbf_hmumu);
+2. run the reference detector on them: the truth to compare with;
+3. simulate NanoAOD from the same gen events with the default bundle (no training), in one
+   RDataFrame graph per file on all threads;
+4. write the validation report (distributions, efficiencies, response, correlations, ROC
+   curves, two-sample tests, toy analyses) and print its path.
 """
 
 import sys
@@ -12,61 +15,66 @@ from pathlib import Path
 
 __all__ = ["HELP", "add_arguments", "run", "run_demo"]
 
-HELP = "run the main job on the built-in default (generate -> simulate -> NanoAOD)"
+HELP = "run the main job on the built-in default: generate -> reference -> simulate -> validation report"
+
+PROCESSES = ("ttbar", "vbf_hmumu")  # seen / not seen in the default bundle's training
 
 
 def add_arguments(parser):
     parser.add_argument("-o", "--output-dir", default="demo-output", help="folder for the files (default: %(default)s)")
-    parser.add_argument("--events", type=int, default=2000, help="gen events (default: %(default)s)")
-    parser.add_argument("--threads", type=int, default=2, help="RDataFrame threads (default: %(default)s)")
-    parser.add_argument("--seed", type=int, default=1, help="seed of generation and simulation (default: %(default)s)")
+    parser.add_argument("--events", type=int, default=3000, help="gen events per process (default: %(default)s)")
+    parser.add_argument("--threads", type=int, default=2, help="threads and generator jobs (default: %(default)s)")
+    parser.add_argument("--seed", type=int, default=1, help="seed of every step (default: %(default)s)")
+    parser.add_argument("--bundle", help="model bundle (default: the one shipped with the package)")
 
 
 def _say(text):
     print(f"[flashsim demo] {text}", file=sys.stderr, flush=True)
 
 
-def run_demo(output_dir, events=2000, threads=2, seed=1) -> dict:
-    """Runs the demo; returns a summary dict (paths, counts, rates)."""
-    from flashsim.bundle.toy import write_toy_bundle
+def run_demo(output_dir, events=3000, threads=2, seed=1, bundle=None) -> dict:
+    """Runs the four steps; returns {"report": path, "files": {...}, "seconds": {...}}."""
+    from flashsim.bundle import default_bundle
     from flashsim.generate import generate
+    from flashsim.rdf import simulate_file
+    from flashsim.refsim import fullsim
+    from flashsim.validate import validate_processes
 
     output_dir = Path(output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
-    gen_path = output_dir / "gen_ttbar.root"
-    if not gen_path.exists():
-        _say(f"generating {events} ttbar events at 13.6 TeV (Pythia8 + FastJet) -> {gen_path}")
-        generate("ttbar", events, seed=seed, output=gen_path, jobs=max(1, threads))
-    else:
-        _say(f"reusing {gen_path}")
-    bundle = write_toy_bundle(output_dir / "bundle")
-    _say(f"bundle: {bundle} (toy networks with random weights: the trained default comes with training)")
+    bundle = Path(bundle) if bundle else default_bundle()
+    seconds, pairs, files = {}, [], {}
+    for k, process in enumerate(PROCESSES):
+        gen = output_dir / f"gen_{process}.root"
+        reference = output_dir / f"reference_{process}.root"
+        nano = output_dir / f"flashsim_{process}.root"
+        start = time.perf_counter()
+        if gen.exists():
+            _say(f"reusing {gen}")
+        else:
+            _say(f"[1/4] generating {events} {process} events at 13.6 TeV (Pythia8 + FastJet) -> {gen}")
+            generate(process, events, seed=seed + k, output=gen, jobs=max(1, threads), run=1 + k)
+        seconds[f"generate {process}"] = time.perf_counter() - start
 
-    import flashsim.rdf
+        start = time.perf_counter()
+        _say(f"[2/4] reference detector on {process} -> {reference}")
+        fullsim(str(gen), str(reference), seed=seed, progress=True)
+        seconds[f"reference {process}"] = time.perf_counter() - start
 
-    ROOT = flashsim.rdf.load()
-    if threads > 1:
-        ROOT.EnableImplicitMT(threads)
-    nano_path = output_dir / "nano.root"
-    df = ROOT.RDataFrame("Events", str(gen_path))
-    nano = flashsim.rdf.simulate(df, bundle, seed=seed)
-    columns = ["run", "luminosityBlock", "event", "nGenJet", "GenJet_pt", "GenJet_eta", "GenJet_phi",
-               "GenJet_hadronFlavour", "nJet", "Jet_pt", "Jet_eta", "Jet_phi", "Jet_jetId", "Jet_genJetIdx"]
-    _say(f"simulating Jet <- GenJet with {threads} thread(s) -> {nano_path}")
+        start = time.perf_counter()
+        _say(f"[3/4] FlashSim with bundle {bundle} on {process}, {threads} thread(s) -> {nano}")
+        summary = simulate_file(gen, nano, bundle, seed=seed, threads=threads)
+        seconds[f"simulate {process}"] = time.perf_counter() - start
+        _say(f"      {summary.events} events at {summary.events_per_second:.0f} events/s (with the JIT)")
+        pairs.append((process, str(nano), str(reference)))
+        files[process] = {"gen": str(gen), "reference": str(reference), "flashsim": str(nano)}
+
+    report = output_dir / "report"
     start = time.perf_counter()
-    n_gen = nano.Sum("nGenJet")
-    n_reco = nano.Sum("nJet")
-    count = nano.Count()
-    nano.Snapshot("Events", str(nano_path), columns)
-    seconds = time.perf_counter() - start
-    summary = {
-        "gen": str(gen_path), "nano": str(nano_path), "bundle": str(bundle),
-        "events": int(count.GetValue()), "gen_jets": int(n_gen.GetValue()), "reco_jets": int(n_reco.GetValue()),
-        "seconds": seconds, "events_per_second": count.GetValue() / seconds,
-    }
-    if threads > 1:
-        ROOT.DisableImplicitMT()
-    return summary
+    _say(f"[4/4] validation report: FlashSim vs reference for {', '.join(PROCESSES)} -> {report}")
+    validate_processes(pairs, report, bundle=bundle, log=lambda text: _say(f"      {text}"))
+    seconds["validate"] = time.perf_counter() - start
+    return {"report": str(report / "index.html"), "files": files, "seconds": seconds}
 
 
 def run(args) -> int:
@@ -74,9 +82,9 @@ def run(args) -> int:
 
     if args.events <= 0:
         raise InputError(f"--events must be > 0, got {args.events}")
-    s = run_demo(args.output_dir, args.events, args.threads, args.seed)
-    print(f"NanoAOD written: {s['nano']}")
-    print(f"{s['events']} events, {s['gen_jets']} gen jets -> {s['reco_jets']} reco jets "
-          f"(efficiency {s['reco_jets'] / max(1, s['gen_jets']):.2f}), "
-          f"{s['seconds']:.1f} s including JIT, {s['events_per_second']:.0f} events/s")
+    start = time.perf_counter()
+    result = run_demo(args.output_dir, args.events, args.threads, args.seed, args.bundle)
+    for step, seconds in result["seconds"].items():
+        print(f"  {step:<22} {seconds:7.1f} s")
+    print(f"demo done in {time.perf_counter() - start:.0f} s; open the report: {result['report']}")
     return 0
