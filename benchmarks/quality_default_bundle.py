@@ -13,6 +13,7 @@ compared with that file's reco objects (same gen events):
 
     PYTHONPATH= .venv/bin/python benchmarks/quality_default_bundle.py --bundle python/flashsim/bundle/default \
         --reference full_ttbar_201.root --control full_ttbar_201_seed202.root [--events 20000] [--json out.json]
+        [--flashsim nano.root]   # judge the C++ RDataFrame output instead of the Python sampler
 """
 
 import argparse
@@ -144,10 +145,18 @@ def efficiency_bins(ref_tables, sim, arrays, manifest):
             gen_eta = e.columns[f"{s['gen_collection']}_eta"]
             # the simulation's label: this source produced an object from the candidate
             t = sim[coll["name"]]
-            mine = t["source"] == s["name"]
-            produced = set(zip(t["event"][mine].tolist(), t["genIndex"][mine].tolist(), strict=True))
-            label = np.array([(int(ev), int(i)) in produced
-                              for ev, i in zip(e.columns["__event_row"], e.index, strict=True)])
+            if "source" in t:  # the Python reference sampler says which source made each object
+                mine = t["source"] == s["name"]
+                produced = set(zip(t["event"][mine].tolist(), t["genIndex"][mine].tolist(), strict=True))
+                label = np.array([(int(ev), int(i)) in produced
+                                  for ev, i in zip(e.columns["__event_row"], e.index, strict=True)])
+            else:  # a NanoAOD file: count the reco objects pointing at each gen object
+                from collections import Counter
+
+                count = Counter(zip(t["event"].tolist(), t["genIndex"].tolist(), strict=True))
+                needed = 2 if s["name"] == "Duplicate" else 1  # a duplicate is a second reco object
+                label = np.array([count[(int(ev), int(i))] >= needed
+                                  for ev, i in zip(e.columns["__event_row"], e.index, strict=True)])
             rows, ok = [], 0
             for lo, hi in zip(pt_bins[:-1], pt_bins[1:], strict=True):
                 for elo, ehi in zip(eta_bins[:-1], eta_bins[1:], strict=True):
@@ -175,6 +184,8 @@ def main(argv=None):
     parser.add_argument("--events", type=int, default=None)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", help="write the figures here")
+    parser.add_argument("--flashsim", help="judge this NanoAOD file (flashsim simulate of the reference's gen events, "
+                                           "one thread: same order) instead of the Python reference sampler")
     args = parser.parse_args(argv)
 
     from flashsim.bundle import read_manifest
@@ -185,11 +196,15 @@ def main(argv=None):
     manifest = read_manifest(args.bundle)
     start = time.perf_counter()
     arrays = gen_arrays([args.reference], manifest, args.events)
-    sim = sample_bundle(args.bundle, [args.reference], NumpyNoise(args.seed), arrays=arrays)
-    sim_seconds = time.perf_counter() - start
     n_events = len(arrays)
     gen_cols = uproot_read(args.reference, ["Pileup_nPU", "GenMET_pt"] + sorted({
         f"{g}_{v}" for g, _ in GEN.values() for v in ("pt", "eta")}), n_events)
+    if args.flashsim:
+        _check_same_events(args.reference, args.flashsim, n_events)
+        sim = reference_objects(args.flashsim, manifest, n_events, gen_cols)
+    else:
+        sim = sample_bundle(args.bundle, [args.reference], NumpyNoise(args.seed), arrays=arrays)
+    sim_seconds = time.perf_counter() - start
     ref = reference_objects(args.reference, manifest, n_events, gen_cols)
     control = reference_objects(args.control, manifest, n_events, gen_cols)
     result = {"events": n_events, "simulation_seconds": round(sim_seconds, 1), "collections": {}}
@@ -243,6 +258,14 @@ def main(argv=None):
         with open(args.json, "w") as f:
             json.dump(result, f, indent=1, default=float)
     return result
+
+
+def _check_same_events(reference, flashsim, events):
+    ids = [uproot_read(path, ["run", "luminosityBlock", "event"], events) for path in (reference, flashsim)]
+    for name in ("run", "luminosityBlock", "event"):
+        if not np.array_equal(ak.to_numpy(ids[0][name]), ak.to_numpy(ids[1][name])):
+            raise SystemExit(f"{flashsim}: its events are not those of {reference} in the same order "
+                             "(simulate the reference's gen events with one thread)")
 
 
 def uproot_read(path, branches, events):
