@@ -4,9 +4,13 @@ from flashsim.nanoaod.uproot_writing import (
     CLUSTER_SIZE,
     extend_in_clusters,
     make_events_tree,
+    read_json_tnamed,
     set_counter_types,
     tnamed,
     types_of,
 )
 
-__all__ = ["CLUSTER_SIZE", "extend_in_clusters", "make_events_tree", "set_counter_types", "tnamed", "types_of"]
+__all__ = [
+    "CLUSTER_SIZE", "extend_in_clusters", "make_events_tree", "read_json_tnamed", "set_counter_types", "tnamed",
+    "types_of",
+]

@@ -11,7 +11,10 @@
 
 import numpy as np
 
-__all__ = ["CLUSTER_SIZE", "extend_in_clusters", "make_events_tree", "set_counter_types", "tnamed", "types_of"]
+__all__ = [
+    "CLUSTER_SIZE", "extend_in_clusters", "make_events_tree", "read_json_tnamed", "set_counter_types", "tnamed",
+    "types_of",
+]
 
 CLUSTER_SIZE = 1000  # entries per cluster: an RDataFrame task under implicit MT
 
@@ -31,6 +34,22 @@ def tnamed(name: str, title: str):
     named._members["fName"] = name
     named._members["fTitle"] = title
     return named
+
+
+def read_json_tnamed(path, name: str) -> dict:
+    """The JSON held in the title of the TNamed ``name`` of a file (provenance metadata)."""
+    import json
+
+    import uproot
+
+    from flashsim.errors import InputError
+
+    try:
+        with uproot.open(path) as f:
+            title = f[name].member("fTitle")
+    except (OSError, KeyError, ValueError) as err:
+        raise InputError(f"{path}: no readable {name!r} metadata ({err})") from err
+    return json.loads(title)
 
 
 def set_counter_types(tree, types: dict) -> None:

@@ -339,11 +339,6 @@ def simulate_file(
 
 def read_provenance(path: str | Path) -> dict:
     """The provenance dict stored in a simulated file's ``flashsim_simulate`` object."""
-    import uproot
+    from flashsim.nanoaod import read_json_tnamed
 
-    try:
-        with uproot.open(path) as f:
-            title = f[METADATA_NAME].member("fTitle")
-    except (OSError, KeyError, ValueError) as err:
-        raise InputError(f"{path}: no readable {METADATA_NAME!r} metadata ({err})") from err
-    return json.loads(title)
+    return read_json_tnamed(path, METADATA_NAME)

@@ -1,21 +1,21 @@
 """Electron: from gen electrons (matched), gen photons (conversions: Electron_genPartIdx points to
 the photon) and GenJets (fakes)."""
 
-from flashsim.train.catalogue.leptons import GEN_ELECTRON, GEN_PHOTON, fake_conditioning, gen_conditioning, kinematics
+from flashsim.train.catalogue.leptons import (
+    GEN_ELECTRON,
+    GEN_PHOTON,
+    fake_conditioning,
+    gen_conditioning,
+    kinematics,
+    track_targets,
+)
 from flashsim.train.catalogue.spec import Copy, SourceSpec, Target, asinh, flag, integer, log, score, standardized
 
 __all__ = ["POSTPROCESS", "SOURCES"]
 
 
 def _targets(gen):
-    return kinematics(gen) + [
-        Target("charge", "Int_t", standardized({"op": "dequantize"}, {"op": "clip", "lo": -1, "hi": 1})),
-        Target("dxy", "Float_t", asinh(0.002)),
-        Target("dxyErr", "Float_t", log()),
-        Target("dz", "Float_t", asinh(0.005)),
-        Target("dzErr", "Float_t", log()),
-        Target("ip3d", "Float_t", log()),
-        Target("sip3d", "Float_t", log()),
+    return kinematics(gen) + track_targets() + [
         Target("pfRelIso03_all", "Float_t", log()),
         Target("miniPFRelIso_all", "Float_t", log()),
         Target("sieie", "Float_t", log()),

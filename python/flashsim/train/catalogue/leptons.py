@@ -1,8 +1,11 @@
 """Shared pieces of the lepton and photon catalogues: gen selections, conditioning, targets."""
 
-from flashsim.train.catalogue.spec import Input, Target, log, standardized
+from flashsim.train.catalogue.spec import Input, Target, asinh, log, standardized
 
-__all__ = ["GEN_ELECTRON", "GEN_MUON", "GEN_PHOTON", "PU", "fake_conditioning", "gen_conditioning", "kinematics"]
+__all__ = [
+    "GEN_ELECTRON", "GEN_MUON", "GEN_PHOTON", "PU", "fake_conditioning", "gen_conditioning", "kinematics",
+    "track_targets",
+]
 
 # final-state gen particles a detector can reconstruct (NanoAOD GenPart)
 GEN_MUON = "GenPart_status == 1 && abs(GenPart_pdgId) == 13 && GenPart_pt > 2"
@@ -37,3 +40,16 @@ def kinematics(gen, mass=True):
            Target("eta", "Float_t", standardized({"op": "difference", "gen": f"{gen}_eta"})),
            Target("phi", "Float_t", standardized({"op": "delta_phi", "gen": f"{gen}_phi"}))]
     return out
+
+
+def track_targets():
+    """What muons and electrons share: charge and the impact parameters of their track."""
+    return [
+        Target("charge", "Int_t", standardized({"op": "dequantize"}, {"op": "clip", "lo": -1, "hi": 1})),
+        Target("dxy", "Float_t", asinh(0.002)),
+        Target("dxyErr", "Float_t", log()),
+        Target("dz", "Float_t", asinh(0.005)),
+        Target("dzErr", "Float_t", log()),
+        Target("ip3d", "Float_t", log()),
+        Target("sip3d", "Float_t", log()),
+    ]

@@ -1,21 +1,14 @@
 """Muon: from gen muons (matched, prompt and non-prompt), duplicates of a reconstructed muon (a
 second matched source on the same gen muons) and fakes from GenJets (punch-through, decays in flight)."""
 
-from flashsim.train.catalogue.leptons import GEN_MUON, fake_conditioning, gen_conditioning, kinematics
-from flashsim.train.catalogue.spec import Copy, SourceSpec, Target, asinh, flag, integer, log, standardized
+from flashsim.train.catalogue.leptons import GEN_MUON, fake_conditioning, gen_conditioning, kinematics, track_targets
+from flashsim.train.catalogue.spec import Copy, SourceSpec, Target, flag, integer, log
 
 __all__ = ["POSTPROCESS", "SOURCES"]
 
 
 def _targets(gen):
-    return kinematics(gen) + [
-        Target("charge", "Int_t", standardized({"op": "dequantize"}, {"op": "clip", "lo": -1, "hi": 1})),
-        Target("dxy", "Float_t", asinh(0.002)),
-        Target("dxyErr", "Float_t", log()),
-        Target("dz", "Float_t", asinh(0.005)),
-        Target("dzErr", "Float_t", log()),
-        Target("ip3d", "Float_t", log()),
-        Target("sip3d", "Float_t", log()),
+    return kinematics(gen) + track_targets() + [
         Target("pfRelIso03_all", "Float_t", log()),
         Target("pfRelIso04_all", "Float_t", log()),
         Target("miniPFRelIso_all", "Float_t", log()),
