@@ -10,6 +10,7 @@ import numpy as np
 from scipy.special import expit
 
 from flashsim.refsim.geometry import in_ecal_crack, in_hem
+from flashsim.refsim.matching import wrap_phi
 from flashsim.refsim.objects import Objects
 from flashsim.refsim.parameters import value as par
 from flashsim.refsim.tracks import impact_parameters, isolation
@@ -127,7 +128,7 @@ def electrons(gen, rng, rho) -> Objects:
                        & (np.abs(fakes["eta"]) < par("detector.tracker_eta")))
 
     el = Objects.concat([from_gen, conv, fakes])
-    el["phi"] = (el["phi"] + np.pi) % (2 * np.pi) - np.pi
+    el["phi"] = wrap_phi(el["phi"])
     _attributes(el, rng, rho)
     return el
 

@@ -6,7 +6,7 @@ from scipy.special import expit
 
 from flashsim.refsim.gen import FROM_HARD_PROCESS, IS_LAST_COPY, hadron_flavour_of_pdgid
 from flashsim.refsim.geometry import in_dead_cell, in_hem
-from flashsim.refsim.matching import sum_within
+from flashsim.refsim.matching import sum_within, wrap_phi
 from flashsim.refsim.objects import Objects
 from flashsim.refsim.parameters import value as par
 
@@ -78,5 +78,5 @@ def fatjets(gen, rng, rho) -> Objects:
         nCHadrons=n_ch.astype(np.int64), hadronFlavour=gj["hadronFlavour"].astype(np.int64),
         jetId=np.full(len(gj), 6), genJetAK8Idx=key)
     jets = jets.take(keep)
-    jets["phi"] = (jets["phi"] + np.pi) % (2 * np.pi) - np.pi
+    jets["phi"] = wrap_phi(jets["phi"])
     return jets

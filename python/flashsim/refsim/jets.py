@@ -11,7 +11,7 @@ import numpy as np
 from scipy.special import expit, ndtr
 
 from flashsim.refsim.geometry import in_dead_cell, in_hem
-from flashsim.refsim.matching import sum_within
+from flashsim.refsim.matching import sum_within, wrap_phi
 from flashsim.refsim.objects import Objects
 from flashsim.refsim.parameters import value as par
 
@@ -103,7 +103,7 @@ def jets_from_genjets(gen, rng, rho) -> tuple[Objects, Objects]:
     a_ang, b_ang = par("jet.angular_resolution")
     s_ang = np.sqrt((a_ang / pt) ** 2 + b_ang**2)
     reco_eta = eta + s_ang * z[:, 1]
-    reco_phi = (phi + s_ang * z[:, 2] + np.pi) % (2 * np.pi) - np.pi
+    reco_phi = wrap_phi(phi + s_ang * z[:, 2])
     reco_mass = np.maximum(gj["mass"] * response * (1 + par("jet.mass_resolution") * z[:, 3]), 0)
 
     jets = Objects(

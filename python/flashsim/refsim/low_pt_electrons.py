@@ -4,6 +4,7 @@ low-pt GSF tracking, linked to the standard Electron and Photon made from the sa
 import numpy as np
 from scipy.special import expit
 
+from flashsim.refsim.matching import wrap_phi
 from flashsim.refsim.objects import Objects
 from flashsim.refsim.parameters import value as par
 from flashsim.refsim.tracks import impact_parameters, isolation
@@ -38,5 +39,5 @@ def low_pt_electrons(gen, rng, rho) -> Objects:
     el["convVeto"] = u[:, 0] < 0.97
     el["lostHits"] = (u[:, 1] < 0.1).astype(np.int64)
     el["mass"] = np.full(len(el), 0.000511)
-    el["phi"] = (el["phi"] + np.pi) % (2 * np.pi) - np.pi
+    el["phi"] = wrap_phi(el["phi"])
     return el

@@ -6,12 +6,17 @@ are formed only inside an event, with no Python loop over events or objects.
 
 import numpy as np
 
-__all__ = ["delta_phi", "delta_r2", "nearest", "pair_indices", "local_index", "offsets_of"]
+__all__ = ["delta_phi", "delta_r2", "nearest", "pair_indices", "local_index", "offsets_of", "wrap_phi"]
+
+
+def wrap_phi(phi):
+    """phi wrapped into [-pi, pi)."""
+    return (phi + np.pi) % (2 * np.pi) - np.pi
 
 
 def delta_phi(a, b):
     """a - b wrapped into [-pi, pi)."""
-    return (np.asarray(a) - b + np.pi) % (2 * np.pi) - np.pi
+    return wrap_phi(np.asarray(a) - b)
 
 
 def delta_r2(eta1, phi1, eta2, phi2):

@@ -8,6 +8,7 @@ IDs are functions of the drawn hit counts, stations and impact parameters, as in
 import numpy as np
 from scipy.special import expit
 
+from flashsim.refsim.matching import wrap_phi
 from flashsim.refsim.objects import Objects
 from flashsim.refsim.parameters import value as par
 from flashsim.refsim.tracks import impact_parameters, isolation
@@ -90,7 +91,7 @@ def muons(gen, rng, rho) -> Objects:
     d["_fake"] = np.full(len(d), 3)
 
     mu = Objects.concat([reco, fakes, d])
-    mu["phi"] = (mu["phi"] + np.pi) % (2 * np.pi) - np.pi
+    mu["phi"] = wrap_phi(mu["phi"])
     _attributes(mu, rng, rho)
     return mu
 

@@ -18,6 +18,8 @@ import tempfile
 
 import numpy as np
 
+from flashsim.refsim.matching import delta_phi
+
 __all__ = ["GEN_CONDITIONING", "JET_TARGETS", "matched_jets", "naive_jets", "naive_check"]
 
 GEN_CONDITIONING = ("pt", "eta", "phi", "mass", "hadronFlavour", "partonFlavour")
@@ -54,7 +56,7 @@ def matched_jets(path: str) -> dict:
             for v in ("pt", "eta", "phi", "mass")}
     out["pt_ratio"] = reco["pt"] / out["gen_pt"]
     out["deta"] = reco["eta"] - out["gen_eta"]
-    out["dphi"] = (reco["phi"] - out["gen_phi"] + np.pi) % (2 * np.pi) - np.pi
+    out["dphi"] = delta_phi(reco["phi"], out["gen_phi"])
     out["mass_ratio"] = reco["mass"] / np.maximum(out["gen_mass"], 0.1)
     for t in direct:
         out[t] = ak.to_numpy(ak.flatten(a[f"Jet_{t}"][ok])).astype(np.float64)

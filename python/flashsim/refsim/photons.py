@@ -6,6 +6,7 @@ from scipy.special import expit
 
 from flashsim.refsim.electrons import SC_ELECTRON, SC_PHOTON, conversions, ecal_response
 from flashsim.refsim.geometry import in_ecal_crack, in_hem
+from flashsim.refsim.matching import wrap_phi
 from flashsim.refsim.objects import Objects
 from flashsim.refsim.parameters import value as par
 from flashsim.refsim.tracks import isolation
@@ -72,7 +73,7 @@ def photons(gen, rng, rho) -> Objects:
     fakes = fakes.take((fpt > min_pt) & (np.abs(fakes["eta"]) < par("detector.tracker_eta")))
 
     ph = Objects.concat([from_gen, from_e, fakes])
-    ph["phi"] = (ph["phi"] + np.pi) % (2 * np.pi) - np.pi
+    ph["phi"] = wrap_phi(ph["phi"])
     _attributes(ph, rng, rho)
     return ph
 

@@ -4,6 +4,7 @@ momentum sharing z > 0.1 (the soft-drop condition) at the opening angle the mass
 import numpy as np
 from scipy.special import expit
 
+from flashsim.refsim.matching import wrap_phi
 from flashsim.refsim.objects import Objects
 
 __all__ = ["subjets"]
@@ -40,5 +41,5 @@ def subjets(fat: Objects, rng) -> Objects:
     cols["_parent"] = np.concatenate([parent, parent])
     cols["_which"] = which
     sub = Objects(event, **cols)
-    sub["phi"] = (sub["phi"] + np.pi) % (2 * np.pi) - np.pi
+    sub["phi"] = wrap_phi(sub["phi"])
     return sub

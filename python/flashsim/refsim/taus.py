@@ -8,6 +8,7 @@ Tau_genPartIdx points to the gen tau in GenPart (coffea's convention).
 import numpy as np
 from scipy.special import expit
 
+from flashsim.refsim.matching import wrap_phi
 from flashsim.refsim.objects import Objects
 from flashsim.refsim.parameters import value as par
 from flashsim.refsim.tracks import impact_parameters
@@ -55,7 +56,7 @@ def taus(gen, rng, rho) -> Objects:
         _key=f["index"] + _FAKE_KEY, _fake=np.ones(len(f), dtype=bool))
     fake = fake.take(fake["pt"] > 18)
     tau = Objects.concat([real, fake])
-    tau["phi"] = (tau["phi"] + np.pi) % (2 * np.pi) - np.pi
+    tau["phi"] = wrap_phi(tau["phi"])
     ev, key, fk = tau.event, tau["_key"], tau["_fake"]
     z = rng.normal("tau.attributes", ev, key, 3)
     vs_jet = expit(np.where(fk, -2.2, 2.2) + 1.3 * z[:, 0])
