@@ -6,11 +6,10 @@
 // the same code the Python report runs). Writes one histogram per observable and prints the
 // number of selected events.
 #include "../python/flashsim/validate/analyses/ToyAnalyses.hxx"
+#include "ToyObservables.h"
 
 #include <ROOT/RDataFrame.hxx>
-#include <TFile.h>
 
-#include <iostream>
 #include <map>
 #include <utility>
 
@@ -27,18 +26,5 @@ void vbf_hmumu(const char *input, const char *output = "vbf_hmumu_hists.root", i
       {"m_mumu", {110, 150}}, {"m_jj", {400, 3000}}, {"deta_jj", {2.5, 9}}, {"pt_mumu", {0, 300}},
       {"zeppenfeld", {-3, 3}}, {"jet1_pt", {35, 400}}, {"jet2_pt", {25, 250}}};
    const auto names = flashsim::toy::VbfHmumuObservables();
-   std::vector<ROOT::RDF::RResultPtr<TH1D>> hists;
-   auto node = ROOT::RDF::RNode(sel);
-   for (std::size_t i = 0; i < names.size(); ++i) {
-      node = node.Define(names[i], "vbf[" + std::to_string(i) + "]");
-      const auto r = ranges.count(names[i]) ? ranges.at(names[i]) : std::make_pair(-5., 5.);
-      hists.push_back(node.Histo1D({names[i].c_str(), names[i].c_str(), 40, r.first, r.second}, names[i]));
-   }
-   auto mean = node.Mean("m_mumu");
-   auto selected = node.Count();
-   TFile out(output, "RECREATE");
-   for (auto &h : hists)
-      h->Write();
-   std::cout << "vbf_hmumu: selected " << *selected << " of " << *total << " events; mean m_mumu " << *mean
-             << " GeV -> " << output << std::endl;
+   WriteToyObservables(sel, "vbf_hmumu", "vbf", names, ranges, {-5., 5.}, "m_mumu", total, output);
 }

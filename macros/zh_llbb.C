@@ -6,11 +6,10 @@
 // the same code the Python report runs). Writes one histogram per observable and prints the
 // number of selected events.
 #include "../python/flashsim/validate/analyses/ToyAnalyses.hxx"
+#include "ToyObservables.h"
 
 #include <ROOT/RDataFrame.hxx>
-#include <TFile.h>
 
-#include <iostream>
 #include <map>
 #include <utility>
 
@@ -28,18 +27,5 @@ void zh_llbb(const char *input, const char *output = "zh_llbb_hists.root", int t
       {"m_bb", {0, 300}}, {"pt_bb", {0, 400}}, {"dr_bb", {0, 5}}, {"m_ll", {76, 106}}, {"pt_ll", {0, 400}},
       {"btag_1", {0.277, 1}}, {"btag_2", {0.049, 1}}};
    const auto names = flashsim::toy::ZhLlbbObservables();
-   std::vector<ROOT::RDF::RResultPtr<TH1D>> hists;
-   auto node = ROOT::RDF::RNode(sel);
-   for (std::size_t i = 0; i < names.size(); ++i) {
-      node = node.Define(names[i], "zh[" + std::to_string(i) + "]");
-      const auto r = ranges.count(names[i]) ? ranges.at(names[i]) : std::make_pair(0., 20.);
-      hists.push_back(node.Histo1D({names[i].c_str(), names[i].c_str(), 40, r.first, r.second}, names[i]));
-   }
-   auto mean = node.Mean("m_bb");
-   auto selected = node.Count();
-   TFile out(output, "RECREATE");
-   for (auto &h : hists)
-      h->Write();
-   std::cout << "zh_llbb: selected " << *selected << " of " << *total << " events; mean m_bb " << *mean
-             << " GeV -> " << output << std::endl;
+   WriteToyObservables(sel, "zh_llbb", "zh", names, ranges, {0., 20.}, "m_bb", total, output);
 }
