@@ -47,10 +47,13 @@ def onnxruntime_library() -> Path | None:
     return candidates[-1] if candidates else None
 
 
-def load():
+def load(paths: PluginPaths | None = None):
     """Loads libflashsim and declares its RDataFrame header to cling; returns ``ROOT``.
 
     Idempotent and thread-safe: the first caller does the work, the others wait for it.
+    ``paths``: another copy of the library and headers (a Dask worker's shipped copy,
+    flashsim.rdf.distributed); default the installed ones. The first load in a process wins:
+    two copies of the library in one process would each keep their own ONNX Runtime state.
     """
     global _loaded
     with warnings.catch_warnings():
@@ -61,7 +64,7 @@ def load():
     with _lock:
         if _loaded:
             return ROOT
-        paths = plugin_paths()
+        paths = paths or plugin_paths()
         if ROOT.gSystem.Load(str(paths.library)) < 0:
             raise FlashSimError(f"ROOT could not load the FlashSim plugin {paths.library}")
         ROOT.gInterpreter.AddIncludePath(str(paths.include))

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from flashsim.errors import BundleError, FlashSimError, InputError, ModelError, RuntimeLibraryError
 from flashsim.ode import METHODS
+from flashsim.rdf.distributed import is_distributed, simulate_distributed
 from flashsim.rdf.plugin import load
 
 __all__ = ["simulate"]
@@ -37,12 +38,15 @@ def simulate(
     ode: dict | None = None,
     copy: int = 0,
     device: str = "cpu",
+    ship_bundle: bool = True,
 ):
     """Adds every reco collection of ``bundle`` to ``df`` and returns the new node.
 
     Args:
         df: any RDataFrame node (``ROOT.RDataFrame`` or a node after Filters/Defines) with the
-            gen columns the bundle reads and ``run``, ``luminosityBlock``, ``event``.
+            gen columns the bundle reads and ``run``, ``luminosityBlock``, ``event``; or a node of a
+            distributed RDataFrame (``ROOT.RDataFrame(..., executor=dask_client)``): the plugin and
+            the bundle are then shipped to the workers (:mod:`flashsim.rdf.distributed`).
         bundle: directory holding bundle.json and the ONNX networks; None: the default bundle
             shipped with the package (:func:`flashsim.bundle.default_bundle`).
         seed: with (run, luminosityBlock, event) the whole random-number key: the same seed gives
@@ -52,8 +56,11 @@ def simulate(
             ``{"method": "dopri5", "rtol": 1e-5, "atol": 1e-5}``.
         copy: oversampling copy index (part of the random-number key).
         device: "cpu" or "cuda" (needs onnxruntime-gpu).
+        ship_bundle: distributed ``df`` only; False: the workers read ``bundle`` at its path (a shared
+            file system) instead of receiving a copy.
     Returns:
-        ``ROOT.RDF.RNode`` with ``nJet``, ``Jet_pt``, ..., ``Jet_genJetIdx``, ...
+        ``ROOT.RDF.RNode`` with ``nJet``, ``Jet_pt``, ..., ``Jet_genJetIdx``, ... (for a distributed
+        ``df``, a distributed node)
     Raises:
         InputError, BundleError, ModelError: before any event loop, naming what is wrong.
     """
@@ -66,6 +73,9 @@ def simulate(
         raise BundleError(f"model bundle '{bundle}' has no bundle.json")
     if not isinstance(seed, int) or not 0 <= seed < 2**64:
         raise InputError(f"seed must be an integer in [0, 2**64), got {seed!r}")
+    if is_distributed(df):
+        return simulate_distributed(df, bundle, seed, ship_bundle=ship_bundle, collections=collections, ode=ode,
+                                    copy=copy, device=device)
     ROOT = load()
     options = ROOT.flashsim.SimulateOptions()
     if collections:
