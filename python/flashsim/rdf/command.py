@@ -24,7 +24,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("inputs", nargs="+", metavar="gen.root", help="gen-level ROOT file(s), tree Events")
     parser.add_argument("-o", "--output", required=True, help="output NanoAOD file (written atomically)")
     parser.add_argument("--bundle", help="model bundle directory (default: the bundle shipped with the package)")
-    parser.add_argument("--threads", "-t", type=int, default=1,
+    parser.add_argument("--threads", "-t", type=int,
                         help="RDataFrame threads; 1 keeps the input order, 0 uses all cores (default 1)")
     parser.add_argument("--seed", type=int, default=0, help="simulation seed (default 0)")
     parser.add_argument("--oversample", "-k", type=int, default=1,
@@ -37,6 +37,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     ode.add_argument("--atol", type=float, help="absolute tolerance of dopri5")
     parser.add_argument("--device", choices=("cpu", "cuda"), default="cpu", help="ONNX Runtime device (default cpu)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    dask = parser.add_argument_group("distributed RDataFrame on Dask (inputs and output folder seen by every worker)")
+    where = dask.add_mutually_exclusive_group()
+    where.add_argument("--dask", metavar="SCHEDULER_ADDRESS", help="run on the Dask cluster of this scheduler")
+    where.add_argument("--dask-local", type=int, metavar="N", help="run on a local Dask cluster of N worker processes")
 
 
 def ode_options(args, bundle_ode: dict) -> dict | None:
@@ -68,18 +72,32 @@ def ode_options(args, bundle_ode: dict) -> dict | None:
 
 
 def run(args) -> int:
+    from contextlib import nullcontext
     from pathlib import Path
 
     from flashsim.bundle import default_bundle, read_manifest
+    from flashsim.errors import InputError
     from flashsim.rdf.nanoaod_file import simulate_file
 
     bundle = Path(args.bundle) if args.bundle else default_bundle()
     ode = ode_options(args, read_manifest(bundle).get("ode", {}))
-    summary = simulate_file(args.inputs, args.output, bundle, seed=args.seed, threads=args.threads,
-                            oversample=args.oversample, ode=ode, collections=args.collections,
-                            progress=not args.no_progress, device=args.device)
+    distributed = args.dask is not None or args.dask_local is not None
+    if distributed and args.threads is not None:
+        raise InputError("--threads applies to one process; on Dask the workers set the parallelism")
+    if distributed:
+        from flashsim.rdf.dask_cluster import dask_client
+
+        cluster = dask_client(args.dask, args.dask_local)
+    else:
+        cluster = nullcontext()
+    with cluster as executor:
+        summary = simulate_file(args.inputs, args.output, bundle, seed=args.seed,
+                                threads=1 if args.threads is None else args.threads, oversample=args.oversample,
+                                ode=ode, collections=args.collections, progress=not args.no_progress,
+                                device=args.device, executor=executor)
     copies = f" x {summary.oversample} copies = {summary.entries} entries" if summary.oversample > 1 else ""
+    where = f"{summary.workers} Dask worker(s)" if summary.workers else f"{summary.threads or 'all'} thread(s)"
     print(f"flashsim simulate: {summary.events} events{copies} -> {summary.output} in {summary.seconds:.2f} s "
-          f"({summary.events_per_second:.1f} events/s, {summary.threads or 'all'} thread(s))")
+          f"({summary.events_per_second:.1f} events/s, {where})")
     sys.stdout.flush()
     return 0

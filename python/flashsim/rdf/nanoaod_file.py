@@ -14,12 +14,22 @@ gen node, one per copy index (part of the random-number key), each into its own 
 one event loop reads the gen events once; the rewriting pass then concatenates the K files, so
 copies come as K consecutive blocks (copy 0 of every event, then copy 1, ...), each block in the
 order the event loop wrote it.
+
+With ``executor=`` a Dask client, the same graph runs as a distributed RDataFrame
+(:mod:`flashsim.rdf.distributed`): each task Snapshots its range into a partition file of a
+folder beside the output (which the workers must see: a shared file system), and the
+rewriting pass reads the partition files instead; Runs, LuminosityBlocks and the provenance
+are written on the client as in the local case.
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
+import shutil
 import sys
+import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -47,6 +57,7 @@ class SimulationSummary:
     oversample: int
     threads: int
     provenance: dict = field(repr=False)
+    workers: int = 0  # Dask workers (0: one process, ``threads`` threads)
 
     @property
     def events_per_second(self) -> float:
@@ -219,6 +230,30 @@ def _write_nanoaod(parts: Sequence[Path], output: Path) -> None:
                     extend_in_clusters(events, data)
 
 
+def _dask_description(executor) -> dict:
+    workers = executor.scheduler_info(n_workers=-1)["workers"]
+    return {"scheduler": executor.scheduler.address, "workers": len(workers),
+            "threads": sum(w["nthreads"] for w in workers.values())}
+
+
+def _partition_folder(output: Path) -> Path:
+    """A fresh folder beside ``output`` for the distributed Snapshot's partition files. DistRDF
+    names a task's file by cutting the path at its first ".root" and appending ``_<range>.root``,
+    so no ".root" may appear before the file name."""
+    folder = output.resolve().parent
+    if ".root" in str(folder):
+        raise InputError(f"output folder {str(folder)!r} contains '.root': the distributed Snapshot (DistRDF) "
+                         "cuts its file names at the first '.root'; write the output to another folder")
+    return Path(tempfile.mkdtemp(prefix=".flashsim-partitions-", dir=folder))
+
+
+def _partition_files(snapshot: Path) -> list[Path]:
+    """The files the distributed Snapshot to ``snapshot`` wrote, one per task, by range index."""
+    stem = snapshot.name.removesuffix(".root")
+    found = snapshot.parent.glob(f"{stem}_*.root")
+    return sorted(found, key=lambda p: int(p.name.removesuffix(".root").rsplit("_", 1)[1]))
+
+
 def simulate_file(
     inputs: str | Path | Sequence[str | Path],
     output: str | Path,
@@ -231,6 +266,7 @@ def simulate_file(
     collections: Sequence[str] | None = None,
     progress: bool = True,
     device: str = "cpu",
+    executor=None,
 ) -> SimulationSummary:
     """Simulates every gen event of ``inputs`` (``oversample`` times) into the NanoAOD file ``output``.
 
@@ -245,6 +281,9 @@ def simulate_file(
         collections: reco collections to simulate (default: all of the bundle).
         progress: ROOT's RDataFrame progress bar (stdout).
         device: "cpu" or "cuda".
+        executor: a ``dask.distributed.Client``: run as a distributed RDataFrame on its workers
+            (``threads`` is then not used); the inputs and the output folder must be visible to
+            the workers at the same paths. None: this process.
     Returns:
         a :class:`SimulationSummary` (gen events, written entries, wall time, provenance).
     Raises:
@@ -252,6 +291,7 @@ def simulate_file(
         KeyboardInterrupt: on Ctrl-C or SIGTERM; no output file is left behind.
     """
     import flashsim.rdf
+    import flashsim.rdf.distributed
     from flashsim._version import __version__
     from flashsim.bundle import default_bundle, read_manifest
     from flashsim.generate.writer import AtomicOutput, check_output_path
@@ -272,13 +312,18 @@ def simulate_file(
 
     ROOT = flashsim.rdf.load()
     has_runs, has_lumis = _check_inputs(ROOT, inputs)
+    distributed = executor is not None
+    partitions = _partition_folder(output) if distributed else None  # checked before the event loop
     previous_pool = ROOT.GetThreadPoolSize() if ROOT.IsImplicitMTEnabled() else None
-    if previous_pool is not None:
+    if previous_pool is not None and not distributed:
         ROOT.DisableImplicitMT()
-    if threads != 1:
+    if threads != 1 and not distributed:
         ROOT.EnableImplicitMT(threads)
     try:
-        gen = ROOT.RDataFrame("Events", [str(p) for p in inputs])
+        if distributed:  # absolute paths: a worker's working folder is its own
+            gen = ROOT.RDataFrame("Events", [str(p.resolve()) for p in inputs], executor=executor)
+        else:
+            gen = ROOT.RDataFrame("Events", [str(p) for p in inputs])
         nodes = []
         for copy in range(oversample):
             nano = flashsim.rdf.simulate(gen, bundle, seed=seed, collections=collections, ode=ode, copy=copy,
@@ -286,7 +331,7 @@ def simulate_file(
             nano = nano.Define(COPY_BRANCH, f"static_cast<UShort_t>({copy})")
             nano = nano.Define(WEIGHT_BRANCH, f"static_cast<Float_t>(1.0 / {oversample})")
             nodes.append(nano)
-        columns = _output_columns(gen, nodes[0], manifest)
+        columns = _output_columns(gen, flashsim.rdf.distributed.local_node(nodes[0]), manifest)
         provenance = {
             "bundle": {"path": str(bundle.resolve()), "name": manifest.get("name"),
                        "provenance": manifest.get("provenance", {})},
@@ -295,29 +340,40 @@ def simulate_file(
             "oversample": oversample,
             "collections": list(collections) if collections else [c["name"] for c in manifest["collections"]],
             "input": [str(p.resolve()) for p in inputs],
-            "threads": threads,
+            "threads": None if distributed else threads,
             "device": device,
             "flashsim_version": __version__,
             "root_version": str(ROOT.gROOT.GetVersion()),
             "branches": {COPY_BRANCH: "oversampling copy index", WEIGHT_BRANCH: "1/oversample"},
         }
+        if distributed:
+            provenance["dask"] = _dask_description(executor)
         with AtomicOutput(output) as temporary:
-            parts = [temporary.with_name(f"{temporary.name}.copy{k}") for k in range(oversample)]
+            if distributed:
+                snapshot_paths = [partitions / f"copy{k}.root" for k in range(oversample)]
+            else:
+                snapshot_paths = [temporary.with_name(f"{temporary.name}.copy{k}") for k in range(oversample)]
+            parts = snapshot_paths
             try:
                 options = ROOT.RDF.RSnapshotOptions()
                 options.fLazy = True
                 options.fOutputFormat = ROOT.RDF.ESnapshotOutputFormat.kTTree
                 # lazy results must stay referenced: a dropped one is never written
                 snapshots = [node.Snapshot("Events", str(part), columns, options)
-                             for node, part in zip(nodes, parts, strict=True)]
+                             for node, part in zip(nodes, snapshot_paths, strict=True)]
                 count = gen.Count()
-                if progress:
-                    ROOT.RDF.Experimental.AddProgressBar(ROOT.RDF.AsRNode(gen))
                 start = time.perf_counter()
-                with interruptible(ROOT, count):
-                    events = int(count.GetValue())
-                    for snapshot in snapshots:
-                        snapshot.GetValue()
+                if distributed:  # one distributed run fills every action; the progress bar is Dask's (stdout)
+                    with contextlib.redirect_stdout(sys.stdout if progress else io.StringIO()):
+                        events = int(count.GetValue())
+                    parts = [part for path in snapshot_paths for part in _partition_files(path)]
+                else:
+                    if progress:
+                        ROOT.RDF.Experimental.AddProgressBar(ROOT.RDF.AsRNode(gen))
+                    with interruptible(ROOT, count):
+                        events = int(count.GetValue())
+                        for snapshot in snapshots:
+                            snapshot.GetValue()
                 rewrite_start = time.perf_counter()
                 _write_nanoaod(parts, temporary)
                 rewrite_seconds = time.perf_counter() - rewrite_start
@@ -326,15 +382,18 @@ def simulate_file(
             finally:
                 for part in parts:
                     part.unlink(missing_ok=True)
-    finally:  # the caller's implicit-MT setting, as it was
-        if ROOT.IsImplicitMTEnabled():
-            ROOT.DisableImplicitMT()
-        if previous_pool is not None:
-            ROOT.EnableImplicitMT(previous_pool)
+    finally:
+        if partitions is not None:
+            shutil.rmtree(partitions, ignore_errors=True)
+        if not distributed:  # the caller's implicit-MT setting, as it was
+            if ROOT.IsImplicitMTEnabled():
+                ROOT.DisableImplicitMT()
+            if previous_pool is not None:
+                ROOT.EnableImplicitMT(previous_pool)
     sys.stdout.flush()
     return SimulationSummary(output=output, events=events, entries=events * oversample, seconds=seconds,
                              rewrite_seconds=rewrite_seconds, oversample=oversample, threads=threads,
-                             provenance=provenance)
+                             provenance=provenance, workers=provenance["dask"]["workers"] if distributed else 0)
 
 
 def read_provenance(path: str | Path) -> dict:
