@@ -48,7 +48,10 @@ def dask_client(address: str | None = None, local_workers: int | None = None, en
 
     pre_spawn = {**dask.config.get("distributed.nanny.pre-spawn-environ"), **_PRE_SPAWN_ENV}
     with dask.config.set({"distributed.nanny.pre-spawn-environ": pre_spawn}):
+        # without dashboard the scheduler still serves HTTP (health checks), by default on port 8787: a
+        # random loopback port instead, so that two clusters do not collide (a warning, then another port)
         cluster = distributed.LocalCluster(n_workers=local_workers, threads_per_worker=1, processes=True,
-                                           host="127.0.0.1", dashboard_address=None, env=env or {})
+                                           host="127.0.0.1", dashboard_address=None, env=env or {},
+                                           scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"})
     with cluster, distributed.Client(cluster) as client:
         yield client
