@@ -1,6 +1,7 @@
 """Event rate of flashsim.rdf.simulate: 1 vs 2 threads and four ODE solvers, side by side.
 
     .venv/bin/python benchmarks/bench_simulate.py [--events N] [--input gen.root --bundle DIR]
+    .venv/bin/python benchmarks/bench_simulate.py --dask-local 2   # 2 threads vs 2 local Dask workers
 
 Same as `flashsim bench`.
 """

@@ -3,14 +3,18 @@
 Every configuration runs on the same input in this process, so the ratios printed (threads,
 solvers) hold even on a noisy shared machine; the absolute rates are this machine's.
 The JIT of the RDataFrame graph is timed apart (first loop) from the event rate (second loop).
+``--dask-local N`` compares instead N threads in this process with a local Dask cluster of N
+worker processes running the same graph as a distributed RDataFrame.
 """
 
+import contextlib
+import io
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-__all__ = ["HELP", "add_arguments", "bench_simulate", "run"]
+__all__ = ["HELP", "add_arguments", "bench_dask", "bench_simulate", "run"]
 
 HELP = "measure the event rate of the simulation (threads and ODE solvers side by side)"
 
@@ -20,6 +24,8 @@ def add_arguments(parser):
     parser.add_argument("--bundle", help="model bundle (default: the toy bundle)")
     parser.add_argument("--events", type=int, default=20000, help="synthetic events (default: %(default)s)")
     parser.add_argument("--threads", default="1,2", help="comma-separated thread counts (default: %(default)s)")
+    parser.add_argument("--dask-local", type=int, metavar="N",
+                        help="compare N threads in one process with a local Dask cluster of N worker processes")
 
 
 def _every_collection(bundle) -> str:
@@ -74,6 +80,48 @@ def bench_simulate(gen, bundle, threads=(1, 2), odes=None):
     return rows
 
 
+def bench_dask(gen, bundle, workers: int = 2):
+    """The bundle's every collection on ``gen``, with ``workers`` threads in this process and then on a
+    local Dask cluster of ``workers`` processes (distributed RDataFrame); returns rows (mode,
+    first_seconds, events, events_per_second). The first run of each includes the JIT (on every
+    worker for Dask); the rate comes from a second run of a new graph, which for Dask still pays
+    what every distributed run pays (scheduling, building and jitting the graph in each task)."""
+    import flashsim.rdf
+    from flashsim.rdf.dask_cluster import dask_client
+
+    ROOT = flashsim.rdf.load()
+    expression = _every_collection(bundle)
+
+    def one_run(make_df):
+        nano = flashsim.rdf.simulate(make_df(), bundle, seed=1).Define("_bench_objects", expression)
+        objects, events = nano.Sum("_bench_objects"), nano.Count()
+        start = time.perf_counter()
+        with contextlib.redirect_stdout(io.StringIO()):  # Dask's progress bar
+            n = int(events.GetValue())
+        objects.GetValue()
+        return time.perf_counter() - start, n
+
+    rows = []
+    ROOT.EnableImplicitMT(workers)
+    try:
+        first, _ = one_run(lambda: ROOT.RDataFrame("Events", str(gen)))
+        seconds, n = one_run(lambda: ROOT.RDataFrame("Events", str(gen)))
+        rows.append((f"{workers} threads, one process", first, n, n / seconds))
+    finally:
+        ROOT.DisableImplicitMT()
+    with dask_client(local_workers=workers) as client:
+        first, _ = one_run(lambda: ROOT.RDataFrame("Events", str(gen.resolve()), executor=client))
+        seconds, n = one_run(lambda: ROOT.RDataFrame("Events", str(gen.resolve()), executor=client))
+        rows.append((f"{workers} local Dask workers", first, n, n / seconds))
+    return rows
+
+
+def _print_dask(rows) -> None:
+    print(f"{'mode':<28} {'first run s':>11} {'events':>7} {'events/s':>9} {'x vs threads':>12}")
+    for mode, first, events, rate in rows:
+        print(f"{mode:<28} {first:11.2f} {events:7d} {rate:9.0f} {rate / rows[0][3]:12.2f}")
+
+
 def run(args) -> int:
     from flashsim.bundle.toy import write_toy_bundle, write_toy_gen_tree
 
@@ -84,6 +132,9 @@ def run(args) -> int:
         threads = [int(t) for t in args.threads.split(",")]
         print(f"flashsim bench: simulate, input {gen if args.input else f'synthetic ({args.events} events)'}, "
               f"bundle {bundle if args.bundle else 'toy'}", file=sys.stderr)
+        if args.dask_local is not None:
+            _print_dask(bench_dask(gen, bundle, args.dask_local))
+            return 0
         rows = bench_simulate(gen, bundle, threads)
     base = {row[1]: row[4] for row in rows if row[0] == threads[0]}
     print(f"{'threads':>7}  {'ode':<34} {'jit s':>6} {'events':>7} {'events/s':>9} {'obj/ev':>7} "
