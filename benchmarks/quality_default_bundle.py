@@ -23,6 +23,8 @@ import time
 import awkward as ak
 import numpy as np
 
+from flashsim.bundle.manifest import source_branches
+
 GEN = {"Jet": ("GenJet", "genJetIdx"), "Muon": ("GenPart", "genPartIdx"), "Electron": ("GenPart", "genPartIdx"),
        "Photon": ("GenPart", "genPartIdx"), "FatJet": ("GenJetAK8", "genJetAK8Idx")}
 PT_BINS = [20, 30, 50, 100, 200, 1000]
@@ -31,8 +33,13 @@ ETA_BINS = [0, 1.3, 2.5, 3.0, 5.0]
 
 def _branches(manifest, collection):
     coll = next(c for c in manifest["collections"] if c["name"] == collection)
-    s = coll["sources"][0]
-    return [t["branch"] for t in s["targets"]] + [c["branch"] for c in s.get("copies", [])]
+    return [b for b, _ in source_branches(coll["sources"][0])]
+
+
+def _continuous(manifest, collection):
+    """The Float_t branches of a collection (no IDs, flags, counts)."""
+    coll = next(c for c in manifest["collections"] if c["name"] == collection)
+    return [b for b, t in source_branches(coll["sources"][0]) if t == "Float_t"]
 
 
 def reference_objects(path, manifest, events, arrays):
@@ -225,6 +232,9 @@ def main(argv=None):
             kinematic = branches[:2]
         # the same test on the kinematics only: separates "the response" from "the attributes"
         entry["auc_kinematics"], _ = classifier_auc(r, s, kinematic + gen_features)
+        # and on the continuous (Float_t) branches only: separates the IDs, flags and counts
+        continuous = _continuous(manifest, name)
+        entry["auc_continuous"], _ = classifier_auc(r, s, continuous + gen_features)
         if name == "Jet":
             distorted = dict(c)
             distorted["pt"] = c["pt"] * 1.03
@@ -235,7 +245,8 @@ def main(argv=None):
         entry["w1_median"], entry["w1_max"] = float(np.median(w)), float(np.max(w))
         entry["w1_worst"] = max(entry["w1"], key=lambda k: entry["w1"][k])
         result["collections"][name] = entry
-        print(f"{name}: AUC {entry['auc']:.3f}, kinematics only {entry['auc_kinematics']:.3f} "
+        print(f"{name}: AUC {entry['auc']:.3f}, kinematics only {entry['auc_kinematics']:.3f}, "
+              f"continuous only {entry['auc_continuous']:.3f} "
               f"(control same detector {entry['auc_control_same_detector']:.3f}"
               + (f", pt x1.03 {entry['auc_control_pt_x1.03']:.3f}" if name == "Jet" else "")
               + f"), W1/std median {entry['w1_median']:.3f} max {entry['w1_max']:.3f} ({entry['w1_worst']}), "

@@ -137,7 +137,13 @@ public:
    std::string ModelPath(const Json &source, const std::string &where, const std::string &key,
                          const std::string &directory) const
    {
-      const std::string file = String(Get(source, where, key), where + "." + key, "model");
+      return ModelFile(Get(source, where, key), where + "." + key, directory);
+   }
+
+   /// The "model" file of a network entry, absolute.
+   std::string ModelFile(const Json &network, const std::string &where, const std::string &directory) const
+   {
+      const std::string file = String(network, where, "model");
       return file.rfind('/', 0) == 0 ? file : directory + "/" + file;
    }
 
@@ -163,6 +169,36 @@ void ResolveGenColumns(VariableTransform &transform, std::vector<std::string> &c
       if (!step.gen.empty())
          step.genIndex = IndexOf(columns, step.gen);
    transform = VariableTransform(std::move(steps));
+}
+
+LabelHead ReadLabels(const ManifestReader &reader, const Json &node, const std::string &where,
+                     const std::string &directory)
+{
+   LabelHead labels;
+   const Json &branches = reader.Array(node, where, "branches");
+   for (std::size_t i = 0; i < branches.size(); ++i) {
+      const std::string at = where + ".branches[" + std::to_string(i) + "]";
+      labels.branches.emplace_back(reader.String(branches[i], at, "branch"), reader.Type(branches[i], at));
+   }
+   if (labels.branches.empty())
+      reader.Fail(where + ".branches", "is empty; leave 'labels' out instead");
+   const Json &values = reader.Array(node, where, "values");
+   if (values.empty())
+      reader.Fail(where + ".values", "is empty; a label head needs at least one configuration");
+   for (std::size_t k = 0; k < values.size(); ++k) {
+      const std::string at = where + ".values[" + std::to_string(k) + "]";
+      if (!values[k].is_array() || values[k].size() != labels.branches.size())
+         reader.Fail(at, "expected a list of " + std::to_string(labels.branches.size()) +
+                            " numbers (one per branch)");
+      for (const auto &v : values[k]) {
+         if (!v.is_number())
+            reader.Fail(at, "expected numbers, got " + std::string(v.type_name()));
+         labels.values.push_back(v.get<double>());
+      }
+   }
+   if (values.size() > 1 || node.contains("model"))
+      labels.model = reader.ModelFile(node, where, directory);
+   return labels;
 }
 
 SourceSpec ReadSource(const ManifestReader &reader, const Json &node, const std::string &where,
@@ -221,6 +257,8 @@ SourceSpec ReadSource(const ManifestReader &reader, const Json &node, const std:
       ResolveGenColumns(target.transform, source.genColumns);
       source.targets.push_back(std::move(target));
    }
+   if (node.contains("labels"))
+      source.labels = ReadLabels(reader, node.at("labels"), where + ".labels", directory);
    if (node.contains("copies")) {
       const Json &copies = reader.Array(node, where, "copies");
       for (std::size_t i = 0; i < copies.size(); ++i) {
@@ -253,6 +291,7 @@ void CheckCollection(const ManifestReader &reader, CollectionSpec &collection, c
       std::vector<std::pair<std::string, BranchType>> out;
       for (const auto &t : source.targets)
          out.emplace_back(t.branch, t.type);
+      out.insert(out.end(), source.labels.branches.begin(), source.labels.branches.end());
       for (const auto &c : source.copies)
          out.emplace_back(c.branch, c.type);
       return out;
@@ -362,6 +401,8 @@ std::vector<std::pair<std::string, BranchType>> CollectionSpec::Branches() const
    std::vector<std::pair<std::string, BranchType>> out;
    for (const auto &t : sources.front().targets)
       out.emplace_back(t.branch, t.type);
+   const auto &labels = sources.front().labels.branches;
+   out.insert(out.end(), labels.begin(), labels.end());
    for (const auto &c : sources.front().copies)
       out.emplace_back(c.branch, c.type);
    return out;

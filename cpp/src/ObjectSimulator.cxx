@@ -31,7 +31,26 @@ ObjectSimulator::ObjectSimulator(const Bundle &bundle, const std::string &collec
       fEfficiency = OnnxModel::Shared(fSpec.efficiencyModel, {{"cond", c}}, {{"probability", 1}}, options.onnx);
    fVelocityField =
       OnnxModel::Shared(fSpec.velocityFieldModel, {{"x", d}, {"t", 1}, {"cond", c}}, {{"velocity", d}}, options.onnx);
+   if (!fSpec.labels.model.empty())
+      fLabels = OnnxModel::Shared(fSpec.labels.model, {{"x", d}, {"cond", c}},
+                                  {{"probability", static_cast<std::int64_t>(fSpec.labels.Classes())}}, options.onnx);
    fSlots.resize(nSlots);
+}
+
+std::size_t ObjectSimulator::DrawLabel(const Slot &s, std::size_t r, double u) const
+{
+   const std::size_t k = fSpec.labels.Classes();
+   const float *p = s.labelProbability.data() + r * k;
+   double total = 0.0;
+   for (std::size_t j = 0; j < k; ++j)
+      total += std::max(0.0f, p[j]);
+   double cumulative = 0.0;
+   for (std::size_t j = 0; j + 1 < k; ++j) {
+      cumulative += std::max(0.0f, p[j]);
+      if (u * total < cumulative)
+         return j;
+   }
+   return k - 1;
 }
 
 std::size_t ObjectSimulator::Candidates(std::size_t nGen) const
@@ -115,9 +134,19 @@ const SimulatedObjects &ObjectSimulator::Simulate(unsigned slot, const EventId &
    SimulatedObjects &result = s.result;
    result.ode = Integrate(field, s.x.data(), m * d, 0.0, 1.0, fOptions.ode, s.workspace);
 
-   // 4. back to physical values, NanoAOD ranges and types; copied branches
+   // 4. label head: p(class | x, cond), on the flow's output before the inverse transforms
+   const std::size_t nLabels = fSpec.labels.branches.size();
+   if (fLabels) {
+      s.labelProbability.resize(m * fSpec.labels.Classes());
+      std::transform(s.x.begin(), s.x.end(), s.xNetwork.begin(), [](double v) { return static_cast<float>(v); });
+      const float *in[] = {s.xNetwork.data(), s.keptConditioning.data()};
+      float *out[] = {s.labelProbability.data()};
+      fLabels->Run(m, in, out);
+   }
+
+   // 5. back to physical values, NanoAOD ranges and types; labels; copied branches
    result.size = m;
-   result.nBranches = d + nCopies;
+   result.nBranches = d + nLabels + nCopies;
    result.values.resize(result.nBranches * m);
    result.genIndex.resize(m);
    const bool pointsBack = fSpec.kind == SourceKind::kMatched;
@@ -129,10 +158,19 @@ const SimulatedObjects &ObjectSimulator::Simulate(unsigned slot, const EventId &
          const auto &target = fSpec.targets[j];
          result.values[j * m + r] = ToBranchRange(target.transform.Inverse(s.x[r * d + j], row), target.type);
       }
+      if (nLabels > 0) {
+         const std::size_t label =
+            fLabels ? DrawLabel(s, r, random.Uniform(static_cast<std::uint32_t>(genIndex[i]),
+                                                     static_cast<std::uint32_t>(1 + d)))
+                    : 0;
+         for (std::size_t j = 0; j < nLabels; ++j)
+            result.values[(d + j) * m + r] =
+               ToBranchRange(fSpec.labels.values[label * nLabels + j], fSpec.labels.branches[j].second);
+      }
       for (std::size_t j = 0; j < nCopies; ++j) {
          const auto &copy = fSpec.copies[j];
          const double value = copy.genIndex >= 0 ? row[copy.genIndex] : copy.fallback;
-         result.values[(d + j) * m + r] = ToBranchRange(value, copy.type);
+         result.values[(d + nLabels + j) * m + r] = ToBranchRange(value, copy.type);
       }
    }
    return result;

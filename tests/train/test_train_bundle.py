@@ -11,9 +11,10 @@ from flashsim.errors import TrainingError
 from flashsim.train import catalogue
 
 EVENTS = 12
-CHECKED = {"Jet": ["pt", "eta", "phi", "btagDeepFlavB", "qgl", "jetId", "hadronFlavour"],
-           "Muon": ["pt", "dxy", "tightId", "genPartFlav"], "Electron": ["pt", "mvaIso", "genPartFlav"],
-           "Photon": ["pt", "r9"], "FatJet": ["pt", "msoftdrop"]}
+CHECKED = {"Jet": ["pt", "eta", "phi", "btagDeepFlavB", "qgl", "jetId", "puId", "hadronFlavour"],
+           "Muon": ["pt", "dxy", "tightId", "pfIsoId", "genPartFlav"],
+           "Electron": ["pt", "mvaIso", "cutBased", "mvaIso_WP80", "genPartFlav"],
+           "Photon": ["pt", "r9", "mvaID_WP90", "seedGain"], "FatJet": ["pt", "msoftdrop"]}
 
 
 def test_manifest(tiny_bundle):
@@ -24,7 +25,10 @@ def test_manifest(tiny_bundle):
     assert "Jet_Pileup" in keys and "Muon_GenMuon" in keys and "Electron_GenPhoton" in keys
     assert set(keys) | set(p["left_out"]) == {s.key for s in catalogue.sources()}  # rare ones recorded
     assert p["command"] == "pytest" and p["refsim_parameter_hash"] and p["samples"][0]["events"] == 400
-    assert len(p["parity"]) == 2 * len(keys) - 3 and max(p["parity"].values()) <= 1e-5
+    labels = [s["labels"] for c in m["collections"] for s in c["sources"] if "labels" in s]
+    assert labels and all(len(x["values"]) >= 1 and len(x["values"][0]) == len(x["branches"]) for x in labels)
+    heads = sum("model" in x for x in labels)
+    assert heads >= 4 and len(p["parity"]) == 2 * len(keys) - 3 + heads and max(p["parity"].values()) <= 1e-5
     for c in m["collections"]:
         for s in c["sources"]:
             for v in s["conditioning"] + s["targets"]:

@@ -26,7 +26,7 @@ def test_size_parity_and_provenance():
     assert p["command"].startswith("flashsim train") and p["config"]["seed"] == 1
     processes = {s["flashsim_generate"]["process"] for s in p["samples"]}
     assert processes == {"ttbar", "dy", "wjets", "qcd"}
-    networks = {s[k]["model"] for c in m["collections"] for s in c["sources"] for k in ("efficiency", "velocity_field")
-                if k in s}
+    networks = {s[k]["model"] for c in m["collections"] for s in c["sources"]
+                for k in ("efficiency", "velocity_field", "labels") if "model" in s.get(k, {})}
     assert set(p["parity"]) == networks and max(p["parity"].values()) <= 1e-5
     assert all((DEFAULT / n).is_file() for n in networks)

@@ -38,6 +38,18 @@ struct CopiedBranch {
    double fallback = 0.0;
 };
 
+/// Discrete branches (flags, working points, small enumerations) drawn together from one
+/// categorical distribution after the flow: a classifier reads the flow's output x [n, d] (the
+/// transformed continuous targets) and the conditioning, and returns the probability of every
+/// row of `values`, the joint configurations seen in training. Sharp rules such as
+/// "WP80 = mvaID > t" are then learnt as such instead of being smeared by a dequantised flow.
+struct LabelHead {
+   std::vector<std::pair<std::string, BranchType>> branches; ///< e.g. ("looseId", Bool_t)
+   std::vector<double> values; ///< [classes, branches] row-major: class k sets branch j to values[k * nb + j]
+   std::string model;          ///< absolute path of the classifier ONNX file; empty when there is one class
+   std::size_t Classes() const { return branches.empty() ? 0 : values.size() / branches.size(); }
+};
+
 /// How the objects of a source come about.
 enum class SourceKind {
    kMatched,   ///< one candidate per gen object; the reco object points back to it (index branch)
@@ -61,6 +73,7 @@ struct SourceSpec {
    std::vector<std::string> genColumns;
    std::vector<ConditioningVariable> conditioning;
    std::vector<TargetVariable> targets;
+   LabelHead labels;               ///< discrete branches after the targets (none: no branches)
    std::vector<CopiedBranch> copies;
    std::string efficiencyModel;    ///< absolute path of the efficiency ONNX file (empty for kEvent)
    std::string velocityFieldModel; ///< absolute path of the velocity-field ONNX file
@@ -73,7 +86,7 @@ struct CollectionSpec {
    bool event = false;      ///< one kEvent source: scalar branches MET_pt, ... and no counter
    std::vector<SourceSpec> sources;
 
-   /// Output branches without the prefix, in value order: every source's targets, then copies.
+   /// Output branches without the prefix, in value order: every source's targets, labels, then copies.
    std::vector<std::pair<std::string, BranchType>> Branches() const;
 };
 

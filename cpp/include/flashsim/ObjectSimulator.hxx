@@ -17,7 +17,8 @@ namespace flashsim {
 
 /// Simulates one source of one reco collection (e.g. Jet <- GenJet), one event at a time:
 ///   candidate rows -> conditioning [n, c] -> efficiency network p -> keep candidate i if u_i < p_i
-///   -> Gaussian noise [m, d] -> ODE t: 0 -> 1 through the velocity field -> inverse transforms
+///   -> Gaussian noise [m, d] -> ODE t: 0 -> 1 through the velocity field -> [label head: one
+///   categorical draw of the discrete branches given x and the conditioning] -> inverse transforms
 ///   -> NanoAOD ranges and types (+ branches copied from gen). Unsorted: MergeSorted sorts.
 ///
 /// Candidates: one per gen object (matched, unmatched), `slots` per event (slots: a single
@@ -27,7 +28,7 @@ namespace flashsim {
 /// Built for RDataFrame's DefineSlot: the networks (read-only) are shared by all slots, the
 /// scratch buffers (written every event) are per slot. With one slot, it is a plain
 /// single-threaded simulator. Random numbers: draw 0 of candidate i is its efficiency draw,
-/// draws 1..d its noise, where i is the gen index (or slot number); the key is
+/// draws 1..d its noise, draw d + 1 its label draw, where i is the gen index (or slot number); the key is
 /// (seed, event id, copy, collection, source, i), see CounterRng.hxx.
 class ObjectSimulator {
 public:
@@ -72,11 +73,14 @@ private:
       std::vector<float> xNetwork;
       std::vector<float> tNetwork;
       std::vector<float> velocity;
+      std::vector<float> labelProbability;
       Detail::OdeWorkspace workspace;
       SimulatedObjects result;
    };
 
    void Keep(Slot &s, const RandomStream &random, std::size_t nRows, const int *genIndex) const;
+   /// Class of kept row r of the label head, from its probabilities and one uniform.
+   std::size_t DrawLabel(const Slot &s, std::size_t r, double u) const;
 
    std::string fCollection;
    SourceSpec fSpec;
@@ -86,6 +90,7 @@ private:
    // same files (OnnxModel::Shared); per-slot sessions would each copy the weights and arena.
    std::shared_ptr<const OnnxModel> fEfficiency; // null for kEvent
    std::shared_ptr<const OnnxModel> fVelocityField;
+   std::shared_ptr<const OnnxModel> fLabels; // null without a label head or with one class
    std::vector<Slot> fSlots;                  // one per slot: written every event
 
 public:

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from flashsim.errors import BundleError
 
-__all__ = ["FORMAT_VERSION", "read_manifest", "write_manifest"]
+__all__ = ["FORMAT_VERSION", "read_manifest", "source_branches", "write_manifest"]
 
 FORMAT_VERSION = 1
 
@@ -35,3 +35,10 @@ def read_manifest(directory) -> dict:
             f"bundle manifest '{path}': format_version is {version!r}, expected {FORMAT_VERSION}"
         )
     return manifest
+
+
+def source_branches(source: dict) -> list[tuple[str, str]]:
+    """(branch, type) of what a manifest source writes, in the C++ order: the flow's targets, the
+    label head's branches, the copied branches."""
+    entries = source["targets"] + source.get("labels", {}).get("branches", []) + source.get("copies", [])
+    return [(e["branch"], e["type"]) for e in entries]

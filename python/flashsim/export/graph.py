@@ -34,14 +34,17 @@ class GraphBuilder:
         self.node("Gemm", [inputs, f"{name}_W", f"{name}_b"], [output], transB=1)
 
     def activation(self, kind: str, inputs: str, output: str):
-        """SiLU (x sigmoid(x)), ReLU, Tanh or Sigmoid."""
+        """SiLU (x sigmoid(x)), ReLU, Tanh, Sigmoid or Softmax (over the features)."""
         if kind == "SiLU":
             self.node("Sigmoid", [inputs], [f"{output}_sig"])
             self.node("Mul", [inputs, f"{output}_sig"], [output])
             return
+        if kind == "Softmax":
+            self.node("Softmax", [inputs], [output], axis=1)
+            return
         op = {"ReLU": "Relu", "Tanh": "Tanh", "Sigmoid": "Sigmoid"}.get(kind)
         if op is None:
-            raise TypeError(f"unsupported activation {kind}; expected SiLU, ReLU, Tanh or Sigmoid")
+            raise TypeError(f"unsupported activation {kind}; expected SiLU, ReLU, Tanh, Sigmoid or Softmax")
         self.node(op, [inputs], [output])
 
     def save(self, path, inputs, outputs, producer: str = "flashsim") -> Path:

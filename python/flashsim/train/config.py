@@ -26,6 +26,7 @@ class TrainConfig:
 
     collections: catalogue collections to train (all by default).
     max_rows: at most this many rows per network (a random subset, by event).
+    max_label_classes: the label head draws one of at most this many joint configurations.
     max_events: read at most this many events per run of the extraction.
     leave_out_sparse: leave out (and record in the provenance) the sources with fewer than
         ``min_rows`` reconstructed objects, instead of stopping (small test samples).
@@ -34,6 +35,8 @@ class TrainConfig:
     collections: list | None = None
     efficiency: NetworkConfig = field(default_factory=lambda: NetworkConfig(hidden=64, depth=3, epochs=20))
     velocity_field: NetworkConfig = field(default_factory=NetworkConfig)
+    labels: NetworkConfig = field(default_factory=lambda: NetworkConfig(hidden=128, depth=3, epochs=20))
+    max_label_classes: int = 128  # joint configurations of a source's discrete branches (models/labels.py)
     max_rows: int = 300000
     min_rows: int = 2  # a network needs at least this many rows
     leave_out_sparse: bool = False  # True: a source below min_rows is left out (recorded), not an error
@@ -73,7 +76,7 @@ def load_config(source=None) -> TrainConfig:
     unknown = set(values) - names
     if unknown:
         raise InputError(f"{where}: unknown keys {sorted(unknown)}; expected some of {sorted(names)}")
-    for key in ("efficiency", "velocity_field"):
+    for key in ("efficiency", "velocity_field", "labels"):
         if key in values:
             values[key] = _network(values[key], f"{where}: {key}")
     return TrainConfig(**values)

@@ -28,7 +28,7 @@ def parity(model, path, inputs: dict, seed: int = 0, rows: int = 257) -> float:
     got = session.run(None, feeds)[0]
     with torch.no_grad():
         tensors = [torch.from_numpy(v) for v in feeds.values()]
-        if hasattr(model, "probability") and list(inputs) == ["cond"]:
+        if hasattr(model, "probability"):
             want = model.probability(*tensors).numpy()
         else:
             want = model(*tensors).numpy()
@@ -52,7 +52,7 @@ def export_bundle(directory, fitted, derived, postprocess, ode, provenance, name
     collections, parities = {}, {}
     for f in fitted:
         spec, source = f.spec, dict(f.manifest)
-        c, d = len(spec.conditioning), len(spec.targets)
+        c, d = len(spec.conditioning), len(spec.flow_targets)
         if f.efficiency is not None:
             path = directory / f"{spec.key}_efficiency.onnx"
             f.efficiency.cpu().eval()
@@ -64,6 +64,12 @@ def export_bundle(directory, fitted, derived, postprocess, ode, provenance, name
         f.velocity_field.export_onnx(path)
         parities[path.name] = parity(f.velocity_field, path, {"x": d, "t": 1, "cond": c})
         source["velocity_field"] = {"model": path.name}
+        if f.labels is not None:
+            path = directory / f"{spec.key}_labels.onnx"
+            f.labels.cpu().eval()
+            f.labels.export_onnx(path)
+            parities[path.name] = parity(f.labels, path, {"x": d, "cond": c})
+            source["labels"] = {"model": path.name, **source["labels"]}
         entry = collections.setdefault(spec.collection, {"name": spec.collection, "sources": []})
         if spec.sort_by:
             entry["sort_by"] = spec.sort_by

@@ -22,6 +22,7 @@ class FittedSource:
     efficiency: object | None  # EfficiencyNetwork
     velocity_field: object  # VelocityField
     report: dict = field(default_factory=dict)
+    labels: object | None = None  # LabelNetwork (None: no label branches, or a single configuration)
 
 
 def _subset(table, max_rows, rng):
@@ -82,10 +83,11 @@ def fit_source(spec, tables, config, seed: int) -> FittedSource:
     fit_table = tables.efficiency if tables.efficiency is not None else props
     cond_t = _conditioning_transforms(spec, fit_table)
     inputs = [c.column for c in spec.conditioning]
+    flow_targets = spec.flow_targets
     gen_refs = {name: np.asarray(props.columns[name], dtype=np.float32).astype(np.float64)
-                for t in spec.targets for name in Transform(t.steps).gen_inputs}
+                for t in flow_targets for name in Transform(t.steps).gen_inputs}
     target_t = []
-    for t in spec.targets:
+    for t in flow_targets:
         steps = _steps_for(t.steps, props.targets[t.branch])
         transform = Transform(steps, f"{spec.key} target {spec.collection}_{t.branch}")
         target_t.append(transform.fit(props.targets[t.branch], gen_refs))
@@ -124,14 +126,42 @@ def fit_source(spec, tables, config, seed: int) -> FittedSource:
     cond = _matrix(cond_t, columns, inputs)
     gen_rows = {k: v[rows] for k, v in gen_refs.items()}
     x = np.stack([t.forward(props.targets[s.branch][rows], gen_rows, rng)
-                  for t, s in zip(target_t, spec.targets, strict=True)], axis=1).astype(np.float32)
+                  for t, s in zip(target_t, flow_targets, strict=True)], axis=1).astype(np.float32)
     net = config.velocity_field
-    field_ = VelocityField(len(spec.targets), len(inputs), hidden=net.hidden, blocks=net.depth)
+    field_ = VelocityField(len(flow_targets), len(inputs), hidden=net.hidden, blocks=net.depth)
     start = time.perf_counter()
     result = train(field_, lambda m, b, g: flow_matching_loss(m, b["x"], b["cond"], g),
                    {"x": torch.from_numpy(x), "cond": torch.from_numpy(cond)}, training_config(net, len(rows)),
                    groups=props.event[rows], description=f"{spec.key} velocity field",
-                   names={**cond_names, "x": [f"{spec.collection}_{t.branch}" for t in spec.targets]})
+                   names={**cond_names, "x": [f"{spec.collection}_{t.branch}" for t in flow_targets]})
     report["velocity_field"] = {"rows": int(len(rows)), "seconds": round(time.perf_counter() - start, 1),
                                 "validation_loss": result.best_validation_loss, "epochs": result.epochs_run}
-    return FittedSource(spec, manifest, efficiency, field_, report)
+    labels = None
+    if spec.label_targets:
+        labels = _fit_labels(spec, props, rows, x, cond, config, training_config, manifest, report)
+    return FittedSource(spec, manifest, efficiency, field_, report, labels)
+
+
+def _fit_labels(spec, props, rows, x, cond, config, training_config, manifest, report):
+    """The label head on the rows of the flow: the configurations of the discrete branches, and a
+    classifier on (x, cond) when there are several. Fills manifest["labels"]["values"]."""
+    import torch
+
+    from flashsim.models.labels import LabelNetwork, configurations
+    from flashsim.models.training import train
+
+    values = np.stack([props.targets[t.branch][rows] for t in spec.label_targets], axis=1)
+    table, classes, moved = configurations(values, config.max_label_classes)
+    manifest["labels"]["values"] = table.tolist()
+    report["labels"] = {"rows": int(len(rows)), "classes": int(len(table)), "moved": moved}
+    if len(table) == 1:
+        return None
+    net = config.labels
+    network = LabelNetwork(x.shape[1], cond.shape[1], len(table), hidden=net.hidden, layers=net.depth)
+    start = time.perf_counter()
+    result = train(network, lambda m, b, g: m.loss(b["x"], b["cond"], b["label"]),
+                   {"x": torch.from_numpy(x), "cond": torch.from_numpy(cond), "label": torch.from_numpy(classes)},
+                   training_config(net, len(rows)), groups=props.event[rows], description=f"{spec.key} labels")
+    report["labels"].update(seconds=round(time.perf_counter() - start, 1),
+                            validation_loss=result.best_validation_loss, epochs=result.epochs_run)
+    return network

@@ -35,7 +35,7 @@ class NumpyNoise:
     def __init__(self, seed: int):
         self.rng = np.random.default_rng(seed)
 
-    def uniform(self, event_ids, collection, source, index):
+    def uniform(self, event_ids, collection, source, index, draw=0):
         return self.rng.uniform(size=len(index))
 
     def normal(self, event_ids, collection, source, index, n):
@@ -56,9 +56,9 @@ class CppNoise:
         eid.run, eid.luminosityBlock, eid.event = (int(v) for v in event_id)
         return self.ROOT.flashsim.RandomStream(self.seed, eid, self.copy, collection, source)
 
-    def uniform(self, event_ids, collection, source, index):
-        return np.array([self._stream(e, collection, source).Uniform(int(i), 0) for e, i in zip(event_ids, index,
-                                                                                                strict=True)])
+    def uniform(self, event_ids, collection, source, index, draw=0):
+        return np.array([self._stream(e, collection, source).Uniform(int(i), int(draw))
+                         for e, i in zip(event_ids, index, strict=True)])
 
     def normal(self, event_ids, collection, source, index, n):
         out = np.empty((len(index), n))
@@ -190,10 +190,38 @@ def _sample_source(directory, collection, source, arrays, ids, noise, ode, batch
     for j, t in enumerate(source["targets"]):
         values = Transform(t["transform"], t["branch"]).inverse(x1[:, j], gen)
         out[t["branch"]] = to_branch_range(values, t["type"])
+    if "labels" in source:
+        out.update(_draw_labels(directory, collection, source, x1, cond, event_ids, index, noise, batch))
     for c in source.get("copies", []):
         values = gen[c["gen"]] if c.get("gen") else np.full(len(event), c.get("fallback", 0.0))
         out[c["branch"]] = to_branch_range(values, c["type"])
     return out
+
+
+def draw_classes(probability, u):
+    """As the C++ ObjectSimulator::DrawLabel: the first class whose cumulative probability
+    (normalised, negative entries as 0) exceeds the uniform ``u``; the last class otherwise."""
+    p = np.maximum(np.asarray(probability, dtype=np.float64), 0.0)
+    cumulative = np.cumsum(p, axis=1)
+    chosen = (u[:, None] * cumulative[:, -1:] < cumulative[:, :-1]).argmax(axis=1)
+    below = (u[:, None] * cumulative[:, -1:] < cumulative[:, :-1]).any(axis=1)
+    return np.where(below, chosen, p.shape[1] - 1)
+
+
+def _draw_labels(directory, collection, source, x1, cond, event_ids, index, noise, batch):
+    """The label head: one categorical draw (uniform number d + 1) per object."""
+    labels = source["labels"]
+    table = np.asarray(labels["values"], dtype=np.float64).reshape(len(labels["values"]), -1)
+    if len(table) == 1:
+        classes = np.zeros(len(x1), dtype=np.int64)
+    else:
+        session = _session(Path(directory) / labels["model"])
+        x = x1.astype(np.float32)
+        p = np.concatenate([session.run(None, {"x": x[i:i + batch], "cond": cond[i:i + batch]})[0]
+                            for i in range(0, len(x), batch)]) if len(x) else np.zeros((0, len(table)))
+        u = noise.uniform(event_ids, collection, source["name"], index, draw=1 + x1.shape[1])
+        classes = draw_classes(p, np.asarray(u, dtype=np.float64))
+    return {b["branch"]: to_branch_range(table[classes, j], b["type"]) for j, b in enumerate(labels["branches"])}
 
 
 def sample_bundle(directory, inputs, noise, collections=None, max_events=None, ode=None, arrays=None):

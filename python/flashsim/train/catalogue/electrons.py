@@ -9,7 +9,17 @@ from flashsim.train.catalogue.leptons import (
     kinematics,
     track_targets,
 )
-from flashsim.train.catalogue.spec import Copy, SourceSpec, Target, asinh, flag, integer, log, score, standardized
+from flashsim.train.catalogue.spec import (
+    Copy,
+    SourceSpec,
+    Target,
+    asinh,
+    integer,
+    label,
+    log,
+    score,
+    standardized,
+)
 
 __all__ = ["POSTPROCESS", "SOURCES"]
 
@@ -25,16 +35,16 @@ def _targets(gen):
         Target("deltaEtaSC", "Float_t", asinh(0.01)),
         Target("energyErr", "Float_t", log()),
         Target("lostHits", "UChar_t", integer()),
-        Target("convVeto", "Bool_t", flag()),
-        Target("cutBased", "UChar_t", integer()),
+        Target("convVeto", "Bool_t", label()),
+        Target("cutBased", "UChar_t", label()),
         Target("mvaIso", "Float_t", score(-1.0, 1.0, spike=-1.0)),
-        Target("mvaIso_WP80", "Bool_t", flag()),
-        Target("mvaIso_WP90", "Bool_t", flag()),
+        Target("mvaIso_WP80", "Bool_t", label()),
+        Target("mvaIso_WP90", "Bool_t", label()),
         Target("mvaNoIso", "Float_t", score(-1.0, 1.0, spike=-1.0)),
-        Target("mvaNoIso_WP80", "Bool_t", flag()),
-        Target("mvaNoIso_WP90", "Bool_t", flag()),
-        Target("tightCharge", "UChar_t", integer()),
-        Target("seedGain", "UChar_t", integer()),
+        Target("mvaNoIso_WP80", "Bool_t", label()),
+        Target("mvaNoIso_WP90", "Bool_t", label()),
+        Target("tightCharge", "UChar_t", label()),
+        Target("seedGain", "UChar_t", label()),
     ]
 
 

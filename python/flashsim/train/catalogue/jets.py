@@ -1,6 +1,6 @@
 """Jet (AK4): from GenJet (matched by Jet_genJetIdx) and from pileup (slots: no gen object)."""
 
-from flashsim.train.catalogue.spec import Copy, Input, SourceSpec, Target, integer, log, score, standardized
+from flashsim.train.catalogue.spec import Copy, Input, SourceSpec, Target, integer, label, log, score, standardized
 
 __all__ = ["SOURCES"]
 
@@ -31,8 +31,8 @@ _ATTRIBUTES = [
     Target("muEF", "Float_t", score(spike=0.0)),
     Target("chMultiplicity", "UChar_t", integer()),
     Target("neMultiplicity", "UChar_t", integer()),
-    Target("jetId", "UChar_t", integer()),
-    Target("puId", "UChar_t", integer()),
+    Target("jetId", "UChar_t", label()),
+    Target("puId", "UChar_t", label()),
     Target("puIdDisc", "Float_t", standardized()),
     Target("rawFactor", "Float_t", standardized()),
     Target("bRegCorr", "Float_t", score(0.5, 2.0)),

@@ -2,7 +2,7 @@
 second matched source on the same gen muons) and fakes from GenJets (punch-through, decays in flight)."""
 
 from flashsim.train.catalogue.leptons import GEN_MUON, fake_conditioning, gen_conditioning, kinematics, track_targets
-from flashsim.train.catalogue.spec import Copy, SourceSpec, Target, flag, integer, log
+from flashsim.train.catalogue.spec import Copy, SourceSpec, Target, integer, label, log
 
 __all__ = ["POSTPROCESS", "SOURCES"]
 
@@ -13,18 +13,18 @@ def _targets(gen):
         Target("pfRelIso04_all", "Float_t", log()),
         Target("miniPFRelIso_all", "Float_t", log()),
         Target("tkRelIso", "Float_t", log()),
-        Target("pfIsoId", "UChar_t", integer()),
-        Target("looseId", "Bool_t", flag()),
-        Target("mediumId", "Bool_t", flag()),
-        Target("tightId", "Bool_t", flag()),
-        Target("softId", "Bool_t", flag()),
-        Target("isGlobal", "Bool_t", flag()),
-        Target("isTracker", "Bool_t", flag()),
-        Target("isPFcand", "Bool_t", flag()),
+        Target("pfIsoId", "UChar_t", label()),
+        Target("looseId", "Bool_t", label()),
+        Target("mediumId", "Bool_t", label()),
+        Target("tightId", "Bool_t", label()),
+        Target("softId", "Bool_t", label()),
+        Target("isGlobal", "Bool_t", label()),
+        Target("isTracker", "Bool_t", label()),
+        Target("isPFcand", "Bool_t", label()),
         Target("nStations", "UChar_t", integer()),
         Target("nTrackerLayers", "UChar_t", integer()),
         Target("ptErr", "Float_t", log()),
-        Target("tightCharge", "UChar_t", integer()),
+        Target("tightCharge", "UChar_t", label()),
     ]
 
 

@@ -2,7 +2,7 @@
 and GenJets (pi0 fakes)."""
 
 from flashsim.train.catalogue.leptons import GEN_ELECTRON, GEN_PHOTON, fake_conditioning, gen_conditioning, kinematics
-from flashsim.train.catalogue.spec import Copy, SourceSpec, Target, flag, integer, log, score
+from flashsim.train.catalogue.spec import Copy, SourceSpec, Target, label, log, score
 
 __all__ = ["SOURCES"]
 
@@ -16,14 +16,14 @@ def _targets(gen):
         Target("r9", "Float_t", log()),
         Target("energyErr", "Float_t", log()),
         Target("mvaID", "Float_t", score(-1.0, 1.0, spike=-1.0)),
-        Target("mvaID_WP80", "Bool_t", flag()),
-        Target("mvaID_WP90", "Bool_t", flag()),
-        Target("cutBased", "UChar_t", integer()),
-        Target("electronVeto", "Bool_t", flag()),
-        Target("pixelSeed", "Bool_t", flag()),
-        Target("isScEtaEB", "Bool_t", flag()),
-        Target("isScEtaEE", "Bool_t", flag()),
-        Target("seedGain", "UChar_t", integer()),
+        Target("mvaID_WP80", "Bool_t", label()),
+        Target("mvaID_WP90", "Bool_t", label()),
+        Target("cutBased", "UChar_t", label()),
+        Target("electronVeto", "Bool_t", label()),
+        Target("pixelSeed", "Bool_t", label()),
+        Target("isScEtaEB", "Bool_t", label()),
+        Target("isScEtaEE", "Bool_t", label()),
+        Target("seedGain", "UChar_t", label()),
     ]
 
 

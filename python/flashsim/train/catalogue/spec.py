@@ -8,7 +8,7 @@ needs: which reco objects of the collection belong to the source.
 import copy
 from dataclasses import dataclass, field
 
-__all__ = ["Copy", "Input", "SourceSpec", "Target", "arctan", "asinh", "flag", "integer", "log", "score",
+__all__ = ["Copy", "Input", "SourceSpec", "Target", "arctan", "asinh", "flag", "integer", "label", "log", "score",
            "standardized"]
 
 STD = {"op": "standardize"}
@@ -37,6 +37,14 @@ def integer():
 
 
 flag = integer
+
+LABEL = {"op": "label"}
+
+
+def label():
+    """A flag, working point or small enumeration drawn by the source's label head (a classifier
+    on the flow's output and the conditioning, models/labels.py) instead of by the flow."""
+    return [dict(LABEL)]
 
 
 def asinh(scale):
@@ -68,7 +76,14 @@ class Target:
     type: str
     steps: list
 
+    @property
+    def is_label(self) -> bool:
+        """Drawn by the label head, not by the flow (see :func:`label`)."""
+        return self.steps == [LABEL]
+
     def manifest(self):
+        if self.is_label:
+            return {"branch": self.branch, "type": self.type}
         return {"branch": self.branch, "type": self.type, "transform": copy.deepcopy(self.steps)}
 
 
@@ -120,6 +135,16 @@ class SourceSpec:
     sort_by: str | None = "pt"
 
     @property
+    def flow_targets(self):
+        """The targets the flow generates (continuous, counts)."""
+        return [t for t in self.targets if not t.is_label]
+
+    @property
+    def label_targets(self):
+        """The targets the label head draws (flags, working points)."""
+        return [t for t in self.targets if t.is_label]
+
+    @property
     def key(self):
         return f"{self.collection}_{self.name}"
 
@@ -135,7 +160,9 @@ class SourceSpec:
         if self.slots:
             out["slots"] = self.slots
         out["conditioning"] = [c.manifest() for c in self.conditioning]
-        out["targets"] = [t.manifest() for t in self.targets]
+        out["targets"] = [t.manifest() for t in self.flow_targets]
+        if self.label_targets:  # the configurations and the network are added by the fit
+            out["labels"] = {"branches": [t.manifest() for t in self.label_targets]}
         if self.copies:
             out["copies"] = [c.manifest() for c in self.copies]
         return out
