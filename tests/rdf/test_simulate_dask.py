@@ -46,11 +46,11 @@ def outputs(client, gen_files, tiny_bundle, tmp_path_factory):
     return distributed, local
 
 
-def by_event(path) -> dict:
-    """Every Events branch of ``path``, entries sorted by (run, luminosityBlock, event)."""
+def by_event(path, key=ID) -> dict:
+    """Every Events branch of ``path``, entries sorted by ``key`` (run, luminosityBlock, event)."""
     with uproot.open(path) as f:
         arrays = f["Events"].arrays(library="ak")
-    order = np.lexsort([ak.to_numpy(arrays[name]) for name in reversed(ID)])
+    order = np.lexsort([ak.to_numpy(arrays[name]) for name in reversed(key)])
     return {name: arrays[name][order].to_list() for name in arrays.fields}
 
 
@@ -82,6 +82,17 @@ def test_distributed_output_is_nanoaod_with_bookkeeping(ROOT, outputs):
     assert provenance["threads"] is None
     leftovers = [p.name for p in distributed.output.parent.iterdir() if p.name.startswith(".")]
     assert leftovers == []  # partition files and temporary output removed
+
+
+def test_oversampled_distributed_equals_local(client, gen_files, tiny_bundle, tmp_path):
+    distributed = simulate_file(gen_files, tmp_path / "dask.root", tiny_bundle, seed=SEED, oversample=2,
+                                executor=client, progress=False)
+    local = simulate_file(gen_files, tmp_path / "local.root", tiny_bundle, seed=SEED, oversample=2, progress=False)
+    assert distributed.entries == local.entries == 1600
+    a, b = by_event(distributed.output, ID + ["FlashSim_copy"]), by_event(local.output, ID + ["FlashSim_copy"])
+    assert set(a["FlashSim_copy"]) == {0, 1}
+    for name in a:
+        assert a[name] == b[name], name
 
 
 def test_workers_run_the_shipped_plugin(client, outputs):

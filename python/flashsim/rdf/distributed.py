@@ -37,7 +37,7 @@ import tempfile
 import threading
 from pathlib import Path
 
-from flashsim.errors import BundleError, FlashSimError, RuntimeLibraryError
+from flashsim.errors import BundleError, FlashSimError, InputError, RuntimeLibraryError
 from flashsim.rdf.plugin import PluginPaths, load, onnxruntime_library, plugin_paths
 
 __all__ = ["is_distributed", "local_node", "prepare_plugin", "simulate_distributed"]
@@ -229,6 +229,9 @@ def simulate_distributed(df, bundle: Path, seed: int, *, ship_bundle: bool = Tru
     from flashsim.rdf.simulate import simulate
 
     parent = df.proxied_node
+    backend = type(parent.get_head().backend)
+    if backend.__name__ != "DaskBackend":  # the workers' local directory is where Dask puts shipped files
+        raise InputError(f"flashsim runs on the Dask backend of distributed RDataFrame, not on {backend.__name__}")
     local = simulate(parent.rdf_node, bundle, seed, **options)  # every check, before any task
     plugin_archive = _plugin_archive()
     shipped = [plugin_archive]
