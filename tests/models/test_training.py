@@ -157,3 +157,21 @@ def test_empty_selection():
     with pytest.raises(InputError, match="empty selection"):
         train(EfficiencyNetwork(2), efficiency_loss, {"cond": torch.zeros((0, 2)), "label": torch.zeros(0)},
               TrainingConfig(epochs=1, **FAST))
+
+
+def test_moving_average_of_the_weights():
+    """With ema, the kept weights are an average (not one step's weights), and the flow still learns."""
+    g = torch.Generator().manual_seed(4)
+    cond = torch.randn((3000, 1), generator=g)
+    x = 2 * cond.repeat(1, 2) + 0.5 * torch.randn((3000, 2), generator=g)
+    kept = {}
+    for ema in (0.0, 0.95):
+        torch.manual_seed(0)
+        model = VelocityField(2, 1, hidden=16, blocks=1)
+        result = train(model, flow_loss, {"x": x, "cond": cond}, TrainingConfig(epochs=8, patience=8, ema=ema, **FAST))
+        assert result.best_validation_loss < 0.8 * result.history[0][2] or ema == 0.0
+        kept[ema] = model.embed.weight.detach().clone()
+    assert not torch.allclose(kept[0.0], kept[0.95])
+    with pytest.raises(InputError, match="ema must be in"):
+        train(VelocityField(2, 1, hidden=8, blocks=1), flow_loss, {"x": x, "cond": cond},
+              TrainingConfig(epochs=1, ema=1.5, **FAST))

@@ -83,3 +83,24 @@ def test_cli_and_config_errors(train_sample, tmp_path):
                                   "velocity_field": {"hidden": 8, "depth": 1, "epochs": 1}}))
     assert main(["train", str(train_sample[1]), "-o", str(tmp_path / "b"), "--config", str(config), "--quiet"]) == 0
     assert [c["name"] for c in read_manifest(tmp_path / "b")["collections"]] == ["MET"]
+
+
+def test_parallel_training_gives_the_same_networks(train_sample, tmp_path):
+    """jobs=2 trains the sources in two worker processes: every network is the one jobs=1 gives."""
+    from flashsim.train.config import load_config
+    from flashsim.train.pipeline import train_bundle
+
+    tiny = {"collections": ["Muon", "MET"], "progress": False, "threads": 1, "leave_out_sparse": True,
+            "efficiency": {"hidden": 8, "depth": 1, "epochs": 1, "batch_size": 512},
+            "velocity_field": {"hidden": 8, "depth": 1, "epochs": 2, "batch_size": 512},
+            "labels": {"hidden": 8, "depth": 1, "epochs": 2, "batch_size": 512}}
+    for jobs in (1, 2):
+        train_bundle([train_sample[1]], tmp_path / f"jobs{jobs}", load_config({**tiny, "jobs": jobs}),
+                     log=lambda *a: None)
+    networks = sorted(p.name for p in (tmp_path / "jobs1").glob("*.onnx"))
+    assert "Muon_GenMuon_labels.onnx" in networks and "MET_Event_velocity.onnx" in networks
+    assert networks == sorted(p.name for p in (tmp_path / "jobs2").glob("*.onnx"))
+    for name in networks:
+        assert (tmp_path / "jobs1" / name).read_bytes() == (tmp_path / "jobs2" / name).read_bytes(), name
+    one, two = read_manifest(tmp_path / "jobs1"), read_manifest(tmp_path / "jobs2")
+    assert one["collections"] == two["collections"]

@@ -1,7 +1,9 @@
 """One training loop for every network of a bundle.
 
 Validation split by group (event), learning-rate schedule (linear warm-up, cosine decay),
-early stopping on the validation loss with the best weights restored, a checkpoint after every
+an optional exponential moving average of the weights (what generative models are usually
+sampled with: smoother than the last step), early stopping on the validation loss with the
+best weights restored, a checkpoint after every
 epoch (atomic) and resume from it, a progress bar, and a guard that stops on a non-finite loss.
 """
 
@@ -32,6 +34,7 @@ class TrainingConfig:
     device: str = "auto"  # "auto" (CUDA if present), "cpu" or "cuda"
     progress: bool = True
     threads: int | None = None  # torch intra-op threads (None: torch's default)
+    ema: float = 0.0  # weight decay of the moving average of the parameters (0: none); validated and kept
 
 
 @dataclass
@@ -117,7 +120,8 @@ def train(model, loss_fn, tensors: dict, config: TrainingConfig, groups=None, ch
         lambda step: min(1.0, (step + 1) / warmup) * 0.5 * (1 + math.cos(math.pi * min(1.0, step / total_steps))),
     )
     generator = torch.Generator(device=device).manual_seed(config.seed)
-    state = {"epoch": 0, "best_loss": math.inf, "best_epoch": 0, "best_state": None, "history": [], "bad_epochs": 0}
+    state = {"epoch": 0, "best_loss": math.inf, "best_epoch": 0, "best_state": None, "history": [], "bad_epochs": 0,
+             "ema": _average_start(model, config)}
 
     checkpoint = Path(checkpoint) if checkpoint else None
     if checkpoint and resume and checkpoint.exists():
@@ -156,15 +160,21 @@ def train(model, loss_fn, tensors: dict, config: TrainingConfig, groups=None, ch
                 loss.backward()
                 optimizer.step()
                 schedule.step()
+                _average_update(state, model, config.ema)
                 total += loss.item() * len(batch_index)
                 count += len(batch_index)
+            current = {k: v.detach().clone() for k, v in model.state_dict().items()}
+            if state["ema"] is not None:  # judge (and keep) the averaged weights
+                model.load_state_dict(state["ema"])
             valid_loss = _validation_loss(model, loss_fn, data, valid_index, config, device)
+            judged = {k: v.detach().clone() for k, v in model.state_dict().items()}
+            model.load_state_dict(current)
             if not math.isfinite(valid_loss):
                 raise TrainingError(f"{description}: the validation loss became {valid_loss} at epoch {epoch + 1}")
             state["history"].append((epoch + 1, total / count, valid_loss))
             if valid_loss < state["best_loss"] * (1 - config.min_delta) or state["best_state"] is None:
                 state["best_loss"], state["best_epoch"], state["bad_epochs"] = valid_loss, epoch + 1, 0
-                state["best_state"] = {k: v.detach().clone() for k, v in model.state_dict().items()}
+                state["best_state"] = judged
             else:
                 state["bad_epochs"] += 1
             state["epoch"] = epoch + 1
@@ -184,6 +194,28 @@ def train(model, loss_fn, tensors: dict, config: TrainingConfig, groups=None, ch
     model.load_state_dict(state["best_state"])
     model.eval()
     return TrainingResult(state["best_loss"], state["best_epoch"], state["epoch"], stopped_early, state["history"])
+
+
+def _average_start(model, config):
+    if not config.ema:
+        return None
+    if not 0.0 < config.ema < 1.0:
+        raise InputError(f"ema must be in (0, 1) (or 0 for none), got {config.ema}")
+    return {k: v.detach().clone() for k, v in model.state_dict().items()}
+
+
+@torch.no_grad()
+def _average_update(state, model, decay: float):
+    average = state["ema"]
+    if average is None:
+        return
+    state["ema_steps"] = state.get("ema_steps", 0) + 1
+    decay = min(decay, (1 + state["ema_steps"]) / (10 + state["ema_steps"]))  # early steps: follow the weights
+    for key, value in model.state_dict().items():
+        if value.is_floating_point():
+            average[key].mul_(decay).add_(value, alpha=1.0 - decay)
+        else:
+            average[key].copy_(value)
 
 
 @torch.no_grad()

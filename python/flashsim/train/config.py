@@ -18,6 +18,7 @@ class NetworkConfig:
     learning_rate: float = 2e-3
     patience: int = 5
     min_steps: int = 0  # small sources: more epochs, so that every network gets this many optimiser steps
+    ema: float = 0.0  # moving average of the weights (e.g. 0.999; 0: none), see models/training.py
 
 
 @dataclass
@@ -43,6 +44,7 @@ class TrainConfig:
     max_events: int | None = None
     seed: int = 1
     threads: int | None = None
+    jobs: int = 1  # sources trained in parallel worker processes (threads are shared out among them)
     device: str = "auto"
     progress: bool = True
     ode: dict = field(default_factory=lambda: {"method": "midpoint", "steps": 20, "rtol": 1e-5, "atol": 1e-5})

@@ -103,7 +103,7 @@ def fit_source(spec, tables, config, seed: int) -> FittedSource:
         epochs = max(net.epochs, math.ceil(net.min_steps / steps_per_epoch))
         return TrainingConfig(epochs=epochs, batch_size=net.batch_size, learning_rate=net.learning_rate,
                               patience=max(net.patience, epochs // 4), seed=seed, device=config.device,
-                              progress=config.progress, threads=config.threads)
+                              progress=config.progress, threads=config.threads, ema=net.ema)
 
     cond_names = {"cond": [f"{c.name} ({c.column})" for c in spec.conditioning]}
     efficiency = None
@@ -113,6 +113,7 @@ def fit_source(spec, tables, config, seed: int) -> FittedSource:
         cond = _matrix(cond_t, {k: v[rows] for k, v in e.columns.items()}, inputs)
         label = torch.from_numpy(e.label[rows].astype(np.float32))
         net = config.efficiency
+        torch.manual_seed(seed)  # initial weights from the source's seed, not from what ran before
         efficiency = EfficiencyNetwork(len(inputs), hidden=net.hidden, layers=net.depth)
         start = time.perf_counter()
         result = train(efficiency, lambda m, b, g: m.loss(b["cond"], b["label"]),
@@ -128,6 +129,7 @@ def fit_source(spec, tables, config, seed: int) -> FittedSource:
     x = np.stack([t.forward(props.targets[s.branch][rows], gen_rows, rng)
                   for t, s in zip(target_t, flow_targets, strict=True)], axis=1).astype(np.float32)
     net = config.velocity_field
+    torch.manual_seed(seed + 1)
     field_ = VelocityField(len(flow_targets), len(inputs), hidden=net.hidden, blocks=net.depth)
     start = time.perf_counter()
     result = train(field_, lambda m, b, g: flow_matching_loss(m, b["x"], b["cond"], g),
@@ -138,11 +140,11 @@ def fit_source(spec, tables, config, seed: int) -> FittedSource:
                                 "validation_loss": result.best_validation_loss, "epochs": result.epochs_run}
     labels = None
     if spec.label_targets:
-        labels = _fit_labels(spec, props, rows, x, cond, config, training_config, manifest, report)
+        labels = _fit_labels(spec, props, rows, x, cond, config, training_config, manifest, report, seed + 2)
     return FittedSource(spec, manifest, efficiency, field_, report, labels)
 
 
-def _fit_labels(spec, props, rows, x, cond, config, training_config, manifest, report):
+def _fit_labels(spec, props, rows, x, cond, config, training_config, manifest, report, seed):
     """The label head on the rows of the flow: the configurations of the discrete branches, and a
     classifier on (x, cond) when there are several. Fills manifest["labels"]["values"]."""
     import torch
@@ -157,6 +159,7 @@ def _fit_labels(spec, props, rows, x, cond, config, training_config, manifest, r
     if len(table) == 1:
         return None
     net = config.labels
+    torch.manual_seed(seed)
     network = LabelNetwork(x.shape[1], cond.shape[1], len(table), hidden=net.hidden, layers=net.depth)
     start = time.perf_counter()
     result = train(network, lambda m, b, g: m.loss(b["x"], b["cond"], b["label"]),

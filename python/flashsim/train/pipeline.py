@@ -27,6 +27,45 @@ def file_metadata(path) -> dict:
     return out
 
 
+def _fit_one(spec, tables, config, seed):
+    """(FittedSource or the SparseSourceError, seconds): one source, in this process or a worker."""
+    from flashsim.train.fit import SparseSourceError, fit_source
+
+    start = time.perf_counter()
+    try:
+        outcome = fit_source(spec, tables, config, seed=seed)
+    except SparseSourceError as err:
+        outcome = err
+    return outcome, time.perf_counter() - start
+
+
+def _fit_sources(sources, tables, config):
+    """Yields (spec, FittedSource or SparseSourceError, seconds) in catalogue order.
+
+    With ``config.jobs`` > 1 the sources are trained in that many worker processes (spawned:
+    the parent has run ROOT), the largest first, each with its share of ``config.threads``;
+    every source has its own seed, so the networks do not depend on ``jobs``.
+    """
+    seeds = [config.seed * 1000 + i for i in range(len(sources))]
+    if config.jobs <= 1:
+        for spec, seed in zip(sources, seeds, strict=True):
+            yield spec, *_fit_one(spec, tables[spec.key], config, seed)
+        return
+    import dataclasses
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    threads = max(1, (config.threads or config.jobs) // config.jobs)
+    worker_config = dataclasses.replace(config, threads=threads, progress=False)
+    size = {s.key: len(tables[s.key].properties) * len(s.targets) for s in sources}
+    with ProcessPoolExecutor(config.jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+        futures = {}
+        for i in sorted(range(len(sources)), key=lambda i: -size[sources[i].key]):
+            futures[i] = pool.submit(_fit_one, sources[i], tables[sources[i].key], worker_config, seeds[i])
+        for i, spec in enumerate(sources):
+            yield spec, *futures[i].result()
+
+
 def train_bundle(inputs, output, config, command=None, log=print) -> dict:
     """Trains every catalogue source of ``config.collections`` on ``inputs`` and writes the bundle.
 
@@ -36,7 +75,7 @@ def train_bundle(inputs, output, config, command=None, log=print) -> dict:
     from flashsim.extract import extract
     from flashsim.train import catalogue
     from flashsim.train.export import export_bundle
-    from flashsim.train.fit import SparseSourceError, fit_source
+    from flashsim.train.fit import SparseSourceError
 
     inputs = [Path(p) for p in inputs]
     if not inputs:
@@ -52,19 +91,18 @@ def train_bundle(inputs, output, config, command=None, log=print) -> dict:
     tables = extract(inputs, sources, max_events=config.max_events)
     log(f"extracted {len(sources)} sources from {len(inputs)} files in {time.perf_counter() - start:.1f} s")
     fitted, left_out = [], {}
-    for i, spec in enumerate(sources):
-        t0 = time.perf_counter()
-        try:
-            fitted.append(fit_source(spec, tables[spec.key], config, seed=config.seed * 1000 + i))
-        except SparseSourceError as err:
+    for spec, outcome, seconds in _fit_sources(sources, tables, config):
+        if isinstance(outcome, SparseSourceError):
             if not config.leave_out_sparse:
-                raise
-            left_out[spec.key] = str(err)
-            log(f"{spec.key}: left out ({err})")
+                raise outcome
+            left_out[spec.key] = str(outcome)
+            log(f"{spec.key}: left out ({outcome})")
             continue
-        rep = fitted[-1].report
+        fitted.append(outcome)
+        rep = outcome.report
         log(f"{spec.key}: efficiency {rep.get('efficiency', {}).get('rows', '-')} rows, "
-            f"velocity field {rep['velocity_field']['rows']} rows, {time.perf_counter() - t0:.1f} s")
+            f"velocity field {rep['velocity_field']['rows']} rows, "
+            f"labels {rep.get('labels', {}).get('classes', '-')} classes, {seconds:.1f} s")
     collections = list(dict.fromkeys(f.spec.collection for f in fitted))
     used = [c for f in fitted for c in f.spec.columns()]
     provenance = {
