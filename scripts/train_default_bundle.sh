@@ -8,12 +8,13 @@ work=${1:-work_default_bundle}
 mkdir -p "$work" && cd "$work"
 gen() { flashsim generate --process "$1" --events "$2" --seed "$3" --run "$4" -o "$5" --jobs 2 --no-progress; }
 gen ttbar 20000 111 1 big_gen_ttbar_111.root && flashsim fullsim big_gen_ttbar_111.root -o big_full_ttbar_111.root --seed 111
+gen ttbar 40000 112 3 big_gen_ttbar_112.root && flashsim fullsim big_gen_ttbar_112.root -o big_full_ttbar_112.root --seed 112
 gen ttbar 5000 101 1 gen_ttbar_101.root && flashsim fullsim gen_ttbar_101.root -o full_ttbar_101.root --seed 101
 gen dy 3000 102 1 gen_dy_102.root && flashsim fullsim gen_dy_102.root -o full_dy_102.root --seed 102
 gen wjets 3000 103 1 gen_wjets_103.root && flashsim fullsim gen_wjets_103.root -o full_wjets_103.root --seed 103
 gen qcd 3000 104 1 gen_qcd_104.root && flashsim fullsim gen_qcd_104.root -o full_qcd_104.root --seed 104
-flashsim train big_full_ttbar_111.root full_ttbar_101.root full_dy_102.root full_wjets_103.root full_qcd_104.root \
+flashsim train big_full_ttbar_111.root big_full_ttbar_112.root full_ttbar_101.root full_dy_102.root full_wjets_103.root full_qcd_104.root \
     -o default_bundle --config "$(python -c 'import flashsim.train, pathlib; print(pathlib.Path(flashsim.train.__file__).parent / "default_config.json")')"
-# quality on held-out events
-gen ttbar 5000 201 2 gen_ttbar_201.root && flashsim fullsim gen_ttbar_201.root -o full_ttbar_201.root --seed 201
+# quality on 20,000 held-out ttbar events (benchmarks/quality_default_bundle.py)
+gen ttbar 20000 201 2 gen_ttbar_201.root && flashsim fullsim gen_ttbar_201.root -o full_ttbar_201.root --seed 201
 flashsim fullsim gen_ttbar_201.root -o full_ttbar_201_seed202.root --seed 202

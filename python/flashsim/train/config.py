@@ -18,6 +18,7 @@ class NetworkConfig:
     learning_rate: float = 2e-3
     patience: int = 5
     min_steps: int = 0  # small sources: more epochs, so that every network gets this many optimiser steps
+    max_epochs: int = 0  # but at most this many epochs (0: no limit): tiny sources would only memorise
     ema: float = 0.0  # moving average of the weights (e.g. 0.999; 0: none), see models/training.py
 
 

@@ -101,6 +101,8 @@ def fit_source(spec, tables, config, seed: int) -> FittedSource:
     def training_config(net, rows):
         steps_per_epoch = max(1, math.ceil(rows * 0.8 / net.batch_size))  # 0.8: the validation split
         epochs = max(net.epochs, math.ceil(net.min_steps / steps_per_epoch))
+        if net.max_epochs:
+            epochs = max(net.epochs, min(epochs, net.max_epochs))
         return TrainingConfig(epochs=epochs, batch_size=net.batch_size, learning_rate=net.learning_rate,
                               patience=max(net.patience, epochs // 4), seed=seed, device=config.device,
                               progress=config.progress, threads=config.threads, ema=net.ema)
