@@ -4,6 +4,7 @@
 #include "flashsim/OdeSolver.hxx"
 
 #include <algorithm>
+#include <cmath>
 #include <stdexcept>
 
 namespace flashsim {
@@ -33,20 +34,25 @@ ObjectSimulator::ObjectSimulator(const Bundle &bundle, const std::string &collec
       OnnxModel::Shared(fSpec.velocityFieldModel, {{"x", d}, {"t", 1}, {"cond", c}}, {{"velocity", d}}, options.onnx);
    if (!fSpec.labels.model.empty())
       fLabels = OnnxModel::Shared(fSpec.labels.model, {{"x", d}, {"cond", c}},
-                                  {{"probability", static_cast<std::int64_t>(fSpec.labels.Classes())}}, options.onnx);
+                                  {{"logits", static_cast<std::int64_t>(fSpec.labels.Classes())}}, options.onnx);
    fSlots.resize(nSlots);
 }
 
-std::size_t ObjectSimulator::DrawLabel(const Slot &s, std::size_t r, double u) const
+std::size_t ObjectSimulator::DrawLabel(Slot &s, std::size_t r, double u) const
 {
+   // softmax in double (unnormalised: exp(l - max)), then the first class whose cumulative sum
+   // exceeds u times the total; the Python twin is reference_sampler.softmax / draw_classes
    const std::size_t k = fSpec.labels.Classes();
-   const float *p = s.labelProbability.data() + r * k;
+   const float *logits = s.labelLogits.data() + r * k;
+   const double top = *std::max_element(logits, logits + k);
+   auto &weight = s.labelWeight;
+   weight.resize(k);
    double total = 0.0;
    for (std::size_t j = 0; j < k; ++j)
-      total += std::max(0.0f, p[j]);
+      total += weight[j] = std::exp(static_cast<double>(logits[j]) - top);
    double cumulative = 0.0;
    for (std::size_t j = 0; j + 1 < k; ++j) {
-      cumulative += std::max(0.0f, p[j]);
+      cumulative += weight[j];
       if (u * total < cumulative)
          return j;
    }
@@ -134,13 +140,13 @@ const SimulatedObjects &ObjectSimulator::Simulate(unsigned slot, const EventId &
    SimulatedObjects &result = s.result;
    result.ode = Integrate(field, s.x.data(), m * d, 0.0, 1.0, fOptions.ode, s.workspace);
 
-   // 4. label head: p(class | x, cond), on the flow's output before the inverse transforms
+   // 4. label head: logits of p(class | x, cond), on the flow's output before the inverse transforms
    const std::size_t nLabels = fSpec.labels.branches.size();
    if (fLabels) {
-      s.labelProbability.resize(m * fSpec.labels.Classes());
+      s.labelLogits.resize(m * fSpec.labels.Classes());
       std::transform(s.x.begin(), s.x.end(), s.xNetwork.begin(), [](double v) { return static_cast<float>(v); });
       const float *in[] = {s.xNetwork.data(), s.keptConditioning.data()};
-      float *out[] = {s.labelProbability.data()};
+      float *out[] = {s.labelLogits.data()};
       fLabels->Run(m, in, out);
    }
 

@@ -9,7 +9,7 @@ import pytest
 
 from flashsim.errors import BundleError, ModelError
 from flashsim.models.labels import LabelNetwork, configurations
-from flashsim.train.reference_sampler import draw_classes
+from flashsim.train.reference_sampler import draw_classes, softmax
 
 
 def test_configurations_keep_the_frequent_ones_and_move_the_rare_to_the_nearest():
@@ -21,6 +21,11 @@ def test_configurations_keep_the_frequent_ones_and_move_the_rare_to_the_nearest(
     assert np.all(classes[95:] == 1) and moved == pytest.approx(0.05)
     table, classes, moved = configurations(values, max_classes=10)
     assert len(table) == 4 and moved == 0 and np.array_equal(table[classes], values)
+
+
+def test_softmax_is_stable_for_large_logits():
+    p = softmax(np.array([[1000.0, 1000.0 + np.log(3.0)], [-5.0, -5.0]]))
+    assert np.allclose(p / p.sum(axis=1, keepdims=True), [[0.25, 0.75], [0.5, 0.5]])
 
 
 def test_draw_classes_follows_the_probabilities():
@@ -79,7 +84,7 @@ def _edited(tiny_bundle, tmp_path, edit):
     (lambda labels: labels["values"][0].append(1), BundleError,
      r"collections\[0\].sources\[0\].labels.values\[0\]: expected a list of 2 numbers"),
     (lambda labels: labels["values"].pop(), ModelError,
-     r"Jet_GenJet_labels.onnx': output 'probability' has \d+ features, expected \d+"),
+     r"Jet_GenJet_labels.onnx': output 'logits' has \d+ features, expected \d+"),
     (lambda labels: labels["branches"][0].update(type="Byte"), BundleError,
      r"labels.branches\[0\].type: unknown branch type 'Byte'"),
 ])

@@ -73,14 +73,15 @@ private:
       std::vector<float> xNetwork;
       std::vector<float> tNetwork;
       std::vector<float> velocity;
-      std::vector<float> labelProbability;
+      std::vector<float> labelLogits;
+      std::vector<double> labelWeight;
       Detail::OdeWorkspace workspace;
       SimulatedObjects result;
    };
 
    void Keep(Slot &s, const RandomStream &random, std::size_t nRows, const int *genIndex) const;
-   /// Class of kept row r of the label head, from its probabilities and one uniform.
-   std::size_t DrawLabel(const Slot &s, std::size_t r, double u) const;
+   /// Class of kept row r of the label head, from its logits and one uniform.
+   std::size_t DrawLabel(Slot &s, std::size_t r, double u) const;
 
    std::string fCollection;
    SourceSpec fSpec;

@@ -15,7 +15,8 @@ __all__ = ["LabelNetwork", "configurations"]
 
 
 class LabelNetwork(nn.Module):
-    """MLP x [n, d], cond [n, c] -> logits [n, classes]; ``probability`` applies the softmax (exported)."""
+    """MLP x [n, d], cond [n, c] -> logits [n, classes] (exported as such: the softmax is taken in
+    double precision where the class is drawn, which keeps the ONNX parity check on the logits)."""
 
     def __init__(self, n_targets: int, n_conditioning: int, classes: int, hidden: int = 128, layers: int = 3):
         super().__init__()
@@ -38,11 +39,10 @@ class LabelNetwork(nn.Module):
         return nn.functional.cross_entropy(self.forward(x, cond), label)
 
     def export_onnx(self, path):
-        """x, cond -> probability [n, classes], as a lean ONNX graph."""
+        """x, cond -> logits [n, classes], as a lean ONNX graph."""
         from flashsim.export import export_mlp
 
-        return export_mlp(nn.Sequential(*self.logits, nn.Softmax(dim=1)), path,
-                          [("x", self.n_targets), ("cond", self.n_conditioning)], "probability")
+        return export_mlp(self.logits, path, [("x", self.n_targets), ("cond", self.n_conditioning)], "logits")
 
 
 def configurations(values: np.ndarray, max_classes: int):

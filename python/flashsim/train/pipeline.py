@@ -5,7 +5,7 @@ import platform
 import time
 from pathlib import Path
 
-from flashsim.errors import InputError
+from flashsim.errors import InputError, ModelError
 
 __all__ = ["file_metadata", "train_bundle"]
 
@@ -115,8 +115,16 @@ def train_bundle(inputs, output, config, command=None, log=print) -> dict:
         "training_seconds": None,
         "left_out": left_out,
     }
-    manifest = export_bundle(output, fitted, catalogue.derived_columns(used), catalogue.postprocess(collections),
-                             config.ode, provenance, config.name)
+    try:
+        manifest = export_bundle(output, fitted, catalogue.derived_columns(used),
+                                 catalogue.postprocess(collections), config.ode, provenance, config.name)
+    except ModelError as err:  # a failed parity check: keep the trained networks, they cost an hour
+        import torch
+
+        kept = Path(output).parent / f"{Path(output).name}.fitted.pt"
+        torch.save({"fitted": fitted, "used": used, "collections": collections, "provenance": provenance}, kept)
+        raise ModelError(f"{err}; the trained sources are kept in {kept} (torch.load, then "
+                         "flashsim.train.export.export_bundle)") from None
     manifest["provenance"]["training_seconds"] = round(time.perf_counter() - start, 1)
     from flashsim.bundle import write_manifest
 

@@ -198,9 +198,16 @@ def _sample_source(directory, collection, source, arrays, ids, noise, ode, batch
     return out
 
 
+def softmax(logits):
+    """As the C++ ObjectSimulator::DrawLabel: in double precision, after subtracting the maximum."""
+    z = np.asarray(logits, dtype=np.float64)
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e
+
+
 def draw_classes(probability, u):
-    """As the C++ ObjectSimulator::DrawLabel: the first class whose cumulative probability
-    (normalised, negative entries as 0) exceeds the uniform ``u``; the last class otherwise."""
+    """As the C++ ObjectSimulator::DrawLabel: the first class whose cumulative (unnormalised)
+    probability exceeds ``u`` times the total; the last class otherwise."""
     p = np.maximum(np.asarray(probability, dtype=np.float64), 0.0)
     cumulative = np.cumsum(p, axis=1)
     chosen = (u[:, None] * cumulative[:, -1:] < cumulative[:, :-1]).argmax(axis=1)
@@ -217,10 +224,10 @@ def _draw_labels(directory, collection, source, x1, cond, event_ids, index, nois
     else:
         session = _session(Path(directory) / labels["model"])
         x = x1.astype(np.float32)
-        p = np.concatenate([session.run(None, {"x": x[i:i + batch], "cond": cond[i:i + batch]})[0]
-                            for i in range(0, len(x), batch)]) if len(x) else np.zeros((0, len(table)))
+        logits = np.concatenate([session.run(None, {"x": x[i:i + batch], "cond": cond[i:i + batch]})[0]
+                                 for i in range(0, len(x), batch)]) if len(x) else np.zeros((0, len(table)))
         u = noise.uniform(event_ids, collection, source["name"], index, draw=1 + x1.shape[1])
-        classes = draw_classes(p, np.asarray(u, dtype=np.float64))
+        classes = draw_classes(softmax(logits), np.asarray(u, dtype=np.float64))
     return {b["branch"]: to_branch_range(table[classes, j], b["type"]) for j, b in enumerate(labels["branches"])}
 
 
