@@ -62,3 +62,18 @@ def test_unknown_collection():
 
     with pytest.raises(InputError, match="unknown collection"):
         catalogue.sources(["Jets"])
+
+
+def test_per_source_network_settings():
+    from flashsim.errors import InputError
+    from flashsim.train.config import load_config
+
+    config = load_config({"velocity_field": {"hidden": 64},
+                          "sources": {"Jet_GenJet": {"velocity_field": {"hidden": 192}}}})
+    assert config.network("velocity_field", "Jet_GenJet").hidden == 192
+    assert config.network("velocity_field", "Muon_GenMuon").hidden == 64
+    assert config.network("efficiency", "Jet_GenJet") == config.efficiency
+    with pytest.raises(InputError, match=r"sources.Jet_GenJet.velocity_field: unknown keys \['width'\]"):
+        load_config({"sources": {"Jet_GenJet": {"velocity_field": {"width": 192}}}})
+    with pytest.raises(InputError, match=r"sources.Jet_GenJet: expected some of"):
+        load_config({"sources": {"Jet_GenJet": {"flow": {}}}})

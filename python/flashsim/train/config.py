@@ -1,7 +1,7 @@
 """The training configuration (``flashsim train --config cfg.json``): sizes, epochs, rows."""
 
 import json
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 
 from flashsim.errors import InputError
@@ -50,9 +50,20 @@ class TrainConfig:
     progress: bool = True
     ode: dict = field(default_factory=lambda: {"method": "midpoint", "steps": 20, "rtol": 1e-5, "atol": 1e-5})
     name: str = "flashsim bundle"
+    # per-source changes of the networks, e.g. {"Jet_GenJet": {"velocity_field": {"hidden": 192}}}
+    sources: dict = field(default_factory=dict)
 
     def to_json(self):
         return asdict(self)
+
+    def network(self, kind: str, source: str) -> NetworkConfig:
+        """The NetworkConfig of network ``kind`` (efficiency, velocity_field, labels) of ``source``."""
+        base = getattr(self, kind)
+        changes = self.sources.get(source, {}).get(kind, {})
+        return replace(base, **changes) if changes else base
+
+
+_NETWORKS = ("efficiency", "velocity_field", "labels")
 
 
 def _network(values, where):
@@ -79,7 +90,12 @@ def load_config(source=None) -> TrainConfig:
     unknown = set(values) - names
     if unknown:
         raise InputError(f"{where}: unknown keys {sorted(unknown)}; expected some of {sorted(names)}")
-    for key in ("efficiency", "velocity_field", "labels"):
+    for key in _NETWORKS:
         if key in values:
             values[key] = _network(values[key], f"{where}: {key}")
+    for source, changes in values.get("sources", {}).items():
+        if not isinstance(changes, dict) or set(changes) - set(_NETWORKS):
+            raise InputError(f"{where}: sources.{source}: expected some of {list(_NETWORKS)} with network settings")
+        for key, network in changes.items():
+            _network(network, f"{where}: sources.{source}.{key}")
     return TrainConfig(**values)

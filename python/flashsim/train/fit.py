@@ -114,7 +114,7 @@ def fit_source(spec, tables, config, seed: int) -> FittedSource:
         rows = _subset(e, config.max_rows, rng)
         cond = _matrix(cond_t, {k: v[rows] for k, v in e.columns.items()}, inputs)
         label = torch.from_numpy(e.label[rows].astype(np.float32))
-        net = config.efficiency
+        net = config.network("efficiency", spec.key)
         torch.manual_seed(seed)  # initial weights from the source's seed, not from what ran before
         efficiency = EfficiencyNetwork(len(inputs), hidden=net.hidden, layers=net.depth)
         start = time.perf_counter()
@@ -130,7 +130,7 @@ def fit_source(spec, tables, config, seed: int) -> FittedSource:
     gen_rows = {k: v[rows] for k, v in gen_refs.items()}
     x = np.stack([t.forward(props.targets[s.branch][rows], gen_rows, rng)
                   for t, s in zip(target_t, flow_targets, strict=True)], axis=1).astype(np.float32)
-    net = config.velocity_field
+    net = config.network("velocity_field", spec.key)
     torch.manual_seed(seed + 1)
     field_ = VelocityField(len(flow_targets), len(inputs), hidden=net.hidden, blocks=net.depth)
     start = time.perf_counter()
@@ -160,7 +160,7 @@ def _fit_labels(spec, props, rows, x, cond, config, training_config, manifest, r
     report["labels"] = {"rows": int(len(rows)), "classes": int(len(table)), "moved": moved}
     if len(table) == 1:
         return None
-    net = config.labels
+    net = config.network("labels", spec.key)
     torch.manual_seed(seed)
     network = LabelNetwork(x.shape[1], cond.shape[1], len(table), hidden=net.hidden, layers=net.depth)
     start = time.perf_counter()
