@@ -31,15 +31,10 @@ PT_BINS = [20, 30, 50, 100, 200, 1000]
 ETA_BINS = [0, 1.3, 2.5, 3.0, 5.0]
 
 
-def _branches(manifest, collection):
+def _branches(manifest, collection, only_type=None):
+    """The branches a collection writes; with ``only_type`` those of that type ("Float_t": no IDs, flags, counts)."""
     coll = next(c for c in manifest["collections"] if c["name"] == collection)
-    return [b for b, _ in source_branches(coll["sources"][0])]
-
-
-def _continuous(manifest, collection):
-    """The Float_t branches of a collection (no IDs, flags, counts)."""
-    coll = next(c for c in manifest["collections"] if c["name"] == collection)
-    return [b for b, t in source_branches(coll["sources"][0]) if t == "Float_t"]
+    return [b for b, t in source_branches(coll["sources"][0]) if only_type in (None, t)]
 
 
 def reference_objects(path, manifest, events, arrays):
@@ -233,7 +228,7 @@ def main(argv=None):
         # the same test on the kinematics only: separates "the response" from "the attributes"
         entry["auc_kinematics"], _ = classifier_auc(r, s, kinematic + gen_features)
         # and on the continuous (Float_t) branches only: separates the IDs, flags and counts
-        continuous = _continuous(manifest, name)
+        continuous = _branches(manifest, name, "Float_t")
         entry["auc_continuous"], _ = classifier_auc(r, s, continuous + gen_features)
         if name == "Jet":
             distorted = dict(c)

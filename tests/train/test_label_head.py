@@ -9,7 +9,7 @@ import pytest
 
 from flashsim.errors import BundleError, ModelError
 from flashsim.models.labels import LabelNetwork, configurations
-from flashsim.train.reference_sampler import draw_classes, softmax
+from flashsim.train.reference_sampler import draw_classes, softmax_weights
 
 
 def test_configurations_keep_the_frequent_ones_and_move_the_rare_to_the_nearest():
@@ -24,7 +24,7 @@ def test_configurations_keep_the_frequent_ones_and_move_the_rare_to_the_nearest(
 
 
 def test_softmax_is_stable_for_large_logits():
-    p = softmax(np.array([[1000.0, 1000.0 + np.log(3.0)], [-5.0, -5.0]]))
+    p = softmax_weights(np.array([[1000.0, 1000.0 + np.log(3.0)], [-5.0, -5.0]]))
     assert np.allclose(p / p.sum(axis=1, keepdims=True), [[0.25, 0.75], [0.5, 0.5]])
 
 

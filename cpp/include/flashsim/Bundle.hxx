@@ -40,8 +40,8 @@ struct CopiedBranch {
 
 /// Discrete branches (flags, working points, small enumerations) drawn together from one
 /// categorical distribution after the flow: a classifier reads the flow's output x [n, d] (the
-/// transformed continuous targets) and the conditioning, and returns the probability of every
-/// row of `values`, the joint configurations seen in training. Sharp rules such as
+/// transformed continuous targets) and the conditioning, and returns the logit of every row of
+/// `values`, the joint configurations seen in training. Sharp rules such as
 /// "WP80 = mvaID > t" are then learnt as such instead of being smeared by a dequantised flow.
 struct LabelHead {
    std::vector<std::pair<std::string, BranchType>> branches; ///< e.g. ("looseId", Bool_t)

@@ -163,18 +163,14 @@ def train(model, loss_fn, tensors: dict, config: TrainingConfig, groups=None, ch
                 _average_update(state, model, config.ema)
                 total += loss.item() * len(batch_index)
                 count += len(batch_index)
-            current = {k: v.detach().clone() for k, v in model.state_dict().items()}
-            if state["ema"] is not None:  # judge (and keep) the averaged weights
-                model.load_state_dict(state["ema"])
-            valid_loss = _validation_loss(model, loss_fn, data, valid_index, config, device)
-            judged = {k: v.detach().clone() for k, v in model.state_dict().items()}
-            model.load_state_dict(current)
+            valid_loss = _validation_loss(model, loss_fn, data, valid_index, config, device, state["ema"])
             if not math.isfinite(valid_loss):
                 raise TrainingError(f"{description}: the validation loss became {valid_loss} at epoch {epoch + 1}")
             state["history"].append((epoch + 1, total / count, valid_loss))
             if valid_loss < state["best_loss"] * (1 - config.min_delta) or state["best_state"] is None:
                 state["best_loss"], state["best_epoch"], state["bad_epochs"] = valid_loss, epoch + 1, 0
-                state["best_state"] = judged
+                judged = state["ema"] if state["ema"] is not None else model.state_dict()  # the averaged weights
+                state["best_state"] = {k: v.detach().clone() for k, v in judged.items()}
             else:
                 state["bad_epochs"] += 1
             state["epoch"] = epoch + 1
@@ -219,8 +215,16 @@ def _average_update(state, model, decay: float):
 
 
 @torch.no_grad()
-def _validation_loss(model, loss_fn, data, index, config, device) -> float:
-    """Mean loss on the validation rows, with a fixed generator so epochs compare fairly."""
+def _validation_loss(model, loss_fn, data, index, config, device, weights=None) -> float:
+    """Mean loss on the validation rows, with a fixed generator so epochs compare fairly; with
+    ``weights`` (the moving average), of those weights, the model's own restored afterwards."""
+    if weights is not None:
+        own = {k: v.detach().clone() for k, v in model.state_dict().items()}
+        model.load_state_dict(weights)
+        try:
+            return _validation_loss(model, loss_fn, data, index, config, device)
+        finally:
+            model.load_state_dict(own)
     model.eval()
     generator = torch.Generator(device=device).manual_seed(config.seed + 7919)
     total, count = 0.0, 0

@@ -88,10 +88,11 @@ def train_bundle(inputs, output, config, command=None, log=print) -> dict:
                          "regenerate them with one version")
     start = time.perf_counter()
     sources = catalogue.sources(config.collections)
-    unknown = set(config.sources) - {s.key for s in catalogue.sources()}
+    known = [s.key for s in catalogue.sources()]
+    unknown = set(config.sources) - set(known)
     if unknown:
         raise InputError(f"training config: sources {sorted(unknown)} are not in the catalogue; expected some of "
-                         f"{[s.key for s in catalogue.sources()]}")
+                         f"{known}")
     tables = extract(inputs, sources, max_events=config.max_events)
     log(f"extracted {len(sources)} sources from {len(inputs)} files in {time.perf_counter() - start:.1f} s")
     fitted, left_out = [], {}

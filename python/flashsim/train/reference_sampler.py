@@ -198,21 +198,20 @@ def _sample_source(directory, collection, source, arrays, ids, noise, ode, batch
     return out
 
 
-def softmax(logits):
-    """As the C++ ObjectSimulator::DrawLabel: in double precision, after subtracting the maximum."""
+def softmax_weights(logits):
+    """As the C++ ObjectSimulator::DrawLabel: exp(logit - max logit) in double precision, the
+    softmax before normalisation (:func:`draw_classes` compares with u times the total)."""
     z = np.asarray(logits, dtype=np.float64)
-    e = np.exp(z - z.max(axis=1, keepdims=True))
-    return e
+    return np.exp(z - z.max(axis=1, keepdims=True))
 
 
-def draw_classes(probability, u):
-    """As the C++ ObjectSimulator::DrawLabel: the first class whose cumulative (unnormalised)
-    probability exceeds ``u`` times the total; the last class otherwise."""
-    p = np.maximum(np.asarray(probability, dtype=np.float64), 0.0)
-    cumulative = np.cumsum(p, axis=1)
-    chosen = (u[:, None] * cumulative[:, -1:] < cumulative[:, :-1]).argmax(axis=1)
-    below = (u[:, None] * cumulative[:, -1:] < cumulative[:, :-1]).any(axis=1)
-    return np.where(below, chosen, p.shape[1] - 1)
+def draw_classes(weights, u):
+    """As the C++ ObjectSimulator::DrawLabel: the first class whose cumulative weight exceeds
+    ``u`` times the total (negative weights count as 0); the last class otherwise."""
+    w = np.maximum(np.asarray(weights, dtype=np.float64), 0.0)
+    cumulative = np.cumsum(w, axis=1)
+    exceeds = u[:, None] * cumulative[:, -1:] < cumulative[:, :-1]
+    return np.where(exceeds.any(axis=1), exceeds.argmax(axis=1), w.shape[1] - 1)
 
 
 def _draw_labels(directory, collection, source, x1, cond, event_ids, index, noise, batch):
@@ -227,7 +226,7 @@ def _draw_labels(directory, collection, source, x1, cond, event_ids, index, nois
         logits = np.concatenate([session.run(None, {"x": x[i:i + batch], "cond": cond[i:i + batch]})[0]
                                  for i in range(0, len(x), batch)]) if len(x) else np.zeros((0, len(table)))
         u = noise.uniform(event_ids, collection, source["name"], index, draw=1 + x1.shape[1])
-        classes = draw_classes(softmax(logits), np.asarray(u, dtype=np.float64))
+        classes = draw_classes(softmax_weights(logits), np.asarray(u, dtype=np.float64))
     return {b["branch"]: to_branch_range(table[classes, j], b["type"]) for j, b in enumerate(labels["branches"])}
 
 
