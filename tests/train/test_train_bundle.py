@@ -12,8 +12,8 @@ from flashsim.train import catalogue
 
 EVENTS = 12
 CHECKED = {"Jet": ["pt", "eta", "phi", "btagDeepFlavB", "qgl", "jetId", "puId", "hadronFlavour"],
-           "Muon": ["pt", "dxy", "tightId", "pfIsoId", "genPartFlav"],
-           "Electron": ["pt", "mvaIso", "cutBased", "mvaIso_WP80", "genPartFlav"],
+           "Muon": ["pt", "dxy", "charge", "tightId", "pfIsoId", "genPartFlav"],
+           "Electron": ["pt", "mvaIso", "charge", "cutBased", "mvaIso_WP80", "genPartFlav"],
            "Photon": ["pt", "r9", "mvaID_WP90", "seedGain"], "FatJet": ["pt", "msoftdrop"]}
 
 
@@ -34,6 +34,11 @@ def test_manifest(tiny_bundle):
             for v in s["conditioning"] + s["targets"]:
                 for step in v["transform"]:
                     assert step["op"] != "standardize" or ("mean" in step and "std" in step)
+                    assert step["op"] != "clip" or step["lo"] <= step["hi"]
+            for t in s["targets"]:  # network values beyond the training range are clipped back into it
+                assert any(step["op"] == "clip" for step in t["transform"]), (s["name"], t["branch"])
+            if c["name"] in ("Muon", "Electron"):  # the charge is drawn (+-1), not rounded from a flow
+                assert "charge" in [b["branch"] for b in s["labels"]["branches"]]
     assert {d["column"] for d in m["derived"]} >= {"GenPart_origin", "GenJet_nearestMuonDR"}
 
 
@@ -58,6 +63,9 @@ def test_cpp_simulation_matches_the_python_reference_sampler(ROOT, train_sample,
                 np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5, err_msg=f"{collection}_{b} event {e}")
             objects += int(mine.sum())
     assert objects > 50
+    for collection in ("Muon", "Electron"):
+        charges = np.concatenate([np.asarray(q) for q in out[f"{collection}_charge"]])
+        assert len(charges) and set(charges.tolist()) <= {-1, 1}, collection
     np.testing.assert_allclose(out["MET_pt"], ref["MET"]["pt"], rtol=1e-4)
     np.testing.assert_array_equal(out["PV_npvs"], ref["PV"]["npvs"])
 

@@ -23,6 +23,8 @@ CASES = {
     "dxy": ([{"op": "asinh", "scale": 0.01}, {"op": "standardize"}], RNG.standard_cauchy(N) * 0.01),
     "iso": ([{"op": "clip", "lo": 0.0}, {"op": "arctan", "scale": 0.2}, {"op": "standardize"}],
             RNG.exponential(0.1, N)),
+    "eInvMinusPInv": ([{"op": "asinh", "scale": 0.002}, {"op": "clip", "fit": "range"}, {"op": "standardize"}],
+                      RNG.standard_cauchy(N) * 0.002),
     "nConstituents": ([{"op": "dequantize"}, {"op": "log", "offset": 1.0}, {"op": "standardize"}],
                       RNG.poisson(20, N).astype(float)),
     "mass": ([{"op": "log", "offset": 1.0}, {"op": "difference", "gen": "GenJet_pt"}, {"op": "standardize"}],
@@ -61,6 +63,20 @@ def test_training_noise():
 def test_bad_steps(steps, message):
     with pytest.raises(InputError, match=message):
         Transform(steps, "Jet_x")
+
+
+def test_range_clip_is_fitted_and_bounds_the_inverse():
+    """A {"op": "clip", "fit": "range"} step learns the training range: far-out network values
+    (a flow's rare outliers) come back inside what training saw, never beyond."""
+    steps, x = CASES["eInvMinusPInv"]
+    t = Transform(steps, "Electron_eInvMinusPInv").fit(x)
+    clip = t.to_json()[1]
+    assert clip["lo"] == pytest.approx(np.arcsinh(x.min() / 0.002)) and clip["hi"] == pytest.approx(
+        np.arcsinh(x.max() / 0.002))
+    far = t.inverse(np.array([-1e3, -40.0, 40.0, 1e3]))
+    np.testing.assert_allclose(far, [x.min(), x.min(), x.max(), x.max()], rtol=1e-9)
+    inside = t.inverse(np.array([0.0]))
+    assert x.min() < inside[0] < x.max()
 
 
 def test_fit_rejects_non_finite():

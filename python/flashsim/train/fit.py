@@ -45,6 +45,14 @@ def _steps_for(steps, values):
     return steps
 
 
+def _within_training_range(steps):
+    """A target's steps with a range clip before the final standardisation: the network's rare
+    far-out values (heavy-tailed targets: asinh, log) map back inside what training saw."""
+    if not steps or steps[-1]["op"] != "standardize" or any(s["op"] == "clip" for s in steps):
+        return steps
+    return [*steps[:-1], {"op": "clip", "fit": "range"}, steps[-1]]
+
+
 def _conditioning_transforms(spec, fit_table):
     from flashsim.transforms import Transform
 
@@ -88,7 +96,7 @@ def fit_source(spec, tables, config, seed: int) -> FittedSource:
                 for t in flow_targets for name in Transform(t.steps).gen_inputs}
     target_t = []
     for t in flow_targets:
-        steps = _steps_for(t.steps, props.targets[t.branch])
+        steps = _within_training_range(_steps_for(t.steps, props.targets[t.branch]))
         transform = Transform(steps, f"{spec.key} target {spec.collection}_{t.branch}")
         target_t.append(transform.fit(props.targets[t.branch], gen_refs))
     report = {}

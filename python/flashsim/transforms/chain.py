@@ -21,7 +21,8 @@ class Transform:
     Args:
         steps: dicts such as ``{"op": "log"}``, ``{"op": "ratio", "gen": "GenJet_pt"}``,
             ``{"op": "standardize"}`` (mean/std fitted), ``{"op": "spike", "value": -1}``
-            (loc/threshold fitted; first step only).
+            (loc/threshold fitted; first step only), ``{"op": "clip", "fit": "range"}`` (lo/hi
+            fitted: the range of the training values at that step).
         name: the variable, for error messages.
     """
 
@@ -56,7 +57,7 @@ class Transform:
         return x
 
     def fit(self, x, gen=None):
-        """Fits standardize (mean, std) and spike (loc, threshold) parameters on ``x``."""
+        """Fits standardize (mean, std), spike (loc, threshold) and range-clip (lo, hi) parameters on ``x``."""
         x = np.asarray(x, dtype=np.float64)
         spike = self._spike()
         mask = np.ones(len(x), dtype=bool) if spike is None else x != spike["value"]
@@ -66,6 +67,9 @@ class Transform:
         rng = np.random.default_rng(0)  # dequantisation noise while fitting, reproducible
         values = x[mask]
         for i, step in enumerate(self.steps):
+            if step["op"] == "clip" and step.get("fit") == "range":  # the range seen in training
+                y = self._regular_forward(values, gen_regular, rng, upto=i)
+                step["lo"], step["hi"] = float(np.min(y)), float(np.max(y))
             if step["op"] == "standardize":
                 with np.errstate(invalid="ignore", divide="ignore"):  # reported just below
                     y = self._regular_forward(values, gen_regular, rng, upto=i)

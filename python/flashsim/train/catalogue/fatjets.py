@@ -8,6 +8,7 @@ SOURCES = [
     SourceSpec(
         "FatJet", "GenJetAK8", "matched", gen_collection="GenJetAK8", index_branch="genJetAK8Idx",
         conditioning=[Input("log_pt", "GenJetAK8_pt", log()), Input("eta", "GenJetAK8_eta", standardized()),
+                      Input("abs_eta", "GenJetAK8_absEta", standardized()),
                       Input("phi", "GenJetAK8_phi", standardized()), Input("log_mass", "GenJetAK8_mass", log(1.0)),
                       Input("hadron_flavour", "GenJetAK8_hadronFlavour", standardized()),
                       Input("parton_flavour", "GenJetAK8_partonFlavour", standardized()),

@@ -74,6 +74,9 @@ DERIVED = [
     _nearest("GenJet", _FINAL_MUON, "GenJet_nearestMuonDR"),
     _nearest("GenJet", _FINAL_ELECTRON, "GenJet_nearestElectronDR"),
     _nearest("GenJet", _FINAL_PHOTON, "GenJet_nearestPhotonDR"),
+    # |eta|: the detector's regions (barrel, endcap, forward) are symmetric in eta, with sharp edges in |eta|
+    *({"column": f"{c}_absEta", "inputs": [f"{c}_eta"], "expression": f"ROOT::VecOps::abs({c}_eta)"}
+      for c in ("GenPart", "GenJet", "GenJetAK8")),
     {"column": "GenJet_HT", "inputs": ["GenJet_pt"], "expression": "float(ROOT::VecOps::Sum(GenJet_pt))"},
     {"column": "GenJet_count", "inputs": ["GenJet_pt"], "expression": "float(GenJet_pt.size())"},
 ]

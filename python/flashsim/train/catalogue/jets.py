@@ -44,6 +44,7 @@ SOURCES = [
     SourceSpec(
         "Jet", "GenJet", "matched", gen_collection="GenJet", index_branch="genJetIdx",
         conditioning=[Input("log_pt", "GenJet_pt", log()), Input("eta", "GenJet_eta", standardized()),
+                      Input("abs_eta", "GenJet_absEta", standardized()),
                       Input("phi", "GenJet_phi", standardized()), Input("log_mass", "GenJet_mass", log(1.0)),
                       Input("hadron_flavour", "GenJet_hadronFlavour", standardized()),
                       Input("parton_flavour", "GenJet_partonFlavour", standardized()),

@@ -1,6 +1,6 @@
 """Shared pieces of the lepton and photon catalogues: gen selections, conditioning, targets."""
 
-from flashsim.train.catalogue.spec import Input, Target, asinh, log, standardized
+from flashsim.train.catalogue.spec import Input, Target, asinh, label, log, standardized
 
 __all__ = [
     "GEN_ELECTRON", "GEN_MUON", "GEN_PHOTON", "PU", "fake_conditioning", "gen_conditioning", "kinematics",
@@ -18,6 +18,7 @@ PU = Input("nPU", "Pileup_nPU", standardized())
 def gen_conditioning():
     """A gen particle: kinematics, charge, origin (prompt/tau/b/c/light), status flags, activity."""
     return [Input("log_pt", "GenPart_pt", log()), Input("eta", "GenPart_eta", standardized()),
+            Input("abs_eta", "GenPart_absEta", standardized()),
             Input("phi", "GenPart_phi", standardized()), Input("charge", "GenPart_charge", standardized()),
             Input("origin", "GenPart_origin", standardized()),
             Input("is_prompt", "GenPart_isPromptFlag", standardized()),
@@ -29,6 +30,7 @@ def gen_conditioning():
 def fake_conditioning():
     """A GenJet that fakes a lepton or photon."""
     return [Input("log_pt", "GenJet_pt", log()), Input("eta", "GenJet_eta", standardized()),
+            Input("abs_eta", "GenJet_absEta", standardized()),
             Input("phi", "GenJet_phi", standardized()),
             Input("hadron_flavour", "GenJet_hadronFlavour", standardized()),
             Input("parton_flavour", "GenJet_partonFlavour", standardized()), PU]
@@ -45,7 +47,7 @@ def kinematics(gen, mass=True):
 def track_targets():
     """What muons and electrons share: charge and the impact parameters of their track."""
     return [
-        Target("charge", "Int_t", standardized({"op": "dequantize"}, {"op": "clip", "lo": -1, "hi": 1})),
+        Target("charge", "Int_t", label()),  # a label: always +-1, flips learnt from the gen charge
         Target("dxy", "Float_t", asinh(0.002)),
         Target("dxyErr", "Float_t", log()),
         Target("dz", "Float_t", asinh(0.005)),
