@@ -77,3 +77,21 @@ def test_per_source_network_settings():
         load_config({"sources": {"Jet_GenJet": {"velocity_field": {"width": 192}}}})
     with pytest.raises(InputError, match=r"sources.Jet_GenJet: expected some of"):
         load_config({"sources": {"Jet_GenJet": {"flow": {}}}})
+
+
+def test_jet_eta_bins_are_one_hot(ROOT):
+    """The JER |eta| bin indicators of a GenJet (derived columns, defined by RDataFrame as in the
+    simulation): exactly one is 1, the one whose [lo, hi) holds |eta|, edges included on the left."""
+    import numpy as np
+
+    from flashsim.train.catalogue.gen import JER_ETA_EDGES, eta_bin_columns
+
+    etas = [0.0, -0.49, 0.5, 1.29, -1.3, 1.5, -2.99, 3.0, 3.2, -4.7, 6.0]
+    df = ROOT.RDataFrame(1).Define("GenJet_eta", "ROOT::RVecF{" + ", ".join(f"{e}f" for e in etas) + "}")
+    for d in catalogue.derived_columns(eta_bin_columns("GenJet")):
+        df = df.Define(d["column"], d["expression"])
+    out = df.AsNumpy(eta_bin_columns("GenJet"))
+    bins = np.stack([np.asarray(out[c][0]) for c in eta_bin_columns("GenJet")], axis=1)
+    np.testing.assert_array_equal(bins.sum(axis=1), 1)
+    expected = np.searchsorted(np.float32(JER_ETA_EDGES), np.abs(np.float32(etas)), side="right") - 1  # in float
+    np.testing.assert_array_equal(bins.argmax(axis=1), expected)

@@ -1,5 +1,6 @@
 """Jet (AK4): from GenJet (matched by Jet_genJetIdx) and from pileup (slots: no gen object)."""
 
+from flashsim.train.catalogue.gen import eta_bin_columns
 from flashsim.train.catalogue.spec import Copy, Input, SourceSpec, Target, integer, label, log, score, standardized
 
 __all__ = ["SOURCES"]
@@ -45,6 +46,7 @@ SOURCES = [
         "Jet", "GenJet", "matched", gen_collection="GenJet", index_branch="genJetIdx",
         conditioning=[Input("log_pt", "GenJet_pt", log()), Input("eta", "GenJet_eta", standardized()),
                       Input("abs_eta", "GenJet_absEta", standardized()),
+                      *(Input(f"eta_bin{k}", c, standardized()) for k, c in enumerate(eta_bin_columns("GenJet"))),
                       Input("phi", "GenJet_phi", standardized()), Input("log_mass", "GenJet_mass", log(1.0)),
                       Input("hadron_flavour", "GenJet_hadronFlavour", standardized()),
                       Input("parton_flavour", "GenJet_partonFlavour", standardized()),
