@@ -82,6 +82,9 @@ def test_range_clip_is_fitted_and_bounds_the_inverse():
 def test_fit_rejects_non_finite():
     with pytest.raises(InputError, match="Jet_mass: non-finite"):
         Transform([{"op": "log"}, {"op": "standardize"}], "Jet_mass").fit(np.array([1.0, -2.0, 3.0]))
+    with pytest.raises(InputError, match=r"Jet_mass: non-finite values before step 1 \(clip\)"):
+        Transform([{"op": "log"}, {"op": "clip", "fit": "range"}, {"op": "standardize"}], "Jet_mass").fit(
+            np.array([1.0, -2.0, 3.0]))
 
 
 CPP_INVERSE = r"""

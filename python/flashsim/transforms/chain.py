@@ -67,14 +67,16 @@ class Transform:
         rng = np.random.default_rng(0)  # dequantisation noise while fitting, reproducible
         values = x[mask]
         for i, step in enumerate(self.steps):
-            if step["op"] == "clip" and step.get("fit") == "range":  # the range seen in training
+            range_clip = step["op"] == "clip" and step.get("fit") == "range"  # the range seen in training
+            if not range_clip and step["op"] != "standardize":
+                continue
+            with np.errstate(invalid="ignore", divide="ignore"):  # reported just below
                 y = self._regular_forward(values, gen_regular, rng, upto=i)
+            if not np.all(np.isfinite(y)):
+                raise InputError(f"{self.name}: non-finite values before step {i} ({step['op']}); check the data")
+            if range_clip:
                 step["lo"], step["hi"] = float(np.min(y)), float(np.max(y))
-            if step["op"] == "standardize":
-                with np.errstate(invalid="ignore", divide="ignore"):  # reported just below
-                    y = self._regular_forward(values, gen_regular, rng, upto=i)
-                if not np.all(np.isfinite(y)):
-                    raise InputError(f"{self.name}: non-finite values before step {i} (standardize); check the data")
+            else:
                 step["mean"] = float(y.mean())
                 step["std"] = float(y.std()) or 1.0
         if spike is not None:
