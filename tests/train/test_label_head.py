@@ -9,7 +9,7 @@ import pytest
 
 from flashsim.errors import BundleError, ModelError
 from flashsim.models.labels import LabelNetwork, configurations
-from flashsim.train.reference_sampler import draw_classes, softmax_weights
+from flashsim.train.reference_sampler import NumpyNoise, draw_classes, softmax_weights
 
 
 def test_configurations_keep_the_frequent_ones_and_move_the_rare_to_the_nearest():
@@ -26,6 +26,17 @@ def test_configurations_keep_the_frequent_ones_and_move_the_rare_to_the_nearest(
 def test_softmax_is_stable_for_large_logits():
     p = softmax_weights(np.array([[1000.0, 1000.0 + np.log(3.0)], [-5.0, -5.0]]))
     assert np.allclose(p / p.sum(axis=1, keepdims=True), [[0.25, 0.75], [0.5, 0.5]])
+
+
+def test_numpy_noise_has_one_stream_per_source():
+    """Retraining one source changes how many numbers it draws; the other sources must keep theirs."""
+    ids, idx = np.zeros((5, 3)), np.arange(5)
+    alone = NumpyNoise(7).normal(ids, "Muon", "GenMuon", idx, 4)
+    after_jets = NumpyNoise(7)
+    after_jets.uniform(ids, "Jet", "GenJet", np.arange(11))
+    np.testing.assert_array_equal(after_jets.normal(ids, "Muon", "GenMuon", idx, 4), alone)
+    assert not np.array_equal(NumpyNoise(8).normal(ids, "Muon", "GenMuon", idx, 4), alone)
+    assert not np.array_equal(NumpyNoise(7).normal(ids, "Muon", "GenJet", idx, 4), alone)
 
 
 def test_draw_classes_follows_the_probabilities():

@@ -8,6 +8,7 @@ and the Python transforms, on given gen events with given noise. The yardstick o
 """
 
 import tempfile
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -30,16 +31,24 @@ def to_branch_range(values, branch_type):
 
 
 class NumpyNoise:
-    """Independent uniforms and normals from NumPy (fast; not the C++ stream)."""
+    """Independent uniforms and normals from NumPy (fast; not the C++ stream). One stream per
+    (collection, source), so that retraining one source leaves the others' numbers unchanged."""
 
     def __init__(self, seed: int):
-        self.rng = np.random.default_rng(seed)
+        self.seed, self._streams = seed, {}
+
+    def _rng(self, collection, source):
+        key = (collection, source)
+        if key not in self._streams:  # crc32, not hash(): str hashes change from run to run
+            entropy = [self.seed, zlib.crc32(collection.encode()), zlib.crc32(source.encode())]
+            self._streams[key] = np.random.default_rng(np.random.SeedSequence(entropy))
+        return self._streams[key]
 
     def uniform(self, event_ids, collection, source, index, draw=0):
-        return self.rng.uniform(size=len(index))
+        return self._rng(collection, source).uniform(size=len(index))
 
     def normal(self, event_ids, collection, source, index, n):
-        return self.rng.standard_normal((len(index), n))
+        return self._rng(collection, source).standard_normal((len(index), n))
 
 
 class CppNoise:
