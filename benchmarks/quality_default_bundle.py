@@ -7,7 +7,8 @@ compared with that file's reco objects (same gen events):
   reco variables plus the gen conditioning, split by event, classes weighted equally), with two
   controls: the reference against the reference detector run with another seed on the same gen
   events (should give ~0.5) and the same with jet pt x 1.03 (must be flagged);
-- jet response (reco/gen pt of matched jets): mean and resolution in bins of gen pt and |eta|;
+- jet response (reco/gen pt of matched jets): mean and resolution in bins of gen pt and |eta|, with
+  the bootstrap error of each difference, and the same for the control (the statistical floor);
 - Wasserstein-1 distance per variable, normalised by the reference standard deviation;
 - efficiency in (gen pt, eta) bins of every matched source.
 
@@ -110,26 +111,50 @@ def w1_normalised(a, b):
     return float(np.mean(np.abs(np.quantile(a, q) - np.quantile(b, q))) / spread)
 
 
-def jet_response(ref, sim):
+def _response_stats(r):
+    q16, q50, q84 = np.quantile(r, [0.16, 0.5, 0.84])
+    return r.mean(), (q84 - q16) / 2 / q50
+
+
+def jet_response(ref, sim, n_boot=200, seed=0):
+    """Mean and resolution ((q84 - q16) / 2 / median) of reco/gen pt of matched jets per (gen pt, |eta|)
+    bin with >= 100 jets on both sides, and the statistical error of their relative differences
+    (bootstrap of the jets of both samples)."""
+    rng = np.random.default_rng(seed)
     rows = []
     for lo, hi in zip(PT_BINS[:-1], PT_BINS[1:], strict=True):
         for elo, ehi in zip(ETA_BINS[:-1], ETA_BINS[1:], strict=True):
-            stats = []
+            samples = []
             for t in (ref, sim):
                 m = (t["genIndex"] >= 0) & (t["gen_pt"] >= lo) & (t["gen_pt"] < hi) & \
                     (np.abs(t["gen_eta"]) >= elo) & (np.abs(t["gen_eta"]) < ehi)
-                r = t["pt"][m] / t["gen_pt"][m]
-                if len(r) < 100:
-                    break
-                q16, q50, q84 = np.quantile(r, [0.16, 0.5, 0.84])
-                stats.append((r.mean(), (q84 - q16) / 2 / q50, len(r)))
-            if len(stats) == 2:
-                rows.append({"pt": [lo, hi], "abs_eta": [elo, ehi], "n_ref": stats[0][2], "n_sim": stats[1][2],
-                             "mean_ref": stats[0][0], "mean_sim": stats[1][0],
-                             "mean_rel_diff": stats[1][0] / stats[0][0] - 1,
-                             "resolution_ref": stats[0][1], "resolution_sim": stats[1][1],
-                             "resolution_rel_diff": stats[1][1] / stats[0][1] - 1})
+                samples.append(t["pt"][m] / t["gen_pt"][m])
+            if min(len(r) for r in samples) < 100:
+                continue
+            (mean_ref, res_ref), (mean_sim, res_sim) = (_response_stats(r) for r in samples)
+            boot = np.array([[b / a - 1 for a, b in zip(*(_response_stats(rng.choice(r, len(r))) for r in samples),
+                                                         strict=True)] for _ in range(n_boot)])
+            rows.append({"pt": [lo, hi], "abs_eta": [elo, ehi], "n_ref": len(samples[0]), "n_sim": len(samples[1]),
+                         "mean_ref": mean_ref, "mean_sim": mean_sim, "mean_rel_diff": mean_sim / mean_ref - 1,
+                         "mean_rel_diff_se": float(boot[:, 0].std()),
+                         "resolution_ref": res_ref, "resolution_sim": res_sim,
+                         "resolution_rel_diff": res_sim / res_ref - 1,
+                         "resolution_rel_diff_se": float(boot[:, 1].std())})
     return rows
+
+
+def print_response(label, rows):
+    mean_ok = sum(abs(x["mean_rel_diff"]) <= 0.01 for x in rows)
+    res_ok = sum(abs(x["resolution_rel_diff"]) <= 0.05 for x in rows)
+    mean_2se = sum(abs(x["mean_rel_diff"]) <= max(0.01, 2 * x["mean_rel_diff_se"]) for x in rows)
+    res_2se = sum(abs(x["resolution_rel_diff"]) <= max(0.05, 2 * x["resolution_rel_diff_se"]) for x in rows)
+    print(f"Jet response, {label}: {len(rows)} bins, mean within 1% in {mean_ok} (1% or 2 SE: {mean_2se}), "
+          f"resolution within 5% in {res_ok} (5% or 2 SE: {res_2se})")
+    for x in rows:
+        print(f"  pt {x['pt']} |eta| {x['abs_eta']} n {x['n_ref']}: mean {x['mean_ref']:.4f} -> {x['mean_sim']:.4f} "
+              f"({100 * x['mean_rel_diff']:+.2f} +- {100 * x['mean_rel_diff_se']:.2f}%), resolution "
+              f"{x['resolution_ref']:.4f} -> {x['resolution_sim']:.4f} ({100 * x['resolution_rel_diff']:+.1f} "
+              f"+- {100 * x['resolution_rel_diff_se']:.1f}%)")
 
 
 def efficiency_bins(ref_tables, sim, arrays, manifest):
@@ -235,6 +260,7 @@ def main(argv=None):
             distorted["pt"] = c["pt"] * 1.03
             entry["auc_control_pt_x1.03"], _ = classifier_auc(r, distorted, features)
             entry["response"] = jet_response(r, s)
+            entry["response_control"] = jet_response(r, c)
         entry["w1"] = {b: w1_normalised(r[b], s[b]) for b in branches}
         w = np.array([v for v in entry["w1"].values() if np.isfinite(v)])
         entry["w1_median"], entry["w1_max"] = float(np.median(w)), float(np.max(w))
@@ -246,14 +272,9 @@ def main(argv=None):
               + (f", pt x1.03 {entry['auc_control_pt_x1.03']:.3f}" if name == "Jet" else "")
               + f"), W1/std median {entry['w1_median']:.3f} max {entry['w1_max']:.3f} ({entry['w1_worst']}), "
               f"objects ref {entry['n_ref']} sim {entry['n_sim']}", flush=True)
-    resp = result["collections"]["Jet"]["response"]
-    mean_ok = sum(abs(x["mean_rel_diff"]) <= 0.01 for x in resp)
-    res_ok = sum(abs(x["resolution_rel_diff"]) <= 0.05 for x in resp)
-    print(f"Jet response: {len(resp)} bins, mean within 1% in {mean_ok}, resolution within 5% in {res_ok}")
-    for x in resp:
-        print(f"  pt {x['pt']} |eta| {x['abs_eta']}: mean {x['mean_ref']:.4f} -> {x['mean_sim']:.4f} "
-              f"({100 * x['mean_rel_diff']:+.2f}%), resolution {x['resolution_ref']:.4f} -> {x['resolution_sim']:.4f} "
-              f"({100 * x['resolution_rel_diff']:+.1f}%)")
+    jets = result["collections"]["Jet"]
+    print_response("simulation vs reference", jets["response"])
+    print_response("control: reference with another seed vs reference", jets["response_control"])
     tables = extract([args.reference], catalogue.sources(), max_events=n_events)
     _add_event_rows(tables, args.reference, n_events)
     result["efficiency"] = efficiency_bins(tables, sim, arrays, manifest)

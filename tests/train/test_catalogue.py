@@ -95,3 +95,28 @@ def test_jet_eta_bins_are_one_hot(ROOT):
     np.testing.assert_array_equal(bins.sum(axis=1), 1)
     expected = np.searchsorted(np.float32(JER_ETA_EDGES), np.abs(np.float32(etas)), side="right") - 1  # in float
     np.testing.assert_array_equal(bins.argmax(axis=1), expected)
+
+
+def test_jet_lepton_content(ROOT):
+    """GenJet_muonPtFraction: the pt of the status-1 gen muons within Delta R < 0.4 of a GenJet over
+    the jet's pt, computed by RDataFrame (derived column) and checked against NumPy."""
+    import numpy as np
+
+    jets = {"pt": [50.0, 20.0, 0.0], "eta": [0.0, 2.0, 1.0], "phi": [3.1, 0.0, 0.0]}
+    # muon inside jet 0 across phi = pi, a muon at Delta R 0.41 of jet 1, a status-2 muon, an electron
+    parts = {"pt": [5.0, 3.0, 7.0, 4.0, 2.0], "eta": [0.1, 2.41, 0.0, 0.0, 2.0], "phi": [-3.1, 0.0, 3.1, 3.0, 0.1],
+             "pdgId": [13, -13, 13, 11, -13], "status": [1, 1, 2, 1, 1]}
+    df = ROOT.RDataFrame(1)
+    for name, values in jets.items():
+        df = df.Define(f"GenJet_{name}", "ROOT::RVecF{" + ", ".join(f"{v}f" for v in values) + "}")
+    for name, values in parts.items():
+        kind = "ROOT::RVecI{" if name in ("pdgId", "status") else "ROOT::RVecF{"
+        df = df.Define(f"GenPart_{name}", kind + ", ".join(f"{v}" + ("" if "I" in kind else "f") for v in values) + "}")
+    df = df.Define("GenPart_statusFlags", "ROOT::RVec<UShort_t>(GenPart_pt.size(), 0)") \
+           .Define("GenPart_genPartIdxMother", "ROOT::RVec<Short_t>(GenPart_pt.size(), -1)")
+    columns = ["GenJet_muonPtFraction", "GenJet_electronPtFraction"]
+    for d in catalogue.derived_columns(columns):
+        df = df.Define(d["column"], d["expression"])
+    out = {c: np.asarray(v[0]) for c, v in df.AsNumpy(columns).items()}
+    np.testing.assert_allclose(out["GenJet_muonPtFraction"], [5 / 50, 2 / 20, 0.0], rtol=1e-6)
+    np.testing.assert_allclose(out["GenJet_electronPtFraction"], [4 / 50, 0.0, 0.0], rtol=1e-6)

@@ -45,6 +45,26 @@ ROOT::RVecI CountWithin(const ROOT::RVec<A> &eta, const ROOT::RVec<A> &phi, cons
    return out;
 }
 
+/// For each object: the summed pt of the others within Delta R < radius, divided by the object's
+/// own pt (e.g. the muon content of a gen jet), 0 for an object without pt.
+template <typename A, typename B>
+ROOT::RVecF PtFractionWithin(const ROOT::RVec<A> &pt, const ROOT::RVec<A> &eta, const ROOT::RVec<A> &phi,
+                             const ROOT::RVec<B> &otherPt, const ROOT::RVec<B> &otherEta,
+                             const ROOT::RVec<B> &otherPhi, float radius)
+{
+   ROOT::RVecF out(eta.size(), 0.f);
+   for (std::size_t i = 0; i < eta.size(); ++i) {
+      if (!(pt[i] > 0))
+         continue;
+      float sum = 0.f;
+      for (std::size_t j = 0; j < otherEta.size(); ++j)
+         if (DeltaR(eta[i], phi[i], otherEta[j], otherPhi[j]) < radius)
+            sum += otherPt[j];
+      out[i] = sum / pt[i];
+   }
+   return out;
+}
+
 /// For each object: the index of the closest other object within Delta R < radius, else -1
 /// (as NanoAOD's Muon_jetIdx, Electron_photonIdx, ...).
 template <typename A, typename B>

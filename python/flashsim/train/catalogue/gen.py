@@ -70,6 +70,13 @@ def _nearest(of, to_selection, name):
                           f"GenPart_eta[{sel}], GenPart_phi[{sel}]))"}
 
 
+def _pt_fraction(of, to_selection, name):
+    sel = to_selection
+    return {"column": name, "inputs": [f"{of}_pt", f"{of}_eta", f"{of}_phi"] + _GENPART,
+            "expression": f"flashsim::Neighbours::PtFractionWithin({of}_pt, {of}_eta, {of}_phi, GenPart_pt[{sel}], "
+                          f"GenPart_eta[{sel}], GenPart_phi[{sel}], 0.4f)"}
+
+
 _FINAL_MUON = "GenPart_status == 1 && abs(GenPart_pdgId) == 13 && GenPart_pt > 2"
 _FINAL_ELECTRON = "GenPart_status == 1 && abs(GenPart_pdgId) == 11 && GenPart_pt > 2"
 _FINAL_PHOTON = "GenPart_status == 1 && GenPart_pdgId == 22 && GenPart_pt > 5"
@@ -93,6 +100,11 @@ DERIVED = [
     _nearest("GenJet", _FINAL_MUON, "GenJet_nearestMuonDR"),
     _nearest("GenJet", _FINAL_ELECTRON, "GenJet_nearestElectronDR"),
     _nearest("GenJet", _FINAL_PHOTON, "GenJet_nearestPhotonDR"),
+    # the jet's lepton and photon content (pt inside R = 0.4 / jet pt): semileptonic decays lower the
+    # response and set the muon and EM energy fractions
+    _pt_fraction("GenJet", "GenPart_status == 1 && abs(GenPart_pdgId) == 13", "GenJet_muonPtFraction"),
+    _pt_fraction("GenJet", "GenPart_status == 1 && abs(GenPart_pdgId) == 11", "GenJet_electronPtFraction"),
+    _pt_fraction("GenJet", "GenPart_status == 1 && GenPart_pdgId == 22", "GenJet_photonPtFraction"),
     # |eta|: the detector's regions (barrel, endcap, forward) are symmetric in eta, with sharp edges in |eta|
     *({"column": f"{c}_absEta", "inputs": [f"{c}_eta"], "expression": f"ROOT::VecOps::abs({c}_eta)"}
       for c in ("GenPart", "GenJet", "GenJetAK8")),

@@ -52,7 +52,9 @@ SOURCES = [
                       Input("parton_flavour", "GenJet_partonFlavour", standardized()),
                       Input("muon_dr", "GenJet_nearestMuonDR", log(0.01)),
                       Input("electron_dr", "GenJet_nearestElectronDR", log(0.01)),
-                      Input("photon_dr", "GenJet_nearestPhotonDR", log(0.01)), _PU],
+                      Input("photon_dr", "GenJet_nearestPhotonDR", log(0.01)),
+                      *(Input(f"{p}_fraction", f"GenJet_{p}PtFraction", log(0.01))
+                        for p in ("muon", "electron", "photon")), _PU],
         targets=_kinematics("GenJet") + _ATTRIBUTES,
         copies=[Copy("hadronFlavour", "UChar_t", gen="GenJet_hadronFlavour"),
                 Copy("partonFlavour", "Short_t", gen="GenJet_partonFlavour")]),
