@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <limits>
 #include <stdexcept>
@@ -85,6 +86,13 @@ public:
                       : op == "difference" ? TransformStep::Op::kDifference
                                            : TransformStep::Op::kDeltaPhi;
             step.gen = String(list[i], at, "gen");
+         } else if (op == "gen_scale") {
+            step.op = TransformStep::Op::kGenScale;
+            step.gen = String(list[i], at, "gen");
+            step.scale = number("scale", 1.0);
+            step.power = number("power", 0.0);
+            if (!(step.scale > 0.0) || !std::isfinite(step.power))
+               Fail(at, "gen_scale needs scale > 0 and a finite power");
          } else if (op == "logit") {
             step.op = TransformStep::Op::kLogit;
             step.lo = number("lo", 0.0);
@@ -116,8 +124,8 @@ public:
             step.threshold = number("threshold", 0.0);
          } else {
             Fail(at, "unknown transform op '" + op +
-                        "', expected log, standardize, ratio, difference, delta_phi, logit, arctan, asinh, "
-                        "dequantize, clip or spike");
+                        "', expected log, standardize, ratio, difference, delta_phi, gen_scale, logit, arctan, "
+                        "asinh, dequantize, clip or spike");
          }
          steps.push_back(std::move(step));
       }

@@ -25,6 +25,11 @@ VariableTransform::VariableTransform(std::vector<TransformStep> steps) : fSteps(
 
 namespace {
 
+double GenFactor(const TransformStep &s, const float *gen)
+{
+   return std::pow(std::max(gen[s.genIndex] / s.scale, 1e-6), s.power);
+}
+
 double ForwardStep(const TransformStep &s, double x, const float *gen)
 {
    using Op = TransformStep::Op;
@@ -34,6 +39,7 @@ double ForwardStep(const TransformStep &s, double x, const float *gen)
    case Op::kRatio: return x / gen[s.genIndex];
    case Op::kDifference: return x - gen[s.genIndex];
    case Op::kDeltaPhi: return WrapPhi(x - gen[s.genIndex]);
+   case Op::kGenScale: return x * GenFactor(s, gen);
    case Op::kLogit: {
       const double u = std::clamp((x - s.lo) / (s.hi - s.lo), s.eps, 1.0 - s.eps);
       return std::log(u / (1.0 - u));
@@ -56,6 +62,7 @@ double InverseStep(const TransformStep &s, double y, const float *gen)
    case Op::kRatio: return y * gen[s.genIndex];
    case Op::kDifference: return y + gen[s.genIndex];
    case Op::kDeltaPhi: return WrapPhi(y + gen[s.genIndex]);
+   case Op::kGenScale: return y / GenFactor(s, gen);
    case Op::kLogit: return s.lo + (s.hi - s.lo) / (1.0 + std::exp(-y));
    case Op::kArctan: {
       const double edge = M_PI / 2 - 1e-9;

@@ -16,6 +16,11 @@ SCORE = np.where(RNG.uniform(size=N) < 0.2, -1.0, RNG.beta(0.5, 2.0, N))  # a ta
 CASES = {
     "pt": ([{"op": "ratio", "gen": "GenJet_pt"}, {"op": "log"}, {"op": "standardize"}],
            GEN["GenJet_pt"] * RNG.normal(1.0, 0.1, N)),
+    # the response's spread shrinks with gen pt: scaled by sqrt(pt / 50) it is about the same at all pt
+    "pt_response": ([{"op": "ratio", "gen": "GenJet_pt"}, {"op": "standardize"},
+                     {"op": "gen_scale", "gen": "GenJet_pt", "scale": 50.0, "power": 0.5},
+                     {"op": "clip", "fit": "range"}, {"op": "standardize"}],
+                    GEN["GenJet_pt"] * RNG.normal(1.0, 1.0 / np.sqrt(GEN["GenJet_pt"]), N)),
     "phi": ([{"op": "delta_phi", "gen": "GenJet_phi"}, {"op": "standardize"}],
             np.mod(GEN["GenJet_phi"] + RNG.normal(0, 0.02, N) + np.pi, 2 * np.pi) - np.pi),
     "score": ([{"op": "spike", "value": -1.0}, {"op": "logit", "lo": 0.0, "hi": 1.0, "eps": 1e-6},
@@ -42,6 +47,15 @@ def test_roundtrip_and_fit(name):
     np.testing.assert_allclose(t.inverse(y, GEN), x, rtol=1e-6, atol=1e-6 if name != "score" else 2e-6)
 
 
+def test_gen_scale_evens_the_spread_over_pt():
+    steps, x = CASES["pt_response"]
+    y = Transform(steps).fit(x, GEN).forward(x, GEN)
+    low, high = GEN["GenJet_pt"] < 35, GEN["GenJet_pt"] > 100
+    raw = x / GEN["GenJet_pt"]
+    assert raw[low].std() > 1.5 * raw[high].std()  # the response narrows with pt ...
+    assert 0.8 < y[low].std() / y[high].std() < 1.25  # ... but not in network units
+
+
 def test_training_noise():
     steps, x = CASES["nConstituents"]
     t = Transform(steps).fit(x)
@@ -59,6 +73,7 @@ def test_training_noise():
     ([{"op": "sqrt"}], "unknown transform op 'sqrt'"),
     ([{"op": "log"}, {"op": "spike", "value": 0}], "must be the first step"),
     ([{"op": "ratio"}], "needs 'gen'"),
+    ([{"op": "gen_scale", "power": 0.5}], "needs 'gen'"),
 ])
 def test_bad_steps(steps, message):
     with pytest.raises(InputError, match=message):

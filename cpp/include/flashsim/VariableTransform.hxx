@@ -17,6 +17,7 @@ struct TransformStep {
       kRatio,       ///< y = x / gen                  (pt, mass learnt relative to gen)
       kDifference,  ///< y = x - gen
       kDeltaPhi,    ///< y = wrap(x - gen); inverse wrapped to [-pi, pi)
+      kGenScale,    ///< y = x * max(gen / scale, 1e-6)^power (a spread that shrinks with gen pt, made even)
       kLogit,       ///< u = (x - lo) / (hi - lo) in [eps, 1 - eps], y = log(u / (1 - u))
       kArctan,      ///< y = atan(x / scale)        (heavy tails, bounded image)
       kAsinh,       ///< y = asinh(x / scale)       (heavy tails on both sides)
@@ -29,8 +30,9 @@ struct TransformStep {
    double mean = 0.0, std = 1.0;
    double lo = 0.0, hi = 1.0, eps = 1e-6;
    double scale = 1.0;
+   double power = 0.0;
    double value = 0.0, loc = 0.0, width = 0.0, threshold = 0.0;
-   std::string gen;   ///< ratio/difference/delta_phi: the gen column it refers to
+   std::string gen;   ///< ratio/difference/delta_phi/gen_scale: the gen column it refers to
    int genIndex = -1; ///< position of `gen` in the source's gen columns
 };
 

@@ -10,7 +10,7 @@ from flashsim.transforms.steps import FORWARD, INVERSE
 __all__ = ["OPS", "Transform"]
 
 OPS = tuple(FORWARD) + ("spike",)
-_GEN_OPS = ("ratio", "difference", "delta_phi")
+_GEN_OPS = ("ratio", "difference", "delta_phi", "gen_scale")
 _SPIKE_GAP = 3.0  # the spike sits this far (in network units) below the smallest regular value
 _SPIKE_WIDTH = 0.1
 
@@ -40,7 +40,7 @@ class Transform:
 
     @property
     def gen_inputs(self):
-        """Gen variables the chain refers to (ratio/difference/delta_phi)."""
+        """Gen variables the chain refers to (ratio/difference/delta_phi/gen_scale)."""
         return [step["gen"] for step in self.steps if step["op"] in _GEN_OPS]
 
     def _spike(self):

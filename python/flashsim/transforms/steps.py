@@ -30,12 +30,17 @@ def _arctan_inverse(y, p):
     return p.get("scale", 1.0) * np.tan(np.clip(y, -edge, edge))
 
 
+def _gen_factor(p, g):
+    return np.power(np.maximum(g / p.get("scale", 1.0), 1e-6), p.get("power", 0.0))
+
+
 FORWARD = {
     "log": lambda x, p, g: np.log(x + p.get("offset", 0.0)),
     "standardize": lambda x, p, g: (x - p["mean"]) / p["std"],
     "ratio": lambda x, p, g: x / g,
     "difference": lambda x, p, g: x - g,
     "delta_phi": lambda x, p, g: wrap_phi(x - g),
+    "gen_scale": lambda x, p, g: x * _gen_factor(p, g),
     "logit": lambda x, p, g: _logit_forward(x, p),
     "arctan": lambda x, p, g: np.arctan(x / p.get("scale", 1.0)),
     "asinh": lambda x, p, g: np.arcsinh(x / p.get("scale", 1.0)),
@@ -49,6 +54,7 @@ INVERSE = {
     "ratio": lambda y, p, g: y * g,
     "difference": lambda y, p, g: y + g,
     "delta_phi": lambda y, p, g: wrap_phi(y + g),
+    "gen_scale": lambda y, p, g: y / _gen_factor(p, g),
     "logit": lambda y, p, g: _logit_inverse(y, p),
     "arctan": lambda y, p, g: _arctan_inverse(y, p),
     "asinh": lambda y, p, g: p.get("scale", 1.0) * np.sinh(y),
