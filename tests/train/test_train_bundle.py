@@ -111,4 +111,5 @@ def test_parallel_training_gives_the_same_networks(train_sample, tmp_path):
     for name in networks:
         assert (tmp_path / "jobs1" / name).read_bytes() == (tmp_path / "jobs2" / name).read_bytes(), name
     one, two = read_manifest(tmp_path / "jobs1"), read_manifest(tmp_path / "jobs2")
-    assert one["collections"] == two["collections"]
+    assert one["collections"] == two["collections"]  # in catalogue order, whichever source finished first
+    assert list(one["provenance"]["left_out"]) == list(two["provenance"]["left_out"])

@@ -40,7 +40,8 @@ def _fit_one(spec, tables, config, seed):
 
 
 def _fit_sources(sources, tables, config):
-    """Yields (spec, FittedSource or SparseSourceError, seconds) in catalogue order.
+    """Yields (spec, FittedSource or SparseSourceError, seconds) as the sources finish (in
+    catalogue order with one job).
 
     With ``config.jobs`` > 1 the sources are trained in that many worker processes (spawned:
     the parent has run ROOT), the largest first, each with its share of ``config.threads``;
@@ -62,8 +63,11 @@ def _fit_sources(sources, tables, config):
         futures = {}
         for i in sorted(range(len(sources)), key=lambda i: -size[sources[i].key]):
             futures[i] = pool.submit(_fit_one, sources[i], tables[sources[i].key], worker_config, seeds[i])
-        for i, spec in enumerate(sources):
-            yield spec, *futures[i].result()
+        from concurrent.futures import as_completed
+
+        index = {future: i for i, future in futures.items()}
+        for future in as_completed(index):
+            yield sources[index[future]], *future.result()
 
 
 def train_bundle(inputs, output, config, command=None, log=print) -> dict:
@@ -108,6 +112,8 @@ def train_bundle(inputs, output, config, command=None, log=print) -> dict:
         log(f"{spec.key}: efficiency {rep.get('efficiency', {}).get('rows', '-')} rows, "
             f"velocity field {rep['velocity_field']['rows']} rows, "
             f"labels {rep.get('labels', {}).get('classes', '-')} classes, {seconds:.1f} s")
+    order = {s.key: i for i, s in enumerate(sources)}
+    fitted.sort(key=lambda f: order[f.spec.key])  # the bundle lists the sources in catalogue order
     collections = list(dict.fromkeys(f.spec.collection for f in fitted))
     used = [c for f in fitted for c in f.spec.columns()]
     provenance = {
@@ -118,7 +124,7 @@ def train_bundle(inputs, output, config, command=None, log=print) -> dict:
         "refsim_parameter_hash": hashes.pop() if hashes else None,
         "python": platform.python_version(),
         "training_seconds": None,
-        "left_out": left_out,
+        "left_out": dict(sorted(left_out.items(), key=lambda kv: order[kv[0]])),
     }
     try:
         manifest = export_bundle(output, fitted, catalogue.derived_columns(used),
