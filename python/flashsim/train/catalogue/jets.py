@@ -1,7 +1,7 @@
 """Jet (AK4): from GenJet (matched by Jet_genJetIdx) and from pileup (slots: no gen object)."""
 
 from flashsim.train.catalogue.gen import eta_bin_columns
-from flashsim.train.catalogue.spec import STD, Copy, Input, SourceSpec, Target, integer, label, log, score, standardized
+from flashsim.train.catalogue.spec import Copy, Input, SourceSpec, Target, integer, label, log, score, standardized
 
 __all__ = ["SOURCES"]
 
@@ -12,13 +12,9 @@ def _kinematics(gen):
     if gen is None:  # pileup jets: no gen reference
         return [Target("pt", "Float_t", log()), Target("eta", "Float_t", standardized()),
                 Target("phi", "Float_t", standardized()), Target("mass", "Float_t", log(1.0))]
-    # the response and the angular resolution narrow with pt (5x from 20 to 500 GeV): scaled by
-    # sqrt(pt / 50 GeV) their spreads are alike at every pt, so a narrow high-pt response is not
-    # blurred by the network's error at the scale of the wide low-pt one
-    even = {"op": "gen_scale", "gen": f"{gen}_pt", "scale": 50.0, "power": 0.5}
-    return [Target("pt", "Float_t", standardized({"op": "ratio", "gen": f"{gen}_pt"}, dict(STD), even)),
-            Target("eta", "Float_t", standardized({"op": "difference", "gen": f"{gen}_eta"}, dict(STD), even)),
-            Target("phi", "Float_t", standardized({"op": "delta_phi", "gen": f"{gen}_phi"}, dict(STD), even)),
+    return [Target("pt", "Float_t", standardized({"op": "ratio", "gen": f"{gen}_pt"})),
+            Target("eta", "Float_t", standardized({"op": "difference", "gen": f"{gen}_eta"})),
+            Target("phi", "Float_t", standardized({"op": "delta_phi", "gen": f"{gen}_phi"})),
             Target("mass", "Float_t", log(1.0))]
 
 
@@ -56,9 +52,7 @@ SOURCES = [
                       Input("parton_flavour", "GenJet_partonFlavour", standardized()),
                       Input("muon_dr", "GenJet_nearestMuonDR", log(0.01)),
                       Input("electron_dr", "GenJet_nearestElectronDR", log(0.01)),
-                      Input("photon_dr", "GenJet_nearestPhotonDR", log(0.01)),
-                      *(Input(f"{p}_fraction", f"GenJet_{p}PtFraction", log(0.01))
-                        for p in ("muon", "electron", "photon")), _PU],
+                      Input("photon_dr", "GenJet_nearestPhotonDR", log(0.01)), _PU],
         targets=_kinematics("GenJet") + _ATTRIBUTES,
         copies=[Copy("hadronFlavour", "UChar_t", gen="GenJet_hadronFlavour"),
                 Copy("partonFlavour", "Short_t", gen="GenJet_partonFlavour")]),
