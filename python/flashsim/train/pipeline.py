@@ -54,20 +54,16 @@ def _fit_sources(sources, tables, config):
         return
     import dataclasses
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import ProcessPoolExecutor, as_completed
 
     threads = max(1, (config.threads or config.jobs) // config.jobs)
     worker_config = dataclasses.replace(config, threads=threads, progress=False)
     size = {s.key: len(tables[s.key].properties) * len(s.targets) for s in sources}
     with ProcessPoolExecutor(config.jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
-        futures = {}
-        for i in sorted(range(len(sources)), key=lambda i: -size[sources[i].key]):
-            futures[i] = pool.submit(_fit_one, sources[i], tables[sources[i].key], worker_config, seeds[i])
-        from concurrent.futures import as_completed
-
-        index = {future: i for i, future in futures.items()}
-        for future in as_completed(index):
-            yield sources[index[future]], *future.result()
+        futures = {pool.submit(_fit_one, sources[i], tables[sources[i].key], worker_config, seeds[i]): i
+                   for i in sorted(range(len(sources)), key=lambda i: -size[sources[i].key])}
+        for future in as_completed(futures):
+            yield sources[futures[future]], *future.result()
 
 
 def train_bundle(inputs, output, config, command=None, log=print) -> dict:

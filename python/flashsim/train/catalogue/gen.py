@@ -70,8 +70,7 @@ def _nearest(of, to_selection, name):
                           f"GenPart_eta[{sel}], GenPart_phi[{sel}]))"}
 
 
-def _pt_fraction(of, to_selection, name):
-    sel = to_selection
+def _pt_fraction(of, sel, name):
     return {"column": name, "inputs": [f"{of}_pt", f"{of}_eta", f"{of}_phi"] + _GENPART,
             "expression": f"flashsim::Neighbours::PtFractionWithin({of}_pt, {of}_eta, {of}_phi, GenPart_pt[{sel}], "
                           f"GenPart_eta[{sel}], GenPart_phi[{sel}], 0.4f)"}
