@@ -9,6 +9,12 @@ TINY = {"efficiency": {"hidden": 16, "depth": 1, "epochs": 2, "batch_size": 512}
         "ode": {"method": "midpoint", "steps": 4}}
 
 
+@pytest.fixture
+def tiny_config():
+    """The tiny training settings (a fresh copy to change)."""
+    return dict(TINY)
+
+
 @pytest.fixture(scope="session")
 def train_sample(gen_file, tmp_path_factory):
     """(gen file, full file): 400 ttbar events through the reference detector."""

@@ -11,12 +11,17 @@ import torch
 __all__ = ["flow_matching_loss", "sample"]
 
 
-def flow_matching_loss(field, x1: torch.Tensor, cond: torch.Tensor, generator=None) -> torch.Tensor:
-    """Mean squared error of the velocity on random (x0, t); x1 [n, d], cond [n, c]."""
+def flow_matching_loss(field, x1: torch.Tensor, cond: torch.Tensor, generator=None, weights=None) -> torch.Tensor:
+    """Mean squared error of the velocity on random (x0, t); x1 [n, d], cond [n, c].
+
+    ``weights`` [d] (mean 1) weighs the variables' errors: the minimum (the conditional mean
+    velocity) is the same, but the network's capacity goes where the weight is (e.g. the jet
+    response among twenty attributes)."""
     x0 = torch.randn(x1.shape, generator=generator, dtype=x1.dtype, device=x1.device)
     t = torch.rand((x1.shape[0], 1), generator=generator, dtype=x1.dtype, device=x1.device)
     xt = (1 - t) * x0 + t * x1
-    return ((field(xt, t, cond) - (x1 - x0)) ** 2).mean()
+    squared = (field(xt, t, cond) - (x1 - x0)) ** 2
+    return (squared if weights is None else squared * weights.to(squared)).mean()
 
 
 @torch.no_grad()

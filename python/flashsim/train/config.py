@@ -20,6 +20,11 @@ class NetworkConfig:
     min_steps: int = 0  # small sources: more epochs, so that every network gets this many optimiser steps
     max_epochs: int = 0  # but at most this many epochs (0: no limit): tiny sources would only memorise
     ema: float = 0.0  # moving average of the weights (e.g. 0.999; 0: none), see models/training.py
+    # velocity field only: rows whose gen pt is rare are repeated up to this many times, so that
+    # log(gen pt) is flatter (1: off); the conditional distribution learnt stays the same
+    balance: float = 1.0
+    # velocity field only: loss weight of some targets by branch (the others 1), e.g. {"pt": 4}
+    target_weights: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -71,7 +76,13 @@ def _network(values, where):
     unknown = set(values) - names
     if unknown:
         raise InputError(f"{where}: unknown keys {sorted(unknown)}; expected some of {sorted(names)}")
-    return NetworkConfig(**values)
+    network = NetworkConfig(**values)
+    if not (isinstance(network.balance, int | float) and network.balance >= 1):
+        raise InputError(f"{where}: balance {network.balance!r}: expected a number >= 1 (1: off)")
+    if not isinstance(network.target_weights, dict) or not all(
+            isinstance(w, int | float) and w > 0 for w in network.target_weights.values()):
+        raise InputError(f"{where}: target_weights {network.target_weights!r}: expected {{branch: weight > 0}}")
+    return network
 
 
 def load_config(source=None) -> TrainConfig:

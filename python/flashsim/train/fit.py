@@ -35,6 +35,45 @@ def _subset(table, max_rows, rng):
     return np.nonzero(np.isin(table.event, chosen))[0]
 
 
+def balanced(rows, gen_pt, max_factor, bins=30):
+    """``rows`` with each repeated round(median density / density) times, at most ``max_factor``
+    (density: of log gen pt in ``bins`` bins): a flow sees the rare high-pt conditioning more
+    often; what it learns, the distribution given the conditioning, stays the same."""
+    if max_factor <= 1 or len(rows) == 0:
+        return rows
+    log_pt = np.log(np.maximum(np.asarray(gen_pt, dtype=np.float64)[rows], 1e-3))
+    counts, edges = np.histogram(log_pt, bins=bins)
+    density = counts[np.clip(np.searchsorted(edges, log_pt, side="right") - 1, 0, bins - 1)]
+    factor = np.clip(np.round(np.median(density) / density), 1, max_factor).astype(np.int64)
+    return np.repeat(rows, factor)
+
+
+def loss_weights(flow_targets, target_weights, where):
+    """The velocity field's per-variable loss weights (mean 1), or None when all are equal."""
+    branches = [t.branch for t in flow_targets]
+    unknown = set(target_weights) - set(branches)
+    if unknown:
+        raise InputError(f"{where}: target_weights names {sorted(unknown)}, which are not flow targets of the "
+                         f"source; expected some of {branches}")
+    w = np.array([float(target_weights.get(b, 1.0)) for b in branches])
+    return None if np.all(w == w[0]) else w / w.mean()
+
+
+def check_flow_options(spec, config):
+    """The velocity field's ``target_weights`` and ``balance`` of ``spec`` make sense for it (before
+    any extraction): -> (loss weights or None, the gen pt column to balance or None)."""
+    net = config.network("velocity_field", spec.key)
+    where = f"training config, {spec.key} velocity_field"
+    weights = loss_weights(spec.flow_targets, net.target_weights, where)
+    if net.balance <= 1:
+        return weights, None
+    column = f"{spec.gen_collection}_pt" if spec.gen_collection else None
+    if column not in spec.columns():
+        raise InputError(f"{where}: balance {net.balance} needs the gen pt among the source's columns; the source "
+                         f"reads {spec.columns()}")
+    return weights, column
+
+
 def _steps_for(steps, values):
     """The catalogue's steps, or a clip to the value when the training data hold a single value
     (e.g. the muon energy fraction of pileup jets): the simulation then returns exactly it."""
@@ -132,17 +171,21 @@ def fit_source(spec, tables, config, seed: int) -> FittedSource:
         report["efficiency"] = {"rows": int(len(rows)), "seconds": round(time.perf_counter() - start, 1),
                                 "validation_loss": result.best_validation_loss, "epochs": result.epochs_run,
                                 "efficiency": float(e.label[rows].mean())}
+    net = config.network("velocity_field", spec.key)
+    weights, balance_column = check_flow_options(spec, config)
     rows = _subset(props, config.max_rows, rng)
+    if balance_column:
+        rows = balanced(rows, props.columns[balance_column], net.balance)
     columns = {k: v[rows] for k, v in props.columns.items()}
     cond = _matrix(cond_t, columns, inputs)
     gen_rows = {k: v[rows] for k, v in gen_refs.items()}
     x = np.stack([t.forward(props.targets[s.branch][rows], gen_rows, rng)
                   for t, s in zip(target_t, flow_targets, strict=True)], axis=1).astype(np.float32)
-    net = config.network("velocity_field", spec.key)
     torch.manual_seed(seed + 1)
     field_ = VelocityField(len(flow_targets), len(inputs), hidden=net.hidden, blocks=net.depth)
     start = time.perf_counter()
-    result = train(field_, lambda m, b, g: flow_matching_loss(m, b["x"], b["cond"], g),
+    weights = None if weights is None else torch.tensor(weights, dtype=torch.float32)
+    result = train(field_, lambda m, b, g: flow_matching_loss(m, b["x"], b["cond"], g, weights),
                    {"x": torch.from_numpy(x), "cond": torch.from_numpy(cond)}, training_config(net, len(rows)),
                    groups=props.event[rows], description=f"{spec.key} velocity field",
                    names={**cond_names, "x": [f"{spec.collection}_{t.branch}" for t in flow_targets]})

@@ -75,11 +75,19 @@ def train_bundle(inputs, output, config, command=None, log=print) -> dict:
     from flashsim.extract import extract
     from flashsim.train import catalogue
     from flashsim.train.export import export_bundle
-    from flashsim.train.fit import SparseSourceError
+    from flashsim.train.fit import SparseSourceError, check_flow_options
 
     inputs = [Path(p) for p in inputs]
     if not inputs:
         raise InputError("no input files to train on")
+    sources = catalogue.sources(config.collections)
+    known = [s.key for s in catalogue.sources()]
+    unknown = set(config.sources) - set(known)
+    if unknown:
+        raise InputError(f"training config: sources {sorted(unknown)} are not in the catalogue; expected some of "
+                         f"{known}")
+    for spec in sources:
+        check_flow_options(spec, config)
     samples = [file_metadata(p) for p in inputs]
     hashes = {s.get("flashsim_refsim", {}).get("parameter_hash") for s in samples if isinstance(
         s.get("flashsim_refsim"), dict)}
@@ -87,12 +95,6 @@ def train_bundle(inputs, output, config, command=None, log=print) -> dict:
         raise InputError(f"the inputs come from different reference-detector parameters {sorted(hashes)}; "
                          "regenerate them with one version")
     start = time.perf_counter()
-    sources = catalogue.sources(config.collections)
-    known = [s.key for s in catalogue.sources()]
-    unknown = set(config.sources) - set(known)
-    if unknown:
-        raise InputError(f"training config: sources {sorted(unknown)} are not in the catalogue; expected some of "
-                         f"{known}")
     tables = extract(inputs, sources, max_events=config.max_events)
     log(f"extracted {len(sources)} sources from {len(inputs)} files in {time.perf_counter() - start:.1f} s")
     fitted, left_out = [], {}
