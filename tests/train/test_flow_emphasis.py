@@ -94,7 +94,8 @@ def test_tiny_training_with_emphasis(train_sample, tiny_config, tmp_path):
     from flashsim.train.pipeline import train_bundle
 
     emphasis = {"balance": 4, "target_weights": {"pt": 4}}
-    config = load_config({**tiny_config, "max_rows": 10**6, "collections": ["Jet"], "sources": {"Jet_GenJet": {"velocity_field": emphasis}}})
+    config = load_config({**tiny_config, "max_rows": 10**6, "collections": ["Jet"],
+                          "sources": {"Jet_GenJet": {"velocity_field": emphasis}}})
     logged = []
     train_bundle([train_sample[1]], tmp_path / "b", config, log=logged.append)
     manifest = read_manifest(tmp_path / "b")
