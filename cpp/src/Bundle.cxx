@@ -61,6 +61,17 @@ public:
       return value;
    }
 
+   std::vector<double> Numbers(const Json &node, const std::string &where, const std::string &key) const
+   {
+      std::vector<double> out;
+      for (const Json &value : Array(node, where, key)) {
+         if (!value.is_number())
+            Fail(where + "." + key, "expected a list of numbers, found " + std::string(value.type_name()));
+         out.push_back(value.get<double>());
+      }
+      return out;
+   }
+
    std::vector<TransformStep> Steps(const Json &node, const std::string &where) const
    {
       std::vector<TransformStep> steps;
@@ -93,6 +104,22 @@ public:
             step.power = number("power", 0.0);
             if (!(step.scale > 0.0) || !std::isfinite(step.power))
                Fail(at, "gen_scale needs scale > 0 and a finite power");
+         } else if (op == "binned_standardize") {
+            step.op = TransformStep::Op::kBinnedStandardize;
+            step.gen = String(list[i], at, "gen");
+            step.absGen = list[i].contains("abs") && list[i]["abs"].is_boolean() && list[i]["abs"].get<bool>();
+            step.edges = Numbers(list[i], at, "edges");
+            step.locs = Numbers(list[i], at, "loc");
+            step.scales = Numbers(list[i], at, "scale");
+            const std::size_t n = step.edges.size() - 1;
+            if (step.edges.size() < 2 || step.locs.size() != n || step.scales.size() != n)
+               Fail(at, "binned_standardize needs at least 2 edges and one loc and one scale per bin (edges: " +
+                           std::to_string(step.edges.size()) + ", loc: " + std::to_string(step.locs.size()) +
+                           ", scale: " + std::to_string(step.scales.size()) + ")");
+            for (std::size_t k = 0; k < n; ++k)
+               if (!(step.edges[k + 1] > step.edges[k]) || !(step.scales[k] > 0.0) || !std::isfinite(step.locs[k]))
+                  Fail(at, "binned_standardize needs increasing edges, finite locs and scales > 0 (bin " +
+                              std::to_string(k) + ")");
          } else if (op == "logit") {
             step.op = TransformStep::Op::kLogit;
             step.lo = number("lo", 0.0);
@@ -124,7 +151,7 @@ public:
             step.threshold = number("threshold", 0.0);
          } else {
             Fail(at, "unknown transform op '" + op +
-                        "', expected log, standardize, ratio, difference, delta_phi, gen_scale, logit, arctan, "
+                        "', expected log, standardize, ratio, difference, delta_phi, gen_scale, binned_standardize, logit, arctan, "
                         "asinh, dequantize, clip or spike");
          }
          steps.push_back(std::move(step));

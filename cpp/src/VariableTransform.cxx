@@ -30,6 +30,14 @@ double GenFactor(const TransformStep &s, const float *gen)
    return std::pow(std::max(gen[s.genIndex] / s.scale, 1e-6), s.power);
 }
 
+/// The bin of the gen value in the step's edges; below the first edge bin 0, above the last the last bin.
+std::size_t GenBin(const TransformStep &s, const float *gen)
+{
+   const double g = s.absGen ? std::abs(double(gen[s.genIndex])) : double(gen[s.genIndex]);
+   const auto above = std::upper_bound(s.edges.begin(), s.edges.end(), g) - s.edges.begin();
+   return static_cast<std::size_t>(std::clamp<std::ptrdiff_t>(above - 1, 0, std::ptrdiff_t(s.locs.size()) - 1));
+}
+
 double ForwardStep(const TransformStep &s, double x, const float *gen)
 {
    using Op = TransformStep::Op;
@@ -40,6 +48,10 @@ double ForwardStep(const TransformStep &s, double x, const float *gen)
    case Op::kDifference: return x - gen[s.genIndex];
    case Op::kDeltaPhi: return WrapPhi(x - gen[s.genIndex]);
    case Op::kGenScale: return x * GenFactor(s, gen);
+   case Op::kBinnedStandardize: {
+      const std::size_t k = GenBin(s, gen);
+      return (x - s.locs[k]) / s.scales[k];
+   }
    case Op::kLogit: {
       const double u = std::clamp((x - s.lo) / (s.hi - s.lo), s.eps, 1.0 - s.eps);
       return std::log(u / (1.0 - u));
@@ -63,6 +75,10 @@ double InverseStep(const TransformStep &s, double y, const float *gen)
    case Op::kDifference: return y + gen[s.genIndex];
    case Op::kDeltaPhi: return WrapPhi(y + gen[s.genIndex]);
    case Op::kGenScale: return y / GenFactor(s, gen);
+   case Op::kBinnedStandardize: {
+      const std::size_t k = GenBin(s, gen);
+      return y * s.scales[k] + s.locs[k];
+   }
    case Op::kLogit: return s.lo + (s.hi - s.lo) / (1.0 + std::exp(-y));
    case Op::kArctan: {
       const double edge = M_PI / 2 - 1e-9;

@@ -236,6 +236,12 @@ def source(manifest):
          r"targets\[0\].type: unknown branch type 'Float'"),
         (lambda m, d: source(m)["conditioning"][0]["transform"].append({"op": "sqrt"}), BundleError,
          r"unknown transform op 'sqrt'"),
+        (lambda m, d: source(m)["targets"][0]["transform"].append(
+            {"op": "binned_standardize", "gen": "GenJet_pt", "edges": [0, 50, 40], "loc": [0, 0], "scale": [1, 1]}),
+         BundleError, r"targets\[0\].transform\[\d+\]: binned_standardize needs increasing edges.*\(bin 1\)"),
+        (lambda m, d: source(m)["targets"][0]["transform"].append(
+            {"op": "binned_standardize", "gen": "GenJet_pt", "edges": [0, 50], "loc": [0, 0], "scale": [1]}),
+         BundleError, r"binned_standardize needs at least 2 edges and one loc and one scale per bin"),
     ],
 )
 def test_bad_bundle(ROOT, gen_tree, tiny_bundle, tmp_path, edit, error, message):

@@ -21,6 +21,14 @@ CASES = {
                      {"op": "gen_scale", "gen": "GenJet_pt", "scale": 50.0, "power": 0.5},
                      {"op": "clip", "fit": "range"}, {"op": "standardize"}],
                     GEN["GenJet_pt"] * RNG.normal(1.0, 1.0 / np.sqrt(GEN["GenJet_pt"]), N)),
+    # the response's median and width step in |phi| (as the jet response at the cracks) and narrow with pt:
+    # a binned standardisation per |phi| bin, then per pt bin, takes the steps out
+    "pt_binned": ([{"op": "ratio", "gen": "GenJet_pt"},
+                   {"op": "binned_standardize", "gen": "GenJet_phi", "abs": True, "edges": [0.0, 1.0, 1.5, 3.2]},
+                   {"op": "binned_standardize", "gen": "GenJet_pt", "edges": [20.0, 30.0, 60.0, 120.0, 1000.0]},
+                   {"op": "standardize"}],
+                  GEN["GenJet_pt"] * (np.where(np.abs(GEN["GenJet_phi"]) >= 1.5, 0.9, 1.0) + RNG.normal(
+                      0, 1.0 / np.sqrt(GEN["GenJet_pt"]), N) * np.where(np.abs(GEN["GenJet_phi"]) < 1.0, 1.0, 2.0))),
     "phi": ([{"op": "delta_phi", "gen": "GenJet_phi"}, {"op": "standardize"}],
             np.mod(GEN["GenJet_phi"] + RNG.normal(0, 0.02, N) + np.pi, 2 * np.pi) - np.pi),
     "score": ([{"op": "spike", "value": -1.0}, {"op": "logit", "lo": 0.0, "hi": 1.0, "eps": 1e-6},
@@ -56,6 +64,30 @@ def test_gen_scale_evens_the_spread_over_pt():
     assert 0.8 < y[low].std() / y[high].std() < 1.25  # ... but not in network units
 
 
+def test_binned_standardize_takes_out_the_steps():
+    steps, x = CASES["pt_binned"]
+    t = Transform(steps).fit(x, GEN)
+    y = t.forward(x, GEN)
+    abs_phi, raw = np.abs(GEN["GenJet_phi"]), x / GEN["GenJet_pt"]
+    inner, outer = abs_phi < 1.0, abs_phi >= 1.5
+    assert np.median(raw[outer]) < np.median(raw[inner]) - 0.07 and raw[outer].std() > 1.6 * raw[inner].std()
+    assert abs(np.median(y[outer]) - np.median(y[inner])) < 0.1 and 0.85 < y[outer].std() / y[inner].std() < 1.15
+    low, high = GEN["GenJet_pt"] < 30, GEN["GenJet_pt"] > 120
+    assert 0.8 < y[low].std() / y[high].std() < 1.25
+    fitted = t.to_json()[1]
+    assert len(fitted["loc"]) == len(fitted["scale"]) == 3
+    assert fitted["loc"][2] < fitted["loc"][0] - 0.07 and fitted["scale"][2] > 1.6 * fitted["scale"][0]
+
+
+def test_binned_standardize_sparse_bins_take_the_nearest_filled_one():
+    g = {"g": np.concatenate([np.full(500, 0.5), np.full(500, 2.5), np.full(20, 4.5)])}
+    x = np.concatenate([np.random.default_rng(1).normal(0, 1, 500), np.random.default_rng(2).normal(10, 3, 520)])
+    step = Transform([{"op": "binned_standardize", "gen": "g", "edges": [0, 1, 2, 3, 4, 5]}]).fit(x, g).to_json()[0]
+    assert step["loc"][1] == step["loc"][0]  # empty: nearest filled is bin 0 (ties: the lower one)
+    assert step["loc"][3] == step["loc"][4] == step["loc"][2] and step["scale"][4] == step["scale"][2]  # 20 < 100
+    assert step["loc"][2] == pytest.approx(10, abs=0.5) and step["scale"][2] == pytest.approx(3, rel=0.15)
+
+
 def test_training_noise():
     steps, x = CASES["nConstituents"]
     t = Transform(steps).fit(x)
@@ -74,6 +106,12 @@ def test_training_noise():
     ([{"op": "log"}, {"op": "spike", "value": 0}], "must be the first step"),
     ([{"op": "ratio"}], "needs 'gen'"),
     ([{"op": "gen_scale", "power": 0.5}], "needs 'gen'"),
+    ([{"op": "binned_standardize", "edges": [0, 1]}], "needs 'gen'"),
+    ([{"op": "binned_standardize", "gen": "GenJet_eta", "edges": [1, 0]}], r"needs 'edges', at least two increasing"),
+    ([{"op": "binned_standardize", "gen": "GenJet_eta", "edges": [0, 1, 2], "loc": [0], "scale": [1, 1]}],
+     r"'loc' needs 2 finite values"),
+    ([{"op": "binned_standardize", "gen": "GenJet_eta", "edges": [0, 1], "loc": [0], "scale": [0]}],
+     r"'scale' must be > 0"),
 ])
 def test_bad_steps(steps, message):
     with pytest.raises(InputError, match=message):

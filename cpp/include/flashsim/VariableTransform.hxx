@@ -18,6 +18,7 @@ struct TransformStep {
       kDifference,  ///< y = x - gen
       kDeltaPhi,    ///< y = wrap(x - gen); inverse wrapped to [-pi, pi)
       kGenScale,    ///< y = x * max(gen / scale, 1e-6)^power (a spread that shrinks with gen pt, made even)
+      kBinnedStandardize, ///< y = (x - loc[k]) / scale[k], k = bin of gen (|gen| with abs) in edges, end bins outside
       kLogit,       ///< u = (x - lo) / (hi - lo) in [eps, 1 - eps], y = log(u / (1 - u))
       kArctan,      ///< y = atan(x / scale)        (heavy tails, bounded image)
       kAsinh,       ///< y = asinh(x / scale)       (heavy tails on both sides)
@@ -32,7 +33,9 @@ struct TransformStep {
    double scale = 1.0;
    double power = 0.0;
    double value = 0.0, loc = 0.0, width = 0.0, threshold = 0.0;
-   std::string gen;   ///< ratio/difference/delta_phi/gen_scale: the gen column it refers to
+   bool absGen = false;                    ///< binned_standardize: bins of |gen|
+   std::vector<double> edges, locs, scales; ///< binned_standardize: n + 1 edges, n locs and scales
+   std::string gen;   ///< ratio/difference/delta_phi/gen_scale/binned_standardize: the gen column it refers to
    int genIndex = -1; ///< position of `gen` in the source's gen columns
 };
 

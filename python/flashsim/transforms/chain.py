@@ -5,14 +5,32 @@ import copy
 import numpy as np
 
 from flashsim.errors import InputError
-from flashsim.transforms.steps import FORWARD, INVERSE
+from flashsim.transforms.steps import FORWARD, INVERSE, gen_bin
 
 __all__ = ["OPS", "Transform"]
 
 OPS = tuple(FORWARD) + ("spike",)
-_GEN_OPS = ("ratio", "difference", "delta_phi", "gen_scale")
+_GEN_OPS = ("ratio", "difference", "delta_phi", "gen_scale", "binned_standardize")
+_MIN_BIN_COUNT = 100  # a binned_standardize bin with fewer training values takes its nearest filled bin's
 _SPIKE_GAP = 3.0  # the spike sits this far (in network units) below the smallest regular value
 _SPIKE_WIDTH = 0.1
+
+
+def _robust(y):
+    q16, q50, q84 = np.quantile(y, [0.16, 0.5, 0.84])
+    return float(q50), float((q84 - q16) / 2) or 1.0
+
+
+def _binned_fit(y, k, n):
+    """Per bin: the median and the half 16-84% width of ``y`` (robust to the tails). A sparse bin
+    (fewer than _MIN_BIN_COUNT values) takes those of the nearest filled bin, or of all values."""
+    counts = np.bincount(k, minlength=n)
+    filled = np.nonzero(counts >= _MIN_BIN_COUNT)[0]
+    if len(filled) == 0:
+        return [_robust(y)[0]] * n, [_robust(y)[1]] * n
+    fitted = {b: _robust(y[k == b]) for b in filled}
+    nearest = [filled[np.argmin(np.abs(filled - b))] for b in range(n)]
+    return [fitted[b][0] for b in nearest], [fitted[b][1] for b in nearest]
 
 
 class Transform:
@@ -37,6 +55,19 @@ class Transform:
                 raise InputError(f"{name}: a 'spike' step must be the first step, found at step {i}")
             if op in _GEN_OPS and "gen" not in step:
                 raise InputError(f"{name}: step {i} ({op}) needs 'gen', the gen variable it refers to")
+            if op == "binned_standardize":
+                edges = step.get("edges")
+                if not (isinstance(edges, list) and len(edges) >= 2 and np.all(np.isfinite(edges))
+                        and np.all(np.diff(edges) > 0)):
+                    raise InputError(f"{name}: step {i} (binned_standardize) needs 'edges', at least two increasing "
+                                     f"finite numbers; got {edges!r}")
+                n = len(edges) - 1
+                for key in ("loc", "scale"):
+                    if key in step and (len(step[key]) != n or not np.all(np.isfinite(step[key]))):
+                        raise InputError(f"{name}: step {i} (binned_standardize) '{key}' needs {n} finite values "
+                                         f"(one per bin)")
+                if "scale" in step and not np.all(np.asarray(step["scale"]) > 0):
+                    raise InputError(f"{name}: step {i} (binned_standardize) 'scale' must be > 0")
 
     @property
     def gen_inputs(self):
@@ -57,7 +88,8 @@ class Transform:
         return x
 
     def fit(self, x, gen=None):
-        """Fits standardize (mean, std), spike (loc, threshold) and range-clip (lo, hi) parameters on ``x``."""
+        """Fits standardize (mean, std), binned_standardize (loc, scale per bin of the gen variable), spike
+        (loc, threshold) and range-clip (lo, hi) parameters on ``x``."""
         x = np.asarray(x, dtype=np.float64)
         spike = self._spike()
         mask = np.ones(len(x), dtype=bool) if spike is None else x != spike["value"]
@@ -68,7 +100,7 @@ class Transform:
         values = x[mask]
         for i, step in enumerate(self.steps):
             range_clip = step["op"] == "clip" and step.get("fit") == "range"  # the range seen in training
-            if not range_clip and step["op"] != "standardize":
+            if not range_clip and step["op"] not in ("standardize", "binned_standardize"):
                 continue
             with np.errstate(invalid="ignore", divide="ignore"):  # reported just below
                 y = self._regular_forward(values, gen_regular, rng, upto=i)
@@ -76,6 +108,9 @@ class Transform:
                 raise InputError(f"{self.name}: non-finite values before step {i} ({step['op']}); check the data")
             if range_clip:
                 step["lo"], step["hi"] = float(np.min(y)), float(np.max(y))
+            elif step["op"] == "binned_standardize":
+                step["loc"], step["scale"] = _binned_fit(y, gen_bin(step, gen_regular[step["gen"]]),
+                                                         len(step["edges"]) - 1)
             else:
                 step["mean"] = float(y.mean())
                 step["std"] = float(y.std()) or 1.0

@@ -7,7 +7,7 @@ cpp/src/VariableTransform.cxx: a test holds the two against each other.
 
 import numpy as np
 
-__all__ = ["FORWARD", "INVERSE", "wrap_phi"]
+__all__ = ["FORWARD", "INVERSE", "gen_bin", "wrap_phi"]
 
 
 def wrap_phi(phi):
@@ -34,6 +34,27 @@ def _gen_factor(p, g):
     return np.power(np.maximum(g / p.get("scale", 1.0), 1e-6), p.get("power", 0.0))
 
 
+def gen_bin(p, g):
+    """The bin of ``g`` (|g| with "abs") in the step's "edges"; outside the edges, the end bins."""
+    g = np.abs(g) if p.get("abs") else np.asarray(g)
+    return np.clip(np.searchsorted(p["edges"], g, side="right") - 1, 0, len(p["edges"]) - 2)
+
+
+def _binned(p, g):
+    k = gen_bin(p, g)
+    return np.asarray(p["loc"])[k], np.asarray(p["scale"])[k]
+
+
+def _binned_forward(x, p, g):
+    loc, scale = _binned(p, g)
+    return (x - loc) / scale
+
+
+def _binned_inverse(y, p, g):
+    loc, scale = _binned(p, g)
+    return y * scale + loc
+
+
 FORWARD = {
     "log": lambda x, p, g: np.log(x + p.get("offset", 0.0)),
     "standardize": lambda x, p, g: (x - p["mean"]) / p["std"],
@@ -41,6 +62,7 @@ FORWARD = {
     "difference": lambda x, p, g: x - g,
     "delta_phi": lambda x, p, g: wrap_phi(x - g),
     "gen_scale": lambda x, p, g: x * _gen_factor(p, g),
+    "binned_standardize": _binned_forward,
     "logit": lambda x, p, g: _logit_forward(x, p),
     "arctan": lambda x, p, g: np.arctan(x / p.get("scale", 1.0)),
     "asinh": lambda x, p, g: np.arcsinh(x / p.get("scale", 1.0)),
@@ -55,6 +77,7 @@ INVERSE = {
     "difference": lambda y, p, g: y + g,
     "delta_phi": lambda y, p, g: wrap_phi(y + g),
     "gen_scale": lambda y, p, g: y / _gen_factor(p, g),
+    "binned_standardize": _binned_inverse,
     "logit": lambda y, p, g: _logit_inverse(y, p),
     "arctan": lambda y, p, g: _arctan_inverse(y, p),
     "asinh": lambda y, p, g: p.get("scale", 1.0) * np.sinh(y),
