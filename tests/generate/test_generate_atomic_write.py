@@ -59,7 +59,10 @@ def test_signal_leaves_no_file(tmp_path, sig, code, jobs):
         str(out),
         "--no-progress",
     ]
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    # a suite started in the background (`make test &`) inherits SIGINT ignored, and so would the
+    # child: give it the default disposition, as an interactive shell would
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         deadline = time.monotonic() + 60
         while not any(tmp_path.iterdir()):  # the temporary file appears once work started
