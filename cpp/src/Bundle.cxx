@@ -107,7 +107,9 @@ public:
          } else if (op == "binned_standardize") {
             step.op = TransformStep::Op::kBinnedStandardize;
             step.gen = String(list[i], at, "gen");
-            step.absGen = list[i].contains("abs") && list[i]["abs"].is_boolean() && list[i]["abs"].get<bool>();
+            if (list[i].contains("abs") && !list[i]["abs"].is_boolean())
+               Fail(at + ".abs", "expected true or false, got " + std::string(list[i]["abs"].type_name()));
+            step.absGen = list[i].contains("abs") && list[i]["abs"].get<bool>();
             step.edges = Numbers(list[i], at, "edges");
             step.locs = Numbers(list[i], at, "loc");
             step.scales = Numbers(list[i], at, "scale");

@@ -242,6 +242,9 @@ def source(manifest):
         (lambda m, d: source(m)["targets"][0]["transform"].append(
             {"op": "binned_standardize", "gen": "GenJet_pt", "edges": [0, 50], "loc": [0, 0], "scale": [1]}),
          BundleError, r"binned_standardize needs at least 2 edges and one loc and one scale per bin"),
+        (lambda m, d: source(m)["targets"][0]["transform"].append(
+            {"op": "binned_standardize", "gen": "GenJet_pt", "abs": 1, "edges": [0, 50], "loc": [0], "scale": [1]}),
+         BundleError, r"transform\[\d+\]\.abs: expected true or false, got number"),
     ],
 )
 def test_bad_bundle(ROOT, gen_tree, tiny_bundle, tmp_path, edit, error, message):

@@ -112,6 +112,7 @@ def test_training_noise():
      r"'loc' needs 2 finite values"),
     ([{"op": "binned_standardize", "gen": "GenJet_eta", "edges": [0, 1], "loc": [0], "scale": [0]}],
      r"'scale' must be > 0"),
+    ([{"op": "binned_standardize", "gen": "GenJet_eta", "edges": [0, 1], "abs": 1}], r"'abs' must be true or false"),
 ])
 def test_bad_steps(steps, message):
     with pytest.raises(InputError, match=message):

@@ -27,7 +27,8 @@ def _binned_fit(y, k, n):
     counts = np.bincount(k, minlength=n)
     filled = np.nonzero(counts >= _MIN_BIN_COUNT)[0]
     if len(filled) == 0:
-        return [_robust(y)[0]] * n, [_robust(y)[1]] * n
+        loc, scale = _robust(y)
+        return [loc] * n, [scale] * n
     fitted = {b: _robust(y[k == b]) for b in filled}
     nearest = [filled[np.argmin(np.abs(filled - b))] for b in range(n)]
     return [fitted[b][0] for b in nearest], [fitted[b][1] for b in nearest]
@@ -61,6 +62,9 @@ class Transform:
                         and np.all(np.diff(edges) > 0)):
                     raise InputError(f"{name}: step {i} (binned_standardize) needs 'edges', at least two increasing "
                                      f"finite numbers; got {edges!r}")
+                if not isinstance(step.get("abs", False), bool):
+                    raise InputError(f"{name}: step {i} (binned_standardize) 'abs' must be true or false; "
+                                     f"got {step['abs']!r}")
                 n = len(edges) - 1
                 for key in ("loc", "scale"):
                     if key in step and (len(step[key]) != n or not np.all(np.isfinite(step[key]))):
