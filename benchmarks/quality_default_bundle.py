@@ -9,6 +9,7 @@ compared with that file's reco objects (same gen events):
   events (should give ~0.5) and the same with jet pt x 1.03 (must be flagged);
 - jet response (reco/gen pt of matched jets): mean and resolution in bins of gen pt and |eta|, with
   the bootstrap error of each difference, and the same for the control (the statistical floor);
+- the jet response inside CMS's HEM15/16 hole and in the rest of the endcaps;
 - Wasserstein-1 distance per variable, normalised by the reference standard deviation;
 - efficiency in (gen pt, eta) bins of every matched source.
 
@@ -71,7 +72,7 @@ def add_gen(table, collection, arrays):
         table["GenMET_pt"] = ak.to_numpy(arrays["GenMET_pt"]).astype(np.float64)[table["event"]]
         return table
     gen = GEN[collection][0]
-    for var, fill in (("pt", 0.0), ("eta", -9.0)):
+    for var, fill in (("pt", 0.0), ("eta", -9.0), ("phi", -9.0)):
         values = arrays[f"{gen}_{var}"]
         counts = ak.to_numpy(ak.num(values))
         start = np.concatenate([[0], np.cumsum(counts)[:-1]])
@@ -141,6 +142,43 @@ def jet_response(ref, sim, n_boot=200, seed=0):
                          "resolution_rel_diff": res_sim / res_ref - 1,
                          "resolution_rel_diff_se": float(boot[:, 1].std())})
     return rows
+
+
+def hem_response(ref, sim, n_boot=200, seed=0):
+    """Median and mean reco/gen pt of matched jets (gen pt > 30 GeV) inside CMS's HEM15/16 box and in
+    the rest of the endcaps (1.3 <= |eta| < 3.2): a network that cannot draw the box spreads the
+    hole's energy loss over the whole endcap (too high inside, too low outside)."""
+    from flashsim.train.catalogue.gen import HEM_REGION
+
+    e0, e1, p0, p1 = HEM_REGION
+    rng = np.random.default_rng(seed)
+    rows = []
+    for region in ("inside HEM15/16", "endcaps outside it"):
+        samples = []
+        for t in (ref, sim):
+            inside = (t["gen_eta"] >= e0) & (t["gen_eta"] < e1) & (t["gen_phi"] >= p0) & (t["gen_phi"] < p1)
+            endcap = (np.abs(t["gen_eta"]) >= 1.3) & (np.abs(t["gen_eta"]) < 3.2)
+            where = inside if region.startswith("inside") else endcap & ~inside
+            m = (t["genIndex"] >= 0) & (t["gen_pt"] >= 30) & where
+            samples.append(t["pt"][m] / t["gen_pt"][m])
+        stats = [(np.median(x), np.mean(x)) for x in samples]
+        boot = np.array([[np.median(b) / np.median(a) - 1, np.mean(b) / np.mean(a) - 1]
+                         for a, b in ((rng.choice(samples[0], len(samples[0])), rng.choice(samples[1], len(samples[1])))
+                                      for _ in range(n_boot))])
+        (med_ref, mean_ref), (med_sim, mean_sim) = stats
+        rows.append({"region": region, "n_ref": len(samples[0]), "n_sim": len(samples[1]),
+                     "median_ref": med_ref, "median_sim": med_sim, "median_rel_diff": med_sim / med_ref - 1,
+                     "mean_ref": mean_ref, "mean_sim": mean_sim, "mean_rel_diff": mean_sim / mean_ref - 1,
+                     "se": boot.std(axis=0).tolist()})
+    return rows
+
+
+def print_hem(rows):
+    for x in rows:
+        print(f"Jet response {x['region']} (gen pt > 30 GeV, {x['n_ref']} jets): median {x['median_ref']:.4f} -> "
+              f"{x['median_sim']:.4f} ({100 * x['median_rel_diff']:+.2f} +- {100 * x['se'][0]:.2f}%), mean "
+              f"{x['mean_ref']:.4f} -> {x['mean_sim']:.4f} ({100 * x['mean_rel_diff']:+.2f} +- "
+              f"{100 * x['se'][1]:.2f}%)")
 
 
 def print_response(label, rows):
@@ -225,7 +263,7 @@ def main(argv=None):
     arrays = gen_arrays([args.reference], manifest, args.events)
     n_events = len(arrays)
     gen_cols = uproot_read(args.reference, ["Pileup_nPU", "GenMET_pt"] + sorted({
-        f"{g}_{v}" for g, _ in GEN.values() for v in ("pt", "eta")}), n_events)
+        f"{g}_{v}" for g, _ in GEN.values() for v in ("pt", "eta", "phi")}), n_events)
     if args.flashsim:
         _check_same_events(args.reference, args.flashsim, n_events)
         sim = reference_objects(args.flashsim, manifest, n_events, gen_cols)
@@ -261,6 +299,7 @@ def main(argv=None):
             entry["auc_control_pt_x1.03"], _ = classifier_auc(r, distorted, features)
             entry["response"] = jet_response(r, s)
             entry["response_control"] = jet_response(r, c)
+            entry["hem"] = hem_response(r, s)
         entry["w1"] = {b: w1_normalised(r[b], s[b]) for b in branches}
         w = np.array([v for v in entry["w1"].values() if np.isfinite(v)])
         entry["w1_median"], entry["w1_max"] = float(np.median(w)), float(np.max(w))
@@ -275,6 +314,7 @@ def main(argv=None):
     jets = result["collections"]["Jet"]
     print_response("simulation vs reference", jets["response"])
     print_response("control: reference with another seed vs reference", jets["response_control"])
+    print_hem(jets["hem"])
     tables = extract([args.reference], catalogue.sources(), max_events=n_events)
     _add_event_rows(tables, args.reference, n_events)
     result["efficiency"] = efficiency_bins(tables, sim, arrays, manifest)

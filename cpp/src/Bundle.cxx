@@ -72,6 +72,28 @@ public:
       return out;
    }
 
+   /// binned_standardize's bin edges: at least two, increasing.
+   std::vector<double> Edges(const Json &node, const std::string &where, const std::string &key) const
+   {
+      std::vector<double> edges = Numbers(node, where, key);
+      bool increasing = edges.size() >= 2;
+      for (std::size_t k = 1; k < edges.size(); ++k)
+         increasing = increasing && edges[k] > edges[k - 1];
+      if (!increasing)
+         Fail(where + "." + key, "expected at least 2 increasing bin edges");
+      return edges;
+   }
+
+   /// An optional boolean (false when absent); anything else than true/false is an error.
+   bool Flag(const Json &node, const std::string &where, const std::string &key) const
+   {
+      if (!node.contains(key))
+         return false;
+      if (!node[key].is_boolean())
+         Fail(where + "." + key, "expected true or false, got " + std::string(node[key].type_name()));
+      return node[key].get<bool>();
+   }
+
    std::vector<TransformStep> Steps(const Json &node, const std::string &where) const
    {
       std::vector<TransformStep> steps;
@@ -107,21 +129,27 @@ public:
          } else if (op == "binned_standardize") {
             step.op = TransformStep::Op::kBinnedStandardize;
             step.gen = String(list[i], at, "gen");
-            if (list[i].contains("abs") && !list[i]["abs"].is_boolean())
-               Fail(at + ".abs", "expected true or false, got " + std::string(list[i]["abs"].type_name()));
-            step.absGen = list[i].contains("abs") && list[i]["abs"].get<bool>();
-            step.edges = Numbers(list[i], at, "edges");
+            step.absGen = Flag(list[i], at, "abs");
+            step.edges = Edges(list[i], at, "edges");
+            std::size_t n = step.edges.size() - 1;
+            if (list[i].contains("gen2") != list[i].contains("edges2") ||
+                (list[i].contains("abs2") && !list[i].contains("gen2")))
+               Fail(at, "binned_standardize needs 'gen2' and 'edges2' together for a second gen variable");
+            if (list[i].contains("gen2")) {
+               step.gen2 = String(list[i], at, "gen2");
+               step.absGen2 = Flag(list[i], at, "abs2");
+               step.edges2 = Edges(list[i], at, "edges2");
+               n *= step.edges2.size() - 1;
+            }
             step.locs = Numbers(list[i], at, "loc");
             step.scales = Numbers(list[i], at, "scale");
-            const std::size_t n = step.edges.size() - 1;
-            if (step.edges.size() < 2 || step.locs.size() != n || step.scales.size() != n)
-               Fail(at, "binned_standardize needs at least 2 edges and one loc and one scale per bin (edges: " +
-                           std::to_string(step.edges.size()) + ", loc: " + std::to_string(step.locs.size()) +
+            if (step.locs.size() != n || step.scales.size() != n)
+               Fail(at, "binned_standardize needs one loc and one scale per bin (bins: " + std::to_string(n) +
+                           ", loc: " + std::to_string(step.locs.size()) +
                            ", scale: " + std::to_string(step.scales.size()) + ")");
             for (std::size_t k = 0; k < n; ++k)
-               if (!(step.edges[k + 1] > step.edges[k]) || !(step.scales[k] > 0.0) || !std::isfinite(step.locs[k]))
-                  Fail(at, "binned_standardize needs increasing edges, finite locs and scales > 0 (bin " +
-                              std::to_string(k) + ")");
+               if (!(step.scales[k] > 0.0) || !std::isfinite(step.locs[k]))
+                  Fail(at, "binned_standardize needs finite locs and scales > 0 (bin " + std::to_string(k) + ")");
          } else if (op == "logit") {
             step.op = TransformStep::Op::kLogit;
             step.lo = number("lo", 0.0);
@@ -202,9 +230,12 @@ int IndexOf(std::vector<std::string> &columns, const std::string &column)
 void ResolveGenColumns(VariableTransform &transform, std::vector<std::string> &columns)
 {
    std::vector<TransformStep> steps = transform.Steps();
-   for (auto &step : steps)
+   for (auto &step : steps) {
       if (!step.gen.empty())
          step.genIndex = IndexOf(columns, step.gen);
+      if (!step.gen2.empty())
+         step.genIndex2 = IndexOf(columns, step.gen2);
+   }
    transform = VariableTransform(std::move(steps));
 }
 

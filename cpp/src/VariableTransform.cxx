@@ -30,12 +30,21 @@ double GenFactor(const TransformStep &s, const float *gen)
    return std::pow(std::max(gen[s.genIndex] / s.scale, 1e-6), s.power);
 }
 
-/// The bin of the gen value in the step's edges; below the first edge bin 0, above the last the last bin.
+/// The bin of a value in edges; below the first edge bin 0, above the last the last bin.
+std::size_t AxisBin(const std::vector<double> &edges, float value, bool absolute)
+{
+   const double g = absolute ? std::abs(double(value)) : double(value);
+   const auto above = std::upper_bound(edges.begin(), edges.end(), g) - edges.begin();
+   return static_cast<std::size_t>(std::clamp<std::ptrdiff_t>(above - 1, 0, std::ptrdiff_t(edges.size()) - 2));
+}
+
+/// binned_standardize: the bin of the gen value, or k1 * n2 + k2 over two gen variables.
 std::size_t GenBin(const TransformStep &s, const float *gen)
 {
-   const double g = s.absGen ? std::abs(double(gen[s.genIndex])) : double(gen[s.genIndex]);
-   const auto above = std::upper_bound(s.edges.begin(), s.edges.end(), g) - s.edges.begin();
-   return static_cast<std::size_t>(std::clamp<std::ptrdiff_t>(above - 1, 0, std::ptrdiff_t(s.locs.size()) - 1));
+   const std::size_t k = AxisBin(s.edges, gen[s.genIndex], s.absGen);
+   if (s.edges2.empty())
+      return k;
+   return k * (s.edges2.size() - 1) + AxisBin(s.edges2, gen[s.genIndex2], s.absGen2);
 }
 
 double ForwardStep(const TransformStep &s, double x, const float *gen)

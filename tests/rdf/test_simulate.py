@@ -238,10 +238,22 @@ def source(manifest):
          r"unknown transform op 'sqrt'"),
         (lambda m, d: source(m)["targets"][0]["transform"].append(
             {"op": "binned_standardize", "gen": "GenJet_pt", "edges": [0, 50, 40], "loc": [0, 0], "scale": [1, 1]}),
-         BundleError, r"targets\[0\].transform\[\d+\]: binned_standardize needs increasing edges.*\(bin 1\)"),
+         BundleError, r"targets\[0\].transform\[\d+\].edges: expected at least 2 increasing bin edges"),
         (lambda m, d: source(m)["targets"][0]["transform"].append(
             {"op": "binned_standardize", "gen": "GenJet_pt", "edges": [0, 50], "loc": [0, 0], "scale": [1]}),
-         BundleError, r"binned_standardize needs at least 2 edges and one loc and one scale per bin"),
+         BundleError, r"binned_standardize needs one loc and one scale per bin \(bins: 1, loc: 2, scale: 1\)"),
+        (lambda m, d: source(m)["targets"][0]["transform"].append(
+            {"op": "binned_standardize", "gen": "GenJet_pt", "edges": [0, 50, 100], "gen2": "GenJet_eta",
+             "edges2": [0, 2, 5], "loc": [0, 0], "scale": [1, 1]}),
+         BundleError, r"binned_standardize needs one loc and one scale per bin \(bins: 4, loc: 2, scale: 2\)"),
+        (lambda m, d: source(m)["targets"][0]["transform"].append(
+            {"op": "binned_standardize", "gen": "GenJet_pt", "edges": [0, 50], "gen2": "GenJet_eta", "loc": [0],
+             "scale": [1]}),
+         BundleError, r"needs 'gen2' and 'edges2' together"),
+        (lambda m, d: source(m)["targets"][0]["transform"].append(
+            {"op": "binned_standardize", "gen": "GenJet_pt", "edges": [0, 50], "gen2": "GenJet_eta",
+             "edges2": [0, 2], "abs2": "yes", "loc": [0], "scale": [1]}),
+         BundleError, r"transform\[\d+\]\.abs2: expected true or false, got string"),
         (lambda m, d: source(m)["targets"][0]["transform"].append(
             {"op": "binned_standardize", "gen": "GenJet_pt", "abs": 1, "edges": [0, 50], "loc": [0], "scale": [1]}),
          BundleError, r"transform\[\d+\]\.abs: expected true or false, got number"),

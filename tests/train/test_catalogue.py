@@ -120,3 +120,28 @@ def test_jet_lepton_content(ROOT):
     out = {c: np.asarray(v[0]) for c, v in df.AsNumpy(columns).items()}
     np.testing.assert_allclose(out["GenJet_muonPtFraction"], [5 / 50, 2 / 20, 0.0], rtol=1e-6)
     np.testing.assert_allclose(out["GenJet_electronPtFraction"], [4 / 50, 0.0, 0.0], rtol=1e-6)
+
+
+def test_hem_indicator(ROOT):
+    """{GenJet, GenJetAK8, GenPart}_inHEM: 1 inside CMS's HEM15/16 box ([lo, hi) in eta and phi),
+    computed by RDataFrame as in the simulation; the jet, fat-jet, electron and photon sources read it."""
+    import numpy as np
+
+    from flashsim.refsim.geometry import in_hem
+    from flashsim.train.catalogue.gen import HEM_REGION, hem_column
+
+    e0, e1, p0, p1 = HEM_REGION
+    etas = [e0, e1, -2.0, -2.0, -2.0, 2.0, -3.3, -1.31]
+    phis = [-1.2, -1.2, p0, p1, -0.9, -1.2, -1.2, -0.88]
+    df = ROOT.RDataFrame(1)
+    for var, values in (("eta", etas), ("phi", phis)):
+        df = df.Define(f"GenJet_{var}", "ROOT::RVecF{" + ", ".join(f"{v}f" for v in values) + "}")
+    for d in catalogue.derived_columns([hem_column("GenJet")]):
+        df = df.Define(d["column"], d["expression"])
+    got = np.asarray(df.AsNumpy([hem_column("GenJet")])[hem_column("GenJet")][0])
+    np.testing.assert_array_equal(got, [1, 0, 1, 0, 1, 0, 0, 1])
+    # the same box as the reference detector's HEM failure (which training must not read, only match)
+    np.testing.assert_array_equal(got, in_hem(np.float32(etas), np.float32(phis)))
+    readers = {s.key for s in catalogue.sources() if any(c.endswith("_inHEM") for c in s.columns())}
+    assert readers == {"Jet_GenJet", "FatJet_GenJetAK8", "Electron_GenElectron", "Electron_GenPhoton",
+                       "Photon_GenPhoton", "Photon_GenElectron"}

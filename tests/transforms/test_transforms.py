@@ -29,6 +29,14 @@ CASES = {
                    {"op": "standardize"}],
                   GEN["GenJet_pt"] * (np.where(np.abs(GEN["GenJet_phi"]) >= 1.5, 0.9, 1.0) + RNG.normal(
                       0, 1.0 / np.sqrt(GEN["GenJet_pt"]), N) * np.where(np.abs(GEN["GenJet_phi"]) < 1.0, 1.0, 2.0))),
+    # ... or in one step over both: the |phi| step's size changes with pt (a pt x |phi| interaction)
+    "pt_binned_2d": ([{"op": "ratio", "gen": "GenJet_pt"},
+                      {"op": "binned_standardize", "gen": "GenJet_pt", "edges": [20.0, 30.0, 60.0, 120.0, 1000.0],
+                       "gen2": "GenJet_phi", "abs2": True, "edges2": [0.0, 1.0, 1.5, 3.2]},
+                      {"op": "standardize"}],
+                     GEN["GenJet_pt"] * (np.where(np.abs(GEN["GenJet_phi"]) >= 1.5,
+                                                  np.where(GEN["GenJet_pt"] >= 60, 0.7, 0.95), 1.0)
+                                         + RNG.normal(0, 1.0 / np.sqrt(GEN["GenJet_pt"]), N))),
     "phi": ([{"op": "delta_phi", "gen": "GenJet_phi"}, {"op": "standardize"}],
             np.mod(GEN["GenJet_phi"] + RNG.normal(0, 0.02, N) + np.pi, 2 * np.pi) - np.pi),
     "score": ([{"op": "spike", "value": -1.0}, {"op": "logit", "lo": 0.0, "hi": 1.0, "eps": 1e-6},
@@ -79,6 +87,45 @@ def test_binned_standardize_takes_out_the_steps():
     assert fitted["loc"][2] < fitted["loc"][0] - 0.07 and fitted["scale"][2] > 1.6 * fitted["scale"][0]
 
 
+def test_binned_standardize_over_two_gen_variables():
+    """One loc and scale per (pt, |phi|) cell, row-major: the |phi| step that grows with pt is taken out
+    in every pt bin, which two one-variable steps cannot do."""
+    steps, x = CASES["pt_binned_2d"]
+    t = Transform(steps).fit(x, GEN)
+    assert t.gen_inputs == ["GenJet_pt", "GenJet_pt", "GenJet_phi"]
+    fitted = t.to_json()[1]
+    assert len(fitted["loc"]) == len(fitted["scale"]) == 4 * 3
+    loc = np.reshape(fitted["loc"], (4, 3))
+    assert loc[3, 2] < loc[0, 2] - 0.15 and abs(loc[3, 0] - loc[0, 0]) < 0.05  # the step grows with pt
+    y = t.forward(x, GEN)
+    pt, outer, inner = GEN["GenJet_pt"], np.abs(GEN["GenJet_phi"]) >= 1.5, np.abs(GEN["GenJet_phi"]) < 1.0
+    for lo, hi in ((20, 60), (60, 1000)):
+        m = (pt >= lo) & (pt < hi)
+        assert abs(np.median(y[m & outer]) - np.median(y[m & inner])) < 0.25
+    separate = Transform([steps[0], {"op": "binned_standardize", "gen": "GenJet_phi", "abs": True,
+                                     "edges": [0.0, 1.0, 1.5, 3.2]},
+                          {"op": "binned_standardize", "gen": "GenJet_pt", "edges": [20.0, 30.0, 60.0, 120.0, 1000.0]},
+                          steps[2]]).fit(x, GEN)
+    z = separate.forward(x, GEN)
+    m = pt >= 60
+    assert abs(np.median(z[m & outer]) - np.median(z[m & inner])) > 0.5  # the test can fail
+
+
+def test_binned_standardize_sparse_cells_take_the_nearest_filled_one():
+    g = {"a": np.concatenate([np.full(300, 0.5), np.full(300, 2.5), np.full(300, 0.5)]),
+         "b": np.concatenate([np.full(300, 0.5), np.full(300, 0.5), np.full(300, 2.5)])}
+    x = np.concatenate([np.random.default_rng(1).normal(0, 1, 300), np.random.default_rng(2).normal(10, 2, 300),
+                        np.random.default_rng(3).normal(-10, 3, 300)])
+    step = Transform([{"op": "binned_standardize", "gen": "a", "edges": [0, 1, 2, 3], "gen2": "b",
+                       "edges2": [0, 1, 2, 3]}]).fit(x, g).to_json()[0]
+    loc = np.reshape(step["loc"], (3, 3))  # filled: (0, 0) ~ 0, (2, 0) ~ 10, (0, 2) ~ -10
+    assert loc[0, 0] == pytest.approx(0, abs=0.3) and loc[2, 0] == pytest.approx(10, abs=0.5)
+    assert loc[0, 2] == pytest.approx(-10, abs=0.7)
+    assert loc[1, 0] == loc[0, 0] and loc[2, 1] == loc[2, 0] and loc[1, 2] == loc[0, 2]  # one step away
+    assert loc[1, 1] == loc[0, 0]  # equally far from all three: the lowest flat index
+    assert loc[2, 2] == loc[0, 2]  # (0, 2) and (2, 0) tie at two steps: the lower flat index, 2 < 6
+
+
 def test_binned_standardize_sparse_bins_take_the_nearest_filled_one():
     g = {"g": np.concatenate([np.full(500, 0.5), np.full(500, 2.5), np.full(20, 4.5)])}
     x = np.concatenate([np.random.default_rng(1).normal(0, 1, 500), np.random.default_rng(2).normal(10, 3, 520)])
@@ -113,6 +160,15 @@ def test_training_noise():
     ([{"op": "binned_standardize", "gen": "GenJet_eta", "edges": [0, 1], "loc": [0], "scale": [0]}],
      r"'scale' must be > 0"),
     ([{"op": "binned_standardize", "gen": "GenJet_eta", "edges": [0, 1], "abs": 1}], r"'abs' must be true or false"),
+    ([{"op": "binned_standardize", "gen": "GenJet_eta", "edges": [0, 1], "gen2": "GenJet_pt"}],
+     r"needs 'gen2' and 'edges2' together"),
+    ([{"op": "binned_standardize", "gen": "GenJet_eta", "edges": [0, 1], "gen2": "GenJet_pt", "edges2": [5]}],
+     r"needs 'edges2', at least two increasing"),
+    ([{"op": "binned_standardize", "gen": "GenJet_eta", "edges": [0, 1, 2], "gen2": "GenJet_pt", "edges2": [0, 5, 9],
+       "loc": [0, 0], "scale": [1, 1]}], r"'loc' needs 4 finite values \(one per bin, row-major over the two\)"),
+    ([{"op": "binned_standardize", "gen": "GenJet_eta", "edges": [0, 1], "gen2": "GenJet_pt", "edges2": [0, 5],
+       "abs2": "no"}], r"'abs2' must be true or false"),
+    ([{"op": "ratio", "gen": "GenJet_pt", "gen2": "GenJet_eta"}], r"takes no second gen variable"),
 ])
 def test_bad_steps(steps, message):
     with pytest.raises(InputError, match=message):

@@ -18,7 +18,8 @@ struct TransformStep {
       kDifference,  ///< y = x - gen
       kDeltaPhi,    ///< y = wrap(x - gen); inverse wrapped to [-pi, pi)
       kGenScale,    ///< y = x * max(gen / scale, 1e-6)^power (a spread that shrinks with gen pt, made even)
-      kBinnedStandardize, ///< y = (x - loc[k]) / scale[k], k = bin of gen (|gen| with abs) in edges, end bins outside
+      kBinnedStandardize, ///< y = (x - loc[k]) / scale[k], k = bin of gen (|gen| with abs) in edges, end bins
+                          ///< outside; with gen2, k = k1 * n2 + k2 over the two variables' bins
       kLogit,       ///< u = (x - lo) / (hi - lo) in [eps, 1 - eps], y = log(u / (1 - u))
       kArctan,      ///< y = atan(x / scale)        (heavy tails, bounded image)
       kAsinh,       ///< y = asinh(x / scale)       (heavy tails on both sides)
@@ -34,9 +35,13 @@ struct TransformStep {
    double power = 0.0;
    double value = 0.0, loc = 0.0, width = 0.0, threshold = 0.0;
    bool absGen = false;                    ///< binned_standardize: bins of |gen|
-   std::vector<double> edges, locs, scales; ///< binned_standardize: n + 1 edges, n locs and scales
+   std::vector<double> edges, locs, scales; ///< binned_standardize: n + 1 edges, n locs and scales (n1 * n2 with gen2)
    std::string gen;   ///< ratio/difference/delta_phi/gen_scale/binned_standardize: the gen column it refers to
    int genIndex = -1; ///< position of `gen` in the source's gen columns
+   std::string gen2;            ///< binned_standardize over two gen variables: the second one (empty: one)
+   int genIndex2 = -1;          ///< position of `gen2` in the source's gen columns
+   bool absGen2 = false;        ///< bins of |gen2|
+   std::vector<double> edges2;  ///< n2 + 1 edges of gen2
 };
 
 /// A variable's chain of steps: forward for conditioning, inverse for targets.

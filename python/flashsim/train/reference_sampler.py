@@ -80,7 +80,7 @@ class CppNoise:
 def _columns(source):
     seen = [c["input"] for c in source["conditioning"]]
     for t in source["targets"]:
-        seen += [s["gen"] for s in t["transform"] if "gen" in s]
+        seen += [s[key] for s in t["transform"] for key in ("gen", "gen2") if key in s]
     seen += [c["gen"] for c in source.get("copies", []) if c.get("gen")]
     return [c for c in dict.fromkeys(seen) if c != "@index"]
 

@@ -21,17 +21,40 @@ def _robust(y):
     return float(q50), float((q84 - q16) / 2) or 1.0
 
 
-def _binned_fit(y, k, n):
+def _binned_fit(y, k, shape):
     """Per bin: the median and the half 16-84% width of ``y`` (robust to the tails). A sparse bin
-    (fewer than _MIN_BIN_COUNT values) takes those of the nearest filled bin, or of all values."""
+    (fewer than _MIN_BIN_COUNT values) takes those of the nearest filled bin (in bin steps over
+    the ``shape`` of the grid; ties: the lower flat index), or of all values."""
+    n = int(np.prod(shape))
     counts = np.bincount(k, minlength=n)
     filled = np.nonzero(counts >= _MIN_BIN_COUNT)[0]
     if len(filled) == 0:
         loc, scale = _robust(y)
         return [loc] * n, [scale] * n
     fitted = {b: _robust(y[k == b]) for b in filled}
-    nearest = [filled[np.argmin(np.abs(filled - b))] for b in range(n)]
+    where_filled = np.stack(np.unravel_index(filled, shape), axis=1)
+    nearest = [filled[np.argmin(((where_filled - np.unravel_index(b, shape)) ** 2).sum(axis=1))] for b in range(n)]
     return [fitted[b][0] for b in nearest], [fitted[b][1] for b in nearest]
+
+
+def _bins_shape(step):
+    """binned_standardize: (n,) bins of one gen variable, (n1, n2) of two."""
+    n1 = len(step["edges"]) - 1
+    return (n1,) if "gen2" not in step else (n1, len(step["edges2"]) - 1)
+
+
+def _step_gen(step, gen):
+    """The gen values a step refers to: one array, or the pair of a two-variable binned_standardize."""
+    if not gen or "gen" not in step:
+        return None
+    return gen.get(step["gen"]) if "gen2" not in step else (gen.get(step["gen"]), gen.get(step["gen2"]))
+
+
+def _check_edges(name, i, step, key):
+    edges = step.get(key)
+    if not (isinstance(edges, list) and len(edges) >= 2 and np.all(np.isfinite(edges)) and np.all(np.diff(edges) > 0)):
+        raise InputError(f"{name}: step {i} (binned_standardize) needs '{key}', at least two increasing "
+                         f"finite numbers; got {edges!r}")
 
 
 class Transform:
@@ -56,27 +79,33 @@ class Transform:
                 raise InputError(f"{name}: a 'spike' step must be the first step, found at step {i}")
             if op in _GEN_OPS and "gen" not in step:
                 raise InputError(f"{name}: step {i} ({op}) needs 'gen', the gen variable it refers to")
+            if op != "binned_standardize" and any(k in step for k in ("gen2", "edges2", "abs2")):
+                raise InputError(f"{name}: step {i} ({op}) takes no second gen variable ('gen2', 'edges2', "
+                                 "'abs2' belong to binned_standardize)")
             if op == "binned_standardize":
-                edges = step.get("edges")
-                if not (isinstance(edges, list) and len(edges) >= 2 and np.all(np.isfinite(edges))
-                        and np.all(np.diff(edges) > 0)):
-                    raise InputError(f"{name}: step {i} (binned_standardize) needs 'edges', at least two increasing "
-                                     f"finite numbers; got {edges!r}")
-                if not isinstance(step.get("abs", False), bool):
-                    raise InputError(f"{name}: step {i} (binned_standardize) 'abs' must be true or false; "
-                                     f"got {step['abs']!r}")
-                n = len(edges) - 1
+                _check_edges(name, i, step, "edges")
+                if ("gen2" in step) != ("edges2" in step) or ("abs2" in step and "gen2" not in step):
+                    raise InputError(f"{name}: step {i} (binned_standardize) needs 'gen2' and 'edges2' together "
+                                     "for a second gen variable ('abs2' optional)")
+                if "gen2" in step:
+                    _check_edges(name, i, step, "edges2")
+                for key in ("abs", "abs2"):
+                    if not isinstance(step.get(key, False), bool):
+                        raise InputError(f"{name}: step {i} (binned_standardize) '{key}' must be true or false; "
+                                         f"got {step[key]!r}")
+                n = int(np.prod(_bins_shape(step)))
                 for key in ("loc", "scale"):
                     if key in step and (len(step[key]) != n or not np.all(np.isfinite(step[key]))):
                         raise InputError(f"{name}: step {i} (binned_standardize) '{key}' needs {n} finite values "
-                                         f"(one per bin)")
+                                         f"(one per bin{'' if 'gen2' not in step else ', row-major over the two'})")
                 if "scale" in step and not np.all(np.asarray(step["scale"]) > 0):
                     raise InputError(f"{name}: step {i} (binned_standardize) 'scale' must be > 0")
 
     @property
     def gen_inputs(self):
-        """Gen variables the chain refers to (ratio/difference/delta_phi/gen_scale)."""
-        return [step["gen"] for step in self.steps if step["op"] in _GEN_OPS]
+        """Gen variables the chain refers to (ratio/difference/delta_phi/gen_scale/binned_standardize)."""
+        return [name for step in self.steps if step["op"] in _GEN_OPS
+                for name in (step["gen"], step.get("gen2")) if name is not None]
 
     def _spike(self):
         return self.steps[0] if self.steps and self.steps[0]["op"] == "spike" else None
@@ -88,7 +117,7 @@ class Transform:
                 continue
             if op == "dequantize" and rng is not None:
                 x = x + rng.uniform(-0.5, 0.5, size=x.shape)
-            x = FORWARD[op](x, step, gen.get(step.get("gen")) if gen else None)
+            x = FORWARD[op](x, step, _step_gen(step, gen))
         return x
 
     def fit(self, x, gen=None):
@@ -113,8 +142,8 @@ class Transform:
             if range_clip:
                 step["lo"], step["hi"] = float(np.min(y)), float(np.max(y))
             elif step["op"] == "binned_standardize":
-                step["loc"], step["scale"] = _binned_fit(y, gen_bin(step, gen_regular[step["gen"]]),
-                                                         len(step["edges"]) - 1)
+                step["loc"], step["scale"] = _binned_fit(y, gen_bin(step, _step_gen(step, gen_regular)),
+                                                         _bins_shape(step))
             else:
                 step["mean"] = float(y.mean())
                 step["std"] = float(y.std()) or 1.0
@@ -147,7 +176,7 @@ class Transform:
         for step in reversed(self.steps):
             if step["op"] == "spike":
                 continue
-            x = INVERSE[step["op"]](x, step, (gen or {}).get(step.get("gen")))
+            x = INVERSE[step["op"]](x, step, _step_gen(step, gen))
         if spike is not None:
             x = np.where(y <= spike["threshold"], spike["value"], x)
         return x

@@ -34,10 +34,20 @@ def _gen_factor(p, g):
     return np.power(np.maximum(g / p.get("scale", 1.0), 1e-6), p.get("power", 0.0))
 
 
+def _axis_bin(edges, g, absolute):
+    g = np.abs(g) if absolute else np.asarray(g)
+    return np.clip(np.searchsorted(edges, g, side="right") - 1, 0, len(edges) - 2)
+
+
 def gen_bin(p, g):
-    """The bin of ``g`` (|g| with "abs") in the step's "edges"; outside the edges, the end bins."""
-    g = np.abs(g) if p.get("abs") else np.asarray(g)
-    return np.clip(np.searchsorted(p["edges"], g, side="right") - 1, 0, len(p["edges"]) - 2)
+    """The bin of ``g`` (|g| with "abs") in the step's "edges"; outside the edges, the end bins.
+    With a second gen variable ("gen2", "edges2", "abs2"), ``g`` is the pair and the bin is
+    k1 * n2 + k2 (row-major over the two axes)."""
+    if "gen2" not in p:
+        return _axis_bin(p["edges"], g, p.get("abs"))
+    g1, g2 = g
+    return _axis_bin(p["edges"], g1, p.get("abs")) * (len(p["edges2"]) - 1) + _axis_bin(p["edges2"], g2,
+                                                                                         p.get("abs2"))
 
 
 def _binned(p, g):

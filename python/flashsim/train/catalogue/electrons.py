@@ -50,10 +50,10 @@ def _targets(gen):
 
 SOURCES = [
     SourceSpec("Electron", "GenElectron", "matched", gen_collection="GenPart", index_branch="genPartIdx",
-               select=GEN_ELECTRON, conditioning=gen_conditioning(), targets=_targets("GenPart"),
+               select=GEN_ELECTRON, conditioning=gen_conditioning(calorimeter=True), targets=_targets("GenPart"),
                copies=[Copy("genPartFlav", "UChar_t", gen="GenPart_origin")]),
     SourceSpec("Electron", "GenPhoton", "matched", gen_collection="GenPart", index_branch="genPartIdx",
-               select=GEN_PHOTON, conditioning=gen_conditioning(), targets=_targets("GenPart"),
+               select=GEN_PHOTON, conditioning=gen_conditioning(calorimeter=True), targets=_targets("GenPart"),
                copies=[Copy("genPartFlav", "UChar_t", fallback=22)]),
     SourceSpec("Electron", "FromJet", "unmatched", gen_collection="GenJet", reco_select="Electron_genPartIdx < 0",
                conditioning=fake_conditioning(), targets=_targets("GenJet"),

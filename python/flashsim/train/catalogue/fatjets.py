@@ -1,5 +1,6 @@
 """FatJet (AK8): from GenJetAK8 (matched by FatJet_genJetAK8Idx)."""
 
+from flashsim.train.catalogue.gen import hem_column
 from flashsim.train.catalogue.spec import Copy, Input, SourceSpec, Target, integer, log, score, standardized
 
 __all__ = ["SOURCES"]
@@ -9,7 +10,9 @@ SOURCES = [
         "FatJet", "GenJetAK8", "matched", gen_collection="GenJetAK8", index_branch="genJetAK8Idx",
         conditioning=[Input("log_pt", "GenJetAK8_pt", log()), Input("eta", "GenJetAK8_eta", standardized()),
                       Input("abs_eta", "GenJetAK8_absEta", standardized()),
-                      Input("phi", "GenJetAK8_phi", standardized()), Input("log_mass", "GenJetAK8_mass", log(1.0)),
+                      Input("phi", "GenJetAK8_phi", standardized()),
+                      Input("in_hem", hem_column("GenJetAK8"), standardized()),
+                      Input("log_mass", "GenJetAK8_mass", log(1.0)),
                       Input("hadron_flavour", "GenJetAK8_hadronFlavour", standardized()),
                       Input("parton_flavour", "GenJetAK8_partonFlavour", standardized()),
                       Input("nPU", "Pileup_nPU", standardized())],

@@ -5,7 +5,7 @@ Only NanoAOD gen branches are read (GenPart_*, GenJet_*, GenMET_*, Pileup_*), so
 columns are defined on a real CMS NanoAOD file.
 """
 
-__all__ = ["DERIVED", "derived_columns"]
+__all__ = ["DERIVED", "HEM_REGION", "derived_columns", "eta_bin_columns", "hem_column"]
 
 _GENPART = ["GenPart_pt", "GenPart_eta", "GenPart_phi", "GenPart_pdgId", "GenPart_status",
             "GenPart_statusFlags", "GenPart_genPartIdxMother"]
@@ -63,6 +63,23 @@ def _eta_bins(of):
             for column, (lo, hi) in zip(eta_bin_columns(of), edges, strict=True)]
 
 
+# CMS HEM15/16: the two HCAL endcap sectors lost in 2018 (the standard veto region of CMS analyses).
+# Jets there lose a quarter of their energy, electrons and photons half their efficiency: a network
+# smooth in (eta, phi) cannot draw this box, it spreads the loss over the whole endcap.
+HEM_REGION = (-3.2, -1.3, -1.57, -0.87)  # eta_lo, eta_hi, phi_lo, phi_hi
+
+
+def hem_column(of):
+    return f"{of}_inHEM"
+
+
+def _in_hem(of):
+    e0, e1, p0, p1 = HEM_REGION
+    return {"column": hem_column(of), "inputs": [f"{of}_eta", f"{of}_phi"],
+            "expression": f"ROOT::RVecF({of}_eta >= {e0}f && {of}_eta < {e1}f && {of}_phi >= {p0}f && "
+                          f"{of}_phi < {p1}f)"}
+
+
 def _nearest(of, to_selection, name):
     sel = to_selection
     return {"column": name, "inputs": [f"{of}_eta", f"{of}_phi"] + _GENPART,
@@ -108,6 +125,7 @@ DERIVED = [
     *({"column": f"{c}_absEta", "inputs": [f"{c}_eta"], "expression": f"ROOT::VecOps::abs({c}_eta)"}
       for c in ("GenPart", "GenJet", "GenJetAK8")),
     *_eta_bins("GenJet"),
+    *(_in_hem(c) for c in ("GenPart", "GenJet", "GenJetAK8")),
     {"column": "GenJet_HT", "inputs": ["GenJet_pt"], "expression": "float(ROOT::VecOps::Sum(GenJet_pt))"},
     {"column": "GenJet_count", "inputs": ["GenJet_pt"], "expression": "float(GenJet_pt.size())"},
 ]

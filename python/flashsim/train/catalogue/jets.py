@@ -1,6 +1,6 @@
 """Jet (AK4): from GenJet (matched by Jet_genJetIdx) and from pileup (slots: no gen object)."""
 
-from flashsim.train.catalogue.gen import eta_bin_columns
+from flashsim.train.catalogue.gen import eta_bin_columns, hem_column
 from flashsim.train.catalogue.spec import Copy, Input, SourceSpec, Target, integer, label, log, score, standardized
 
 __all__ = ["SOURCES"]
@@ -8,17 +8,20 @@ __all__ = ["SOURCES"]
 PILEUP_SLOTS = 6
 _ETA_EDGES = [round(0.1 * k, 1) for k in range(48)]  # |eta| 0-4.7 in steps of 0.1
 _PT_EDGES = [10, 15, 20, 25, 30, 35, 40, 50, 60, 70, 85, 100, 120, 150, 200, 250, 300, 400, 550, 750, 1000]
+_REGION_EDGES = [round(0.5 * k, 1) for k in range(11)]  # |eta| 0-5 in steps of 0.5
 
 
 def _kinematics(gen):
     if gen is None:  # pileup jets: no gen reference
         return [Target("pt", "Float_t", log()), Target("eta", "Float_t", standardized()),
                 Target("phi", "Float_t", standardized()), Target("mass", "Float_t", log(1.0))]
-    # the response's median and width step at the cracks and narrow 3x from 20 to 500 GeV: the
-    # binned standardisation (fitted per |eta| bin, then per pt bin) takes these steps out, so the
-    # network only learns the smooth rest and its blur cannot widen a narrow bin
+    # the response's median and width step at the cracks and narrow 3x from 20 to 500 GeV, and
+    # forward differently from central: the binned standardisation (fitted per |eta| bin, then per
+    # (pt, |eta| region) cell) takes these steps out, so the network only learns the smooth rest
+    # and its blur cannot widen a narrow bin
     by_eta = {"op": "binned_standardize", "gen": f"{gen}_eta", "abs": True, "edges": _ETA_EDGES}
-    by_pt = {"op": "binned_standardize", "gen": f"{gen}_pt", "edges": _PT_EDGES}
+    by_pt = {"op": "binned_standardize", "gen": f"{gen}_pt", "edges": _PT_EDGES,
+             "gen2": f"{gen}_eta", "abs2": True, "edges2": _REGION_EDGES}
     return [Target("pt", "Float_t", standardized({"op": "ratio", "gen": f"{gen}_pt"}, by_eta, by_pt)),
             Target("eta", "Float_t", standardized({"op": "difference", "gen": f"{gen}_eta"})),
             Target("phi", "Float_t", standardized({"op": "delta_phi", "gen": f"{gen}_phi"})),
@@ -54,7 +57,8 @@ SOURCES = [
         conditioning=[Input("log_pt", "GenJet_pt", log()), Input("eta", "GenJet_eta", standardized()),
                       Input("abs_eta", "GenJet_absEta", standardized()),
                       *(Input(f"eta_bin{k}", c, standardized()) for k, c in enumerate(eta_bin_columns("GenJet"))),
-                      Input("phi", "GenJet_phi", standardized()), Input("log_mass", "GenJet_mass", log(1.0)),
+                      Input("phi", "GenJet_phi", standardized()), Input("in_hem", hem_column("GenJet"), standardized()),
+                      Input("log_mass", "GenJet_mass", log(1.0)),
                       Input("hadron_flavour", "GenJet_hadronFlavour", standardized()),
                       Input("parton_flavour", "GenJet_partonFlavour", standardized()),
                       Input("muon_dr", "GenJet_nearestMuonDR", log(0.01)),

@@ -1,5 +1,6 @@
 """Shared pieces of the lepton and photon catalogues: gen selections, conditioning, targets."""
 
+from flashsim.train.catalogue.gen import hem_column
 from flashsim.train.catalogue.spec import Input, Target, asinh, label, log, standardized
 
 __all__ = [
@@ -15,11 +16,13 @@ GEN_PHOTON = "GenPart_status == 1 && GenPart_pdgId == 22 && GenPart_pt > 5"
 PU = Input("nPU", "Pileup_nPU", standardized())
 
 
-def gen_conditioning():
-    """A gen particle: kinematics, charge, origin (prompt/tau/b/c/light), status flags, activity."""
+def gen_conditioning(calorimeter=False):
+    """A gen particle: kinematics, charge, origin (prompt/tau/b/c/light), status flags, activity;
+    with ``calorimeter`` (electrons, photons) also whether it points at the HEM15/16 hole."""
+    hem = [Input("in_hem", hem_column("GenPart"), standardized())] if calorimeter else []
     return [Input("log_pt", "GenPart_pt", log()), Input("eta", "GenPart_eta", standardized()),
             Input("abs_eta", "GenPart_absEta", standardized()),
-            Input("phi", "GenPart_phi", standardized()), Input("charge", "GenPart_charge", standardized()),
+            Input("phi", "GenPart_phi", standardized()), *hem, Input("charge", "GenPart_charge", standardized()),
             Input("origin", "GenPart_origin", standardized()),
             Input("is_prompt", "GenPart_isPromptFlag", standardized()),
             Input("is_tau_product", "GenPart_isTauProductFlag", standardized()),

@@ -173,6 +173,6 @@ class SourceSpec:
         for c in self.conditioning:
             seen.append(c.column)
         for t in self.targets:
-            seen.extend(s["gen"] for s in t.steps if "gen" in s)
+            seen.extend(s[key] for s in t.steps for key in ("gen", "gen2") if key in s)
         seen.extend(c.gen for c in self.copies if c.gen)
         return list(dict.fromkeys(seen))
