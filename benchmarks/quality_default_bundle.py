@@ -65,7 +65,7 @@ def reference_objects(path, manifest, events, arrays):
 
 
 def add_gen(table, collection, arrays):
-    """gen pt/eta of the matched gen object (0 / -9 when unmatched) and the event's nPU."""
+    """gen pt/eta (and phi when read) of the matched gen object (0 / -9 when unmatched) and the event's nPU."""
     n_pu = ak.to_numpy(arrays["Pileup_nPU"]).astype(np.float64)
     table["nPU"] = n_pu[table["event"]]
     if collection not in GEN:
@@ -73,6 +73,8 @@ def add_gen(table, collection, arrays):
         return table
     gen = GEN[collection][0]
     for var, fill in (("pt", 0.0), ("eta", -9.0), ("phi", -9.0)):
+        if var == "phi" and f"{gen}_phi" not in arrays.fields:  # only the HEM check needs it
+            continue
         values = arrays[f"{gen}_{var}"]
         counts = ak.to_numpy(ak.num(values))
         start = np.concatenate([[0], np.cumsum(counts)[:-1]])
