@@ -150,19 +150,20 @@ def hem_response(ref, sim, n_boot=200, seed=0):
     """Median and mean reco/gen pt of matched jets (gen pt > 30 GeV) inside CMS's HEM15/16 box and in
     the rest of the endcaps (1.3 <= |eta| < 3.2): a network that cannot draw the box spreads the
     hole's energy loss over the whole endcap (too high inside, too low outside)."""
+    from flashsim.refsim.geometry import in_any_region
     from flashsim.train.catalogue.gen import HEM_REGION
 
-    e0, e1, p0, p1 = HEM_REGION
+    responses = {}
+    for t in (ref, sim):
+        inside = in_any_region(t["gen_eta"], t["gen_phi"], [HEM_REGION])
+        endcap = (np.abs(t["gen_eta"]) >= 1.3) & (np.abs(t["gen_eta"]) < 3.2)
+        jets = (t["genIndex"] >= 0) & (t["gen_pt"] >= 30)
+        response = t["pt"] / np.where(jets, t["gen_pt"], 1.0)
+        for region, where in (("inside HEM15/16", inside), ("endcaps outside it", endcap & ~inside)):
+            responses.setdefault(region, []).append(response[jets & where])
     rng = np.random.default_rng(seed)
     rows = []
-    for region in ("inside HEM15/16", "endcaps outside it"):
-        samples = []
-        for t in (ref, sim):
-            inside = (t["gen_eta"] >= e0) & (t["gen_eta"] < e1) & (t["gen_phi"] >= p0) & (t["gen_phi"] < p1)
-            endcap = (np.abs(t["gen_eta"]) >= 1.3) & (np.abs(t["gen_eta"]) < 3.2)
-            where = inside if region.startswith("inside") else endcap & ~inside
-            m = (t["genIndex"] >= 0) & (t["gen_pt"] >= 30) & where
-            samples.append(t["pt"][m] / t["gen_pt"][m])
+    for region, samples in responses.items():
         stats = [(np.median(x), np.mean(x)) for x in samples]
         boot = np.array([[np.median(b) / np.median(a) - 1, np.mean(b) / np.mean(a) - 1]
                          for a, b in ((rng.choice(samples[0], len(samples[0])), rng.choice(samples[1], len(samples[1])))

@@ -78,9 +78,11 @@ class CppNoise:
 
 
 def _columns(source):
+    from flashsim.transforms import Transform
+
     seen = [c["input"] for c in source["conditioning"]]
     for t in source["targets"]:
-        seen += [s[key] for s in t["transform"] for key in ("gen", "gen2") if key in s]
+        seen += Transform(t["transform"]).gen_inputs
     seen += [c["gen"] for c in source.get("copies", []) if c.get("gen")]
     return [c for c in dict.fromkeys(seen) if c != "@index"]
 
