@@ -8,8 +8,6 @@ needs: which reco objects of the collection belong to the source.
 import copy
 from dataclasses import dataclass, field
 
-from flashsim.transforms import Transform
-
 __all__ = ["Copy", "Input", "SourceSpec", "Target", "arctan", "asinh", "flag", "integer", "label", "log", "score",
            "standardized"]
 
@@ -175,6 +173,6 @@ class SourceSpec:
         for c in self.conditioning:
             seen.append(c.column)
         for t in self.targets:
-            seen.extend(Transform(t.steps).gen_inputs)
+            seen.extend(s[key] for s in t.steps for key in ("gen", "gen2") if key in s)
         seen.extend(c.gen for c in self.copies if c.gen)
         return list(dict.fromkeys(seen))
