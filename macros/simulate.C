@@ -128,7 +128,7 @@ std::string Quoted(const std::string &text)
 
 } // namespace
 
-void simulate(const char *genFile, const char *outFile, const char *bundleDir, ULong64_t seed = 0, int threads = 0)
+void simulate(const char *genFile, const char *outFile, const char *bundleDir, ULong64_t seed, int threads = 0)
 {
    if (threads > 0)
       ROOT::EnableImplicitMT(threads);

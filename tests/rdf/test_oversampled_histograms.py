@@ -115,7 +115,7 @@ def test_on_a_simulated_file(ROOT, gen_tree, tiny_bundle, tmp_path):
     from flashsim.rdf.nanoaod_file import simulate_file
 
     out = tmp_path / "nano.root"
-    simulate_file(gen_tree, out, tiny_bundle, oversample=4, progress=False)
+    simulate_file(gen_tree, out, tiny_bundle, seed=0, oversample=4, progress=False)
     df = ROOT.RDataFrame("Events", str(out))
     model = ("pt", "", 10, 0, 200)
     h = flashsim.rdf.oversampled_histo1d(df, model, "Jet_pt")

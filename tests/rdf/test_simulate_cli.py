@@ -24,7 +24,10 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def cli(*args) -> int:
-    return main(["simulate", *map(str, args), "--no-progress"])
+    """flashsim simulate; the toy gen files have no generator provenance, so a seed is given
+    unless the test gives its own (tests/rdf/test_sample_seed.py covers the derived one)."""
+    args = [*map(str, args)] + ([] if "--seed" in map(str, args) else ["--seed", "3"])
+    return main(["simulate", *args, "--no-progress"])
 
 
 @pytest.fixture(scope="module")
@@ -97,7 +100,7 @@ def test_runs_from_gen_weights(ROOT, tiny_bundle, tmp_path):
     weighted = tmp_path / "weighted.root"
     ROOT.RDataFrame("Events", [str(single), str(two_runs)]).Define(
         "genWeight", "static_cast<float>(event % 3) - 0.5f").Snapshot("Events", str(weighted))
-    summary = simulate_file(weighted, tmp_path / "nano.root", tiny_bundle, progress=False)
+    summary = simulate_file(weighted, tmp_path / "nano.root", tiny_bundle, seed=0, progress=False)
     assert summary.events == 80
     with uproot.open(tmp_path / "nano.root") as f:
         runs = f["Runs"].arrays(library="np")
@@ -123,7 +126,7 @@ def test_final_line_and_ode_options(gen_tree, tiny_bundle, tmp_path, capsys):
     out = tmp_path / "nano.root"
     assert cli(gen_tree, "-o", out, "--bundle", tiny_bundle, "--ode-method", "rk4", "--ode-steps", 3) == 0
     line = capsys.readouterr().out.strip().splitlines()[-1]
-    assert line.startswith(f"flashsim simulate: 300 events -> {out} in ") and line.endswith("1 thread(s))")
+    assert line.startswith(f"flashsim simulate: 300 events -> {out} in ") and line.endswith("1 thread(s), seed 3)")
     assert "events/s" in line
     assert read_provenance(out)["ode"] == {"method": "rk4", "steps": 3}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["nano.root"]  # no temporary file left
@@ -145,7 +148,7 @@ def test_one_and_two_threads_bit_identical(ROOT, tiny_bundle, tmp_path):
 
 def test_missing_input(tiny_bundle, tmp_path):
     with pytest.raises(InputError, match="input '.*nothere.root' does not exist"):
-        simulate_file(tmp_path / "nothere.root", tmp_path / "out.root", tiny_bundle, progress=False)
+        simulate_file(tmp_path / "nothere.root", tmp_path / "out.root", tiny_bundle, seed=0, progress=False)
 
 
 def test_input_without_events(tiny_bundle, tmp_path):
@@ -153,7 +156,7 @@ def test_input_without_events(tiny_bundle, tmp_path):
     with uproot.recreate(path) as f:
         f.mktree("Other", {"x": np.int32}).extend({"x": np.arange(3, dtype=np.int32)})
     with pytest.raises(InputError, match="has no TTree 'Events' \\(it has: Other\\)"):
-        simulate_file(path, tmp_path / "out.root", tiny_bundle, progress=False)
+        simulate_file(path, tmp_path / "out.root", tiny_bundle, seed=0, progress=False)
 
 
 @pytest.mark.parametrize(("name", "message"), [
@@ -163,14 +166,14 @@ def test_input_without_events(tiny_bundle, tmp_path):
 def test_unwritable_output(gen_tree, tiny_bundle, tmp_path, name, message):
     start = time.perf_counter()
     with pytest.raises(InputError, match=message):
-        simulate_file(gen_tree, tmp_path / name, tiny_bundle, progress=False)
+        simulate_file(gen_tree, tmp_path / name, tiny_bundle, seed=0, progress=False)
     assert time.perf_counter() - start < 5  # before any event loop
     assert list(tmp_path.iterdir()) == []
 
 
 def test_output_is_the_input(gen_tree, tiny_bundle):
     with pytest.raises(InputError, match="is also an input"):
-        simulate_file(gen_tree, gen_tree, tiny_bundle, progress=False)
+        simulate_file(gen_tree, gen_tree, tiny_bundle, seed=0, progress=False)
 
 
 def test_invalid_bundle(gen_tree, tiny_bundle, tmp_path, capsys):
@@ -229,7 +232,7 @@ def test_default_bundle_is_used(ROOT, gen_tree, tiny_bundle, tmp_path, monkeypat
     default = flashsim.rdf.simulate(ROOT.RDataFrame("Events", str(gen_tree)), seed=2).AsNumpy(["nJet"])["nJet"]
     explicit = flashsim.rdf.simulate(ROOT.RDataFrame("Events", str(gen_tree)), tiny_bundle, seed=2)
     assert np.array_equal(default, explicit.AsNumpy(["nJet"])["nJet"])
-    summary = simulate_file(gen_tree, tmp_path / "nano.root", progress=False)
+    summary = simulate_file(gen_tree, tmp_path / "nano.root", seed=0, progress=False)
     assert summary.provenance["bundle"]["path"] == str(Path(tiny_bundle).resolve())
 
 
@@ -244,7 +247,7 @@ def big_gen(tmp_path_factory):
 def test_signal_leaves_no_file(big_gen, tiny_bundle, tmp_path, sig, oversample):
     out = tmp_path / "nano.root"
     cmd = [sys.executable, "-m", "flashsim", "simulate", str(big_gen), "-o", str(out), "--bundle", str(tiny_bundle),
-           "--oversample", str(oversample), "--no-progress"]
+           "--oversample", str(oversample), "--seed", "1", "--no-progress"]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=dict(os.environ))
     try:
         deadline = time.monotonic() + 120
@@ -269,14 +272,14 @@ def test_signal_leaves_no_file(big_gen, tiny_bundle, tmp_path, sig, oversample):
 
 
 def test_progress_bar(gen_tree, tiny_bundle, tmp_path, capfd):
-    simulate_file(gen_tree, tmp_path / "nano.root", tiny_bundle, progress=True)
+    simulate_file(gen_tree, tmp_path / "nano.root", tiny_bundle, seed=0, progress=True)
     assert "processed events: 300" in capfd.readouterr().out  # ROOT's RDataFrame progress bar
 
 
 def test_empty_input(ROOT, gen_tree, tiny_bundle, tmp_path):
     empty = tmp_path / "empty.root"
     ROOT.RDataFrame("Events", str(gen_tree)).Filter("event < 0").Snapshot("Events", str(empty))
-    summary = simulate_file(empty, tmp_path / "nano.root", tiny_bundle, progress=False, oversample=2)
+    summary = simulate_file(empty, tmp_path / "nano.root", tiny_bundle, seed=0, progress=False, oversample=2)
     assert summary.events == 0 and summary.entries == 0
     with uproot.open(tmp_path / "nano.root") as f:
         assert f["Events"].num_entries == 0 and f["Events"]["Jet_pt"].typename == "float[]"

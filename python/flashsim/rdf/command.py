@@ -26,7 +26,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--bundle", help="model bundle directory (default: the bundle shipped with the package)")
     parser.add_argument("--threads", "-t", type=int,
                         help="RDataFrame threads; 1 keeps the input order, 0 uses all cores (default 1)")
-    parser.add_argument("--seed", type=int, default=0, help="simulation seed (default 0)")
+    parser.add_argument("--seed", type=int,
+                        help="simulation seed (default: derived from the inputs' generator provenance, one seed "
+                             "per sample; required for inputs without one)")
     parser.add_argument("--oversample", "-k", type=int, default=1,
                         help="K independent reco realisations per gen event, weight 1/K (default 1)")
     parser.add_argument("--collections", type=_collections, help="only these collections, e.g. Jet,Muon")
@@ -98,6 +100,6 @@ def run(args) -> int:
     copies = f" x {summary.oversample} copies = {summary.entries} entries" if summary.oversample > 1 else ""
     where = f"{summary.workers} Dask worker(s)" if summary.workers else f"{summary.threads or 'all'} thread(s)"
     print(f"flashsim simulate: {summary.events} events{copies} -> {summary.output} in {summary.seconds:.2f} s "
-          f"({summary.events_per_second:.1f} events/s, {where})")
+          f"({summary.events_per_second:.1f} events/s, {where}, seed {summary.seed})")
     sys.stdout.flush()
     return 0

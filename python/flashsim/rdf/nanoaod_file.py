@@ -58,6 +58,7 @@ class SimulationSummary:
     threads: int
     provenance: dict = field(repr=False)
     workers: int = 0  # Dask workers (0: one process, ``threads`` threads)
+    seed: int | None = None  # the seed used (given, or derived from the generator provenance)
 
     @property
     def events_per_second(self) -> float:
@@ -259,7 +260,7 @@ def simulate_file(
     output: str | Path,
     bundle: str | Path | None = None,
     *,
-    seed: int = 0,
+    seed: int | None = None,
     threads: int = 1,
     oversample: int = 1,
     ode: dict | None = None,
@@ -274,7 +275,9 @@ def simulate_file(
         inputs: gen-level ROOT file(s) with a TTree ``Events`` (NanoAOD naming).
         output: the NanoAOD file to write (replaced atomically).
         bundle: model bundle directory; None: the default bundle of the package.
-        seed: simulation seed (with run/luminosityBlock/event and the copy the random-number key).
+        seed: simulation seed (with run/luminosityBlock/event and the copy the random-number key);
+            None: derived from the inputs' generator provenance (one seed per sample,
+            :mod:`flashsim.generate.sample_seed`), an InputError when an input has none.
         threads: RDataFrame threads; 1 keeps the input order in the output, 0 uses all cores.
         oversample: K, the number of independent reco realisations of each gen event.
         ode: solver settings overriding the bundle's (method, steps, rtol, atol).
@@ -312,6 +315,11 @@ def simulate_file(
 
     ROOT = flashsim.rdf.load()
     has_runs, has_lumis = _check_inputs(ROOT, inputs)
+    seed_from = "--seed"
+    if seed is None:
+        from flashsim.generate.sample_seed import sample_seed
+
+        seed, seed_from = sample_seed(inputs, "flashsim simulate"), "generator provenance"
     distributed = executor is not None
     partitions = _partition_folder(output) if distributed else None  # checked before the event loop
     previous_pool = ROOT.GetThreadPoolSize() if ROOT.IsImplicitMTEnabled() else None
@@ -336,6 +344,7 @@ def simulate_file(
             "bundle": {"path": str(bundle.resolve()), "name": manifest.get("name"),
                        "provenance": manifest.get("provenance", {})},
             "seed": seed,
+            "seed_from": seed_from,
             "ode": _ode_settings(manifest, ode),
             "oversample": oversample,
             "collections": list(collections) if collections else [c["name"] for c in manifest["collections"]],
@@ -391,7 +400,7 @@ def simulate_file(
             if previous_pool is not None:
                 ROOT.EnableImplicitMT(previous_pool)
     sys.stdout.flush()
-    return SimulationSummary(output=output, events=events, entries=events * oversample, seconds=seconds,
+    return SimulationSummary(output=output, events=events, entries=events * oversample, seconds=seconds, seed=seed,
                              rewrite_seconds=rewrite_seconds, oversample=oversample, threads=threads,
                              provenance=provenance, workers=provenance["dask"]["workers"] if distributed else 0)
 

@@ -32,7 +32,7 @@ def _translated(err: Exception) -> FlashSimError | None:
 def simulate(
     df,
     bundle=None,
-    seed: int = 0,
+    seed: int | None = None,
     *,
     collections: Sequence[str] | None = None,
     ode: dict | None = None,
@@ -50,7 +50,10 @@ def simulate(
         bundle: directory holding bundle.json and the ONNX networks; None: the default bundle
             shipped with the package (:func:`flashsim.bundle.default_bundle`).
         seed: with (run, luminosityBlock, event) the whole random-number key: the same seed gives
-            bit-identical output per event, whatever the number of threads.
+            bit-identical output per event, whatever the number of threads. Required: one seed
+            per sample (two samples with the same event numbers and seed would share their noise);
+            ``flashsim.generate.sample_seed.sample_seed(files, "flashsim simulate")`` derives the
+            one ``flashsim simulate`` uses from the files' generator provenance.
         collections: names of the collections to simulate (default: all of the bundle).
         ode: solver settings overriding the bundle's, e.g. ``{"method": "rk4", "steps": 10}`` or
             ``{"method": "dopri5", "rtol": 1e-5, "atol": 1e-5}``.
@@ -71,7 +74,11 @@ def simulate(
     bundle = Path(bundle)
     if not (bundle / "bundle.json").is_file():
         raise BundleError(f"model bundle '{bundle}' has no bundle.json")
-    if not isinstance(seed, int) or not 0 <= seed < 2**64:
+    if seed is None:
+        raise InputError("simulate() needs a seed, one per sample (two samples with the same event numbers and "
+                         "seed share their noise); flashsim.generate.sample_seed.sample_seed(files, 'flashsim "
+                         "simulate') derives one from the files' generator provenance")
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**64:
         raise InputError(f"seed must be an integer in [0, 2**64), got {seed!r}")
     if is_distributed(df):
         return simulate_distributed(df, bundle, seed, ship_bundle=ship_bundle, collections=collections, ode=ode,

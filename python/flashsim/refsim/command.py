@@ -8,7 +8,9 @@ __all__ = ["HELP", "add_arguments", "run"]
 def add_arguments(parser) -> None:
     parser.add_argument("input", help="gen-level ROOT file (tree Events, NanoAOD naming)")
     parser.add_argument("-o", "--output", required=True, help="output ROOT file")
-    parser.add_argument("--seed", type=int, default=1, help="detector seed (default 1)")
+    parser.add_argument("--seed", type=int,
+                        help="detector seed (default: derived from the input's generator provenance, one seed per "
+                             "sample; required for an input without one)")
     parser.add_argument("--chunk-size", type=int, default=10_000,
                         help="events per chunk; memory grows with it (default 10000)")
     parser.add_argument("--max-events", type=int, default=None, help="stop after N events")

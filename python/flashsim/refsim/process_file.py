@@ -12,7 +12,7 @@ DEFAULT_CHUNK = 10_000
 METADATA_NAME = "flashsim_refsim"
 
 
-def fullsim(input: str, output: str, seed: int = 1, chunk_size: int = DEFAULT_CHUNK,
+def fullsim(input: str, output: str, seed: int | None = None, chunk_size: int = DEFAULT_CHUNK,
             max_events: int | None = None, progress: bool = False) -> dict:
     """Run the reference detector on a gen-level file.
 
@@ -21,7 +21,9 @@ def fullsim(input: str, output: str, seed: int = 1, chunk_size: int = DEFAULT_CH
         output: file to write; written under a temporary name and renamed at the end, so a
             failure leaves nothing behind.
         seed: detector seed (>= 0). The output of an event depends only on (seed, run,
-            luminosityBlock, event) and the parameters, not on the chunk size.
+            luminosityBlock, event) and the parameters, not on the chunk size. None: derived
+            from the input's generator provenance (one seed per sample,
+            :mod:`flashsim.generate.sample_seed`), an InputError when it has none.
         chunk_size: events per chunk (memory grows with it, not with the file size).
         max_events: stop after this many events (None: all).
     Returns:
@@ -36,7 +38,7 @@ def fullsim(input: str, output: str, seed: int = 1, chunk_size: int = DEFAULT_CH
     from flashsim.refsim.schema import COLLECTIONS
     from flashsim.refsim.writer import NanoWriter, copy_small_tree
 
-    if not isinstance(seed, int) or seed < 0:
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
         raise InputError(f"seed must be an integer >= 0, got {seed!r}")
     if max_events is not None and max_events < 1:
         raise InputError(f"max_events must be >= 1, got {max_events}")
@@ -45,6 +47,15 @@ def fullsim(input: str, output: str, seed: int = 1, chunk_size: int = DEFAULT_CH
     if os.path.abspath(input) == os.path.abspath(output):
         raise InputError(f"output {output!r} would overwrite the input")
     src, tree = open_gen_tree(input)
+    seed_from = "--seed"
+    if seed is None:
+        from flashsim.generate.sample_seed import sample_seed
+
+        try:
+            seed, seed_from = sample_seed([input], "flashsim fullsim"), "generator provenance"
+        except InputError:
+            src.close()
+            raise
     n_total = tree.num_entries if max_events is None else min(max_events, tree.num_entries)
     tmp = f"{output}.tmp-{os.getpid()}"
     start = time.perf_counter()
@@ -78,6 +89,7 @@ def fullsim(input: str, output: str, seed: int = 1, chunk_size: int = DEFAULT_CH
                 "tool": "flashsim fullsim",
                 "version": __version__,
                 "seed": seed,
+                "seed_from": seed_from,
                 "parameter_hash": parameter_hash(),
                 "input": os.path.basename(input),
                 "events": done,

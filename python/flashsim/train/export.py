@@ -4,7 +4,7 @@ import numpy as np
 
 from flashsim.errors import ModelError
 
-__all__ = ["PARITY_TOLERANCE", "export_bundle", "parity"]
+__all__ = ["PARITY_TOLERANCE", "export_bundle", "parity", "torch_outputs"]
 
 PARITY_TOLERANCE = 1e-5
 
@@ -16,7 +16,6 @@ def parity(model, path, inputs: dict, seed: int = 0, rows: int = 257) -> float:
         inputs: {ONNX input name: feature count}, in the order the model's forward takes them.
     """
     import onnxruntime
-    import torch
 
     rng = np.random.default_rng(seed)
     feeds = {name: rng.normal(size=(rows, n)).astype(np.float32) for name, n in inputs.items()}
@@ -26,22 +25,38 @@ def parity(model, path, inputs: dict, seed: int = 0, rows: int = 257) -> float:
     options.intra_op_num_threads = 1
     session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
     got = session.run(None, feeds)[0]
-    with torch.no_grad():
-        tensors = [torch.from_numpy(v) for v in feeds.values()]
-        if hasattr(model, "probability") and list(inputs) == ["cond"]:  # the efficiency: its probability
-            want = model.probability(*tensors).numpy()
-        else:
-            want = model(*tensors).numpy()
+    want = torch_outputs(model, feeds)
     difference = float(np.max(np.abs(got - want) / np.maximum(1.0, np.abs(want))))
     if not difference <= PARITY_TOLERANCE:
         raise ModelError(f"{path}: ONNX and PyTorch differ by {difference:.3g} (> {PARITY_TOLERANCE}); not exported")
     return difference
 
 
+def torch_outputs(model, feeds: dict) -> np.ndarray:
+    """What the exported ONNX file must compute: the efficiency's probability, the velocity, the
+    label logits, for ``feeds`` ({input name: [rows, n] float32}, in forward order)."""
+    import torch
+
+    with torch.no_grad():
+        tensors = [torch.from_numpy(v) for v in feeds.values()]
+        if hasattr(model, "probability") and list(feeds) == ["cond"]:  # the efficiency: its probability
+            return model.probability(*tensors).numpy()
+        return model(*tensors).numpy()
+
+
+def _checked(model, path, inputs: dict, parities: dict, table: dict) -> None:
+    """Parity of one exported network, and its row of the bundle's reference_outputs table."""
+    from flashsim.bundle.reference_outputs import probe_inputs
+
+    parities[path.name] = parity(model, path, inputs)
+    table[path.name] = {"source": "pytorch", "outputs": torch_outputs(model, probe_inputs(inputs)).tolist()}
+
+
 def export_bundle(directory, fitted, derived, postprocess, ode, provenance, name) -> dict:
     """Writes every network of ``fitted`` (FittedSource list) and bundle.json into ``directory``.
 
-    Returns the manifest; its provenance carries each network's parity figure.
+    Returns the manifest; its provenance carries each network's parity figure and the PyTorch
+    outputs at fixed probe inputs (flashsim.bundle.reference_outputs).
     """
     from pathlib import Path
 
@@ -49,7 +64,7 @@ def export_bundle(directory, fitted, derived, postprocess, ode, provenance, name
 
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    collections, parities = {}, {}
+    collections, parities, table = {}, {}, {}
     for f in fitted:
         spec, source = f.spec, dict(f.manifest)
         c, d = len(spec.conditioning), len(spec.flow_targets)
@@ -57,18 +72,18 @@ def export_bundle(directory, fitted, derived, postprocess, ode, provenance, name
             path = directory / f"{spec.key}_efficiency.onnx"
             f.efficiency.cpu().eval()
             f.efficiency.export_onnx(path)
-            parities[path.name] = parity(f.efficiency, path, {"cond": c})
+            _checked(f.efficiency, path, {"cond": c}, parities, table)
             source["efficiency"] = {"model": path.name}
         path = directory / f"{spec.key}_velocity.onnx"
         f.velocity_field.cpu().eval()
         f.velocity_field.export_onnx(path)
-        parities[path.name] = parity(f.velocity_field, path, {"x": d, "t": 1, "cond": c})
+        _checked(f.velocity_field, path, {"x": d, "t": 1, "cond": c}, parities, table)
         source["velocity_field"] = {"model": path.name}
         if f.labels is not None:
             path = directory / f"{spec.key}_labels.onnx"
             f.labels.cpu().eval()
             f.labels.export_onnx(path)
-            parities[path.name] = parity(f.labels, path, {"x": d, "cond": c})
+            _checked(f.labels, path, {"x": d, "cond": c}, parities, table)
             source["labels"] = {"model": path.name, **source["labels"]}
         entry = collections.setdefault(spec.collection, {"name": spec.collection, "sources": []})
         if spec.sort_by:
@@ -80,7 +95,7 @@ def export_bundle(directory, fitted, derived, postprocess, ode, provenance, name
         "derived": derived,
         "collections": list(collections.values()),
         "postprocess": postprocess,
-        "provenance": {**provenance, "parity": parities,
+        "provenance": {**provenance, "parity": parities, "reference_outputs": table,
                        "training": {f.spec.key: f.report for f in fitted}},
     }
     write_manifest(directory, manifest)
