@@ -3,9 +3,9 @@
 The Python reference sampler simulates the gen events of a reference file; the result is
 compared with that file's reco objects (same gen events):
 
-- per collection, a classifier two-sample test (scikit-learn HistGradientBoostingClassifier on the
-  reco variables plus the gen conditioning, split by event, classes weighted equally), with two
-  controls: the reference against the reference detector run with another seed on the same gen
+- per collection, the validation report's classifier two-sample test (flashsim.validate.two_sample:
+  boosted trees on the report's rows, split by event, classes weighted equally, bootstrap error), with
+  two controls: the reference against the reference detector run with another seed on the same gen
   events (should give ~0.5) and the same with jet pt x 1.03 (must be flagged);
 - jet response (reco/gen pt of matched jets): mean and resolution in bins of gen pt and |eta|, with
   the bootstrap error of each difference, and the same for the control (the statistical floor);
@@ -69,7 +69,8 @@ def add_gen(table, collection, arrays):
     n_pu = ak.to_numpy(arrays["Pileup_nPU"]).astype(np.float64)
     table["nPU"] = n_pu[table["event"]]
     if collection not in GEN:
-        table["GenMET_pt"] = ak.to_numpy(arrays["GenMET_pt"]).astype(np.float64)[table["event"]]
+        for var in ("GenMET_pt", "GenMET_phi"):
+            table[var] = ak.to_numpy(arrays[var]).astype(np.float64)[table["event"]]
         return table
     gen = GEN[collection][0]
     for var, fill in (("pt", 0.0), ("eta", -9.0), ("phi", -9.0)):
@@ -81,28 +82,38 @@ def add_gen(table, collection, arrays):
         flat = ak.to_numpy(ak.flatten(values)).astype(np.float64)
         idx = table["genIndex"]
         ok = (idx >= 0) & (idx < counts[table["event"]])
+        table["gen_ok"] = ok
         table[f"gen_{var}"] = np.where(ok, flat[np.where(ok, start[table["event"]] + idx, 0)], fill)
     return table
 
 
-def classifier_auc(a, b, columns, seed=0):
-    from sklearn.ensemble import HistGradientBoostingClassifier
-    from sklearn.metrics import roc_auc_score
+def classifier_auc(a, b, name, columns, event_ids, seed=0):
+    """The report's two-sample test (flashsim.validate.two_sample_rows) of table ``a`` (label 0)
+    against ``b``: the same rows, settings and bootstrap error as ``flashsim validate``.
 
-    xa = np.stack([a[c] for c in columns], axis=1)
-    xb = np.stack([b[c] for c in columns], axis=1)
-    x = np.concatenate([xa, xb])
-    y = np.concatenate([np.zeros(len(xa)), np.ones(len(xb))])
-    ev = np.concatenate([a["event"], b["event"]])
-    w = np.where(y == 1, len(x) / (2 * len(xb)), len(x) / (2 * len(xa)))
-    rng = np.random.default_rng(seed)
-    events = np.unique(ev)
-    test_events = rng.permutation(events)[: len(events) // 2]
-    test = np.isin(ev, test_events)
-    clf = HistGradientBoostingClassifier(max_iter=200, learning_rate=0.1, random_state=seed)
-    clf.fit(x[~test], y[~test], sample_weight=w[~test])
-    score = clf.predict_proba(x[test])[:, 1]
-    return float(roc_auc_score(y[test], score, sample_weight=w[test])), int(test.sum())
+    ``columns``: the reco branches (short names); ``event_ids``: [n_events] of the file, which
+    the report's event split hashes. Returns the result dict (auc, auc_error, n_test, ...)."""
+    from flashsim.validate.two_sample_rows import collection_test, event_test
+
+    if name not in GEN:
+        def event_columns(t):
+            out = {f"{name}_{c}": t[c] for c in columns}
+            return {**out, "GenMET_pt": t["GenMET_pt"], "GenMET_phi": t["GenMET_phi"], "Pileup_nPU": t["nPU"]}
+
+        return event_test(event_columns(a), event_columns(b), [f"{name}_{c}" for c in columns],
+                          event_ids[a["event"]], event_ids[b["event"]], seed)
+    ta, tb = (object_table(t, name, columns, event_ids) for t in (a, b))
+    return collection_test(ta, tb, [f"{name}_{c}" for c in columns], seed, a["nPU"], b["nPU"])
+
+
+def object_table(table, name, columns, event_ids):
+    """A table of this script as the report's ObjectTable (gen values NaN when unmatched)."""
+    from flashsim.validate.performance import ObjectTable
+
+    ok = table["gen_ok"]
+    gen = {v: np.where(ok, table[f"gen_{v}"], np.nan) for v in ("pt", "eta", "phi")}
+    return ObjectTable({f"{name}_{c}": np.asarray(table[c], np.float64) for c in columns}, event_ids[table["event"]],
+                       np.ones(len(ok)), gen["pt"], gen["eta"], gen["phi"])
 
 
 def w1_normalised(a, b):
@@ -260,12 +271,14 @@ def main(argv=None):
     from flashsim.extract import extract
     from flashsim.train import catalogue
     from flashsim.train.reference_sampler import NumpyNoise, gen_arrays, sample_bundle
+    from flashsim.validate import samples as smp
 
     manifest = read_manifest(args.bundle)
     start = time.perf_counter()
     arrays = gen_arrays([args.reference], manifest, args.events)
     n_events = len(arrays)
-    gen_cols = uproot_read(args.reference, ["Pileup_nPU", "GenMET_pt"] + sorted({
+    gen_cols = uproot_read(args.reference, ["run", "luminosityBlock", "event", "Pileup_nPU", "GenMET_pt",
+                                            "GenMET_phi"] + sorted({
         f"{g}_{v}" for g, _ in GEN.values() for v in ("pt", "eta", "phi")}), n_events)
     if args.flashsim:
         _check_same_events(args.reference, args.flashsim, n_events)
@@ -276,6 +289,7 @@ def main(argv=None):
     ref = reference_objects(args.reference, manifest, n_events, gen_cols)
     control = reference_objects(args.control, manifest, n_events, gen_cols)
     result = {"events": n_events, "simulation_seconds": round(sim_seconds, 1), "collections": {}}
+    event_ids = smp.event_ids({k: ak.to_numpy(gen_cols[k]) for k in ("run", "luminosityBlock", "event")})
     for name in ref:
         r = add_gen(ref[name], name, gen_cols)
         s = add_gen({k: np.asarray(v, dtype=np.float64) if k not in ("source", "event", "genIndex") else v
@@ -283,23 +297,26 @@ def main(argv=None):
                     name, gen_cols)
         c = add_gen(control[name], name, gen_cols)
         branches = _branches(manifest, name)
-        gen_features = ["nPU"] + (["GenMET_pt"] if name not in GEN else ["gen_pt", "gen_eta"])
-        features = branches + gen_features
         entry = {"n_ref": len(r["event"]), "n_sim": len(s["event"])}
-        entry["auc"], entry["n_test"] = classifier_auc(r, s, features)
-        entry["auc_control_same_detector"], _ = classifier_auc(r, c, features)
+
+        def auc(a, columns, key, r=r, name=name, entry=entry):  # A (label 0) against the reference, as the report
+            test = classifier_auc(a, r, name, columns, event_ids)
+            entry[key], entry[f"{key}_error"] = test["auc"], test["auc_error"]
+            return test
+
+        entry["n_test"] = auc(s, branches, "auc")["n_test"]
+        auc(c, branches, "auc_control_same_detector")
         kinematic = [b for b in ("pt", "eta", "phi", "mass") if b in branches]
         if name not in GEN:
             kinematic = branches[:2]
         # the same test on the kinematics only: separates "the response" from "the attributes"
-        entry["auc_kinematics"], _ = classifier_auc(r, s, kinematic + gen_features)
+        auc(s, kinematic, "auc_kinematics")
         # and on the continuous (Float_t) branches only: separates the IDs, flags and counts
-        continuous = _branches(manifest, name, "Float_t")
-        entry["auc_continuous"], _ = classifier_auc(r, s, continuous + gen_features)
+        auc(s, _branches(manifest, name, "Float_t"), "auc_continuous")
         if name == "Jet":
             distorted = dict(c)
             distorted["pt"] = c["pt"] * 1.03
-            entry["auc_control_pt_x1.03"], _ = classifier_auc(r, distorted, features)
+            auc(distorted, branches, "auc_control_pt_x1.03")
             entry["response"] = jet_response(r, s)
             entry["response_control"] = jet_response(r, c)
             entry["hem"] = hem_response(r, s)
@@ -308,7 +325,8 @@ def main(argv=None):
         entry["w1_median"], entry["w1_max"] = float(np.median(w)), float(np.max(w))
         entry["w1_worst"] = max(entry["w1"], key=lambda k: entry["w1"][k])
         result["collections"][name] = entry
-        print(f"{name}: AUC {entry['auc']:.3f}, kinematics only {entry['auc_kinematics']:.3f}, "
+        print(f"{name}: AUC {entry['auc']:.3f} +- {entry['auc_error']:.3f}, "
+              f"kinematics only {entry['auc_kinematics']:.3f}, "
               f"continuous only {entry['auc_continuous']:.3f} "
               f"(control same detector {entry['auc_control_same_detector']:.3f}"
               + (f", pt x1.03 {entry['auc_control_pt_x1.03']:.3f}" if name == "Jet" else "")

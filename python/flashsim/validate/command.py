@@ -14,6 +14,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-o", "--output", required=True, help="report folder (index.html, img/, metrics.json)")
     parser.add_argument("--process", nargs=3, action="append", metavar=("NAME", "NANO", "REFERENCE"), default=[],
                         help="a process and its two files; repeat to compare several processes in one report")
+    parser.add_argument("--control", metavar="REFERENCE2",
+                        help="the reference's gen events through the reference detector with another seed: the "
+                             "two-sample test's null, shown beside each AUC (with NANO REFERENCE)")
     parser.add_argument("--label-a", default="FlashSim", help="name of sample A in the report (default FlashSim)")
     parser.add_argument("--label-b", default="Reference", help="name of sample B in the report (default Reference)")
     parser.add_argument("--collections", nargs="+", metavar="NAME",
@@ -22,7 +25,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--bundle", default=None,
                         help="model bundle: its manifest says which processes were seen in training")
     parser.add_argument("--seed", type=int, default=0, help="seed of the classifier tests and null estimates")
-    parser.add_argument("--no-auc", action="store_true", help="skip the classifier two-sample tests (torch)")
+    parser.add_argument("--no-auc", action="store_true", help="skip the classifier two-sample tests")
     parser.add_argument("--no-analyses", action="store_true", help="skip the toy analyses (ROOT)")
 
 
@@ -37,7 +40,9 @@ def run(args) -> int:
         from pathlib import Path
 
         pairs.insert(0, ProcessPair(file_process(args.reference) or Path(args.reference).stem, args.nano,
-                                    args.reference))
+                                    args.reference, args.control))
+    elif args.control is not None:
+        raise InputError("--control goes with NANO REFERENCE (the reference it is the null of)")
     if not pairs:
         raise InputError("nothing to compare: give NANO REFERENCE or --process NAME NANO REFERENCE")
     if args.max_events is not None and args.max_events < 1:

@@ -40,6 +40,14 @@ def _grade_w1(row) -> str:
     return "bad" if excess > 0.05 else ("warn" if excess > 0 else "ok")
 
 
+def _pm(result: dict) -> str:
+    """'0.512 &plusmn; 0.004' of a two-sample result, '-' when there is none."""
+    if not result or result.get("auc") is None:
+        return "-"
+    error = result.get("auc_error")
+    return _f(result["auc"]) + (f" &plusmn; {_f(error)}" if error is not None and error == error else "")
+
+
 def _grade_auc(auc) -> str:
     if auc is None:
         return ""
@@ -62,8 +70,11 @@ def write_html(path, report: dict, sections: list) -> None:
            "beyond noise, W1 - (null + 3 spread); variables with fewer than 100 entries (grey) come last. Red: beyond "
            "noise by more than 0.05; yellow: beyond noise. "
            "KS: Kolmogorov-Smirnov distance. AUC: classifier "
-           "two-sample test per collection (split by event, gen conditioning among the inputs, balanced classes; "
-           "0.5 = indistinguishable, below 0.5 = a leak).</p>"]
+           "two-sample test per collection (boosted trees; split by event; reco variables, the matched gen object "
+           "and the response to it, pileup; balanced classes; &plusmn; bootstrap error over test events; "
+           "0.5 = indistinguishable, below 0.5 = a leak); control: the same test of the reference against itself "
+           "made with another detector seed, when given; distinguishable: beyond the control (or 0.5) by more "
+           "than 2 standard errors.</p>"]
     trained = report.get("training_processes")
     out.append("<h2 id='processes'>Processes</h2><table><tr><th class='l'>process</th><th>seen in training</th>"
                f"<th>events {esc(la)}</th><th>events {esc(lb)}</th><th class='l'>files</th></tr>")
@@ -93,18 +104,27 @@ def write_html(path, report: dict, sections: list) -> None:
                    f"<td>{r['n_a']}</td><td>{r['n_b']}</td></tr>")
     out.append("</table>")
     out.append("<h2 id='auc'>Per collection</h2><table><tr><th class='l'>process</th><th class='l'>collection</th>"
-               "<th>AUC</th><th>AUC train</th><th>test rows</th><th>features</th>"
-               f"<th>efficiency {esc(la)}</th><th>efficiency {esc(lb)}</th><th>max |corr diff|</th></tr>")
+               "<th>AUC</th><th>control</th><th class='l'>what it means</th><th>AUC train</th><th>test objects</th>"
+               f"<th>features</th><th>efficiency {esc(la)}</th><th>efficiency {esc(lb)}</th><th>max |corr diff|</th>"
+               "</tr>")
+    sensitivities = {}
     for pname, p in report["processes"].items():
         for cname, c in p["collections"].items():
             auc = c.get("auc") or {}
+            control = c.get("auc_control") or {}
             eff = c.get("efficiency") or {}
+            meaning = c.get("auc_reading") or {}
+            if meaning.get("sensitivity"):
+                sensitivities[pname] = meaning["sensitivity"]
             out.append(f"<tr><td class='l'>{esc(pname)}</td><td class='l'><a href='#{esc(pname)}__{esc(cname)}'>"
-                       f"{esc(cname)}</a></td><td class='{_grade_auc(auc.get('auc'))}'>{_f(auc.get('auc'))}</td>"
+                       f"{esc(cname)}</a></td><td class='{_grade_auc(auc.get('auc'))}'>{_pm(auc)}</td>"
+                       f"<td>{_pm(control)}</td><td class='l'>{esc(meaning.get('text', ''))}</td>"
                        f"<td>{_f(auc.get('auc_train'))}</td><td>{auc.get('n_test', '-')}</td>"
                        f"<td>{auc.get('features', '-')}</td><td>{_f(eff.get('a'))}</td><td>{_f(eff.get('b'))}</td>"
                        f"<td>{_f(c.get('correlation_max_abs_diff'))}</td></tr>")
     out.append("</table>")
+    for pname, text in sensitivities.items():
+        out.append(f"<p class='note'>{esc(pname)}: {esc(text)}.</p>")
     out.append("<h2 id='analyses'>Toy analyses</h2><table><tr><th class='l'>process</th><th class='l'>analysis</th>"
                f"<th>selected {esc(la)}</th><th>selected {esc(lb)}</th><th>ratio</th><th class='l'>note</th></tr>")
     for pname, p in report["processes"].items():

@@ -18,10 +18,10 @@ from pathlib import Path
 import numpy as np
 
 from flashsim.errors import InputError
+from flashsim.validate.sensitivity import reading
 
 __all__ = ["ProcessPair", "file_process", "seen_in_training", "training_processes", "validate", "validate_processes"]
 
-MAX_AUC_ROWS = 20000   # objects per sample in the classifier test (events kept whole)
 MAX_CORRELATION_VARIABLES = 30
 # Variables with fewer entries go to the end of the ranking: their W1 null has heavy tails (a
 # 40-entry FsrPhoton_phi sat 4 "sigma" up between two refsim seeds), so they would top the
@@ -31,11 +31,14 @@ MIN_RANKED_ENTRIES = 100
 
 @dataclass(frozen=True)
 class ProcessPair:
-    """A process name and its two files: ``a`` (FlashSim) and ``b`` (reference)."""
+    """A process name and its two files: ``a`` (FlashSim) and ``b`` (reference); ``control``
+    (optional): the reference's gen events through the reference detector with another seed,
+    whose two-sample AUC against ``b`` is shown beside each collection's (the null)."""
 
     process: str
     a: str
     b: str
+    control: str | None = None
 
 
 def file_process(path) -> str | None:
@@ -132,36 +135,20 @@ def _variable(writer, section, process, name, a, b, wa, wb, ea, eb, seed, title=
     return m
 
 
-def _collection_auc(table_a, table_b, variables, seed):
-    """Classifier two-sample AUC of one collection: reco variables + matched gen (pt, eta, phi,
-    matched flag) per object; events subsampled (whole) to MAX_AUC_ROWS objects."""
-    from flashsim.validate.two_sample import two_sample_auc
+def _per_object(sample, collection, values):
+    """A per-event array repeated for each object of ``collection``."""
+    counts = np.asarray(sample.arrays[f"n{collection}"], np.int64)
+    return np.repeat(np.asarray(values, np.float64), counts)
 
-    def features(t):
-        cols = [t.columns[v] for v in variables]
-        matched = t.matched
-        cols += [matched.astype(float), np.where(matched, t.gen_pt, 0.0), np.where(matched, t.gen_eta, -10.0),
-                 np.where(matched, t.gen_phi, -10.0)]
-        return np.stack(cols, axis=1)
 
-    def subsample(t):
-        n = len(t.event_id)
-        if n <= MAX_AUC_ROWS:
-            return np.ones(n, dtype=bool)
-        events = np.unique(t.event_id)
-        keep = np.random.default_rng(seed).permutation(events)[: int(len(events) * MAX_AUC_ROWS / n)]
-        return np.isin(t.event_id, keep)
+def _collection_auc(sa, sb, ta, tb, name, variables, seed):
+    """The two-sample test of one collection (flashsim.validate.two_sample_rows), with the
+    event's pileup among the inputs when both samples have it."""
+    from flashsim.validate.two_sample_rows import collection_test
 
-    ka, kb = subsample(table_a), subsample(table_b)
-    if ka.sum() < 50 or kb.sum() < 50:
-        return None
-    xa, xb = features(table_a)[ka], features(table_b)[kb]
-    good = np.isfinite(xa).all(axis=1)
-    goodb = np.isfinite(xb).all(axis=1)
-    res = two_sample_auc(xa[good], xb[goodb], table_a.event_id[ka][good], table_b.event_id[kb][goodb],
-                         seed=seed, epochs=20)
-    return {"auc": res.auc, "auc_train": res.auc_train, "n_test": res.n_test, "n_test_events": res.n_test_events,
-            "features": len(variables) + 4}
+    pu = [_per_object(s, name, s.arrays["Pileup_nPU"]) if "Pileup_nPU" in s.arrays.fields else None
+          for s in (sa, sb)]
+    return collection_test(ta, tb, variables, seed, *pu)
 
 
 def _performance(writer, section, process, collection, sa, sb, ta, tb):
@@ -270,7 +257,20 @@ def _process(pair: ProcessPair, writer, collections, max_events, seed, with_auc,
     branches += [b for b in smp.gen_branches(types_b, groups) if b in types_a]
     sa = smp.read_sample(pair.a, branches, max_events)
     sb = smp.read_sample(pair.b, branches, max_events)
-    result = {"files": {"a": pair.a, "b": pair.b}, "events": {"a": sa.n_events, "b": sb.n_events},
+    sc = None
+    if pair.control and with_auc:
+        types_c = smp.branch_types(pair.control)
+        lacking = [b for b in branches if b not in types_c]
+        if lacking:
+            raise InputError(f"control {pair.control} lacks {', '.join(lacking[:8])}"
+                             + (f" and {len(lacking) - 8} more" if len(lacking) > 8 else "")
+                             + f" (it must be {pair.b} made again with another seed)")
+        sc = smp.read_sample(pair.control, branches, max_events)
+        if not np.array_equal(np.sort(sc.event_id), np.sort(sb.event_id)):
+            raise InputError(f"control {pair.control} does not hold the events of {pair.b} (run, luminosityBlock, "
+                             "event): it must be the same gen events through the reference with another seed")
+    result = {"files": {"a": pair.a, "b": pair.b, **({"control": pair.control} if pair.control else {})},
+              "events": {"a": sa.n_events, "b": sb.n_events},
               "collections": {}, "analyses": {}}
     # what the reference has and A lacks (a bundle that simulates fewer collections or branches)
     everything_b = smp.comparable_groups(types_b, types_b)
@@ -300,7 +300,10 @@ def _process(pair: ProcessPair, writer, collections, max_events, seed, with_auc,
             info.update(_performance(writer, section, pair.process, name, sa, sb, ta, tb))
             auc_vars = [v for v in group["variables"] if not _is_index(v)]
             if with_auc and auc_vars:
-                info["auc"] = _collection_auc(ta, tb, auc_vars, seed)
+                info["auc"] = _collection_auc(sa, sb, ta, tb, name, auc_vars, seed)
+                if sc is not None:
+                    tc = perf.object_table(sc, name, group["variables"])
+                    info["auc_control"] = _collection_auc(sc, sb, tc, tb, name, auc_vars, seed)
         else:
             cols_a = {v: np.asarray(sa.arrays[v], np.float64) for v in group["variables"]}
             cols_b = {v: np.asarray(sb.arrays[v], np.float64) for v in group["variables"]}
@@ -309,11 +312,17 @@ def _process(pair: ProcessPair, writer, collections, max_events, seed, with_auc,
                                                  sb.weight, sa.event_id, sb.event_id, seed)
             if with_auc:
                 info["auc"] = _event_auc(sa, sb, group["variables"], seed)
+                if sc is not None:
+                    info["auc_control"] = _event_auc(sc, sb, group["variables"], seed)
+        if info.get("auc"):
+            info["auc_reading"] = reading(info["auc"], info.get("auc_control"), sb.n_events)
         result["collections"][name] = info
         metrics += [(pair.process, name, m) for m in info["variables"].values()]
         sections.append(section)
         log(f"  {pair.process} {name}: {len(info['variables'])} variables"
-            + (f", AUC {info['auc']['auc']:.3f}" if info.get("auc") else "") + f" ({time.perf_counter() - t0:.1f} s)")
+            + (f", AUC {info['auc']['auc']:.3f} +- {info['auc']['auc_error']:.3f}" if info.get("auc") else "")
+            + (f" (control {info['auc_control']['auc']:.3f})" if info.get("auc_control") else "")
+            + f" ({time.perf_counter() - t0:.1f} s)")
     if with_analyses:
         for analysis, section, ares, ams in _analyses(pair, writer, max_events, seed):
             result["analyses"][analysis] = ares
@@ -327,18 +336,15 @@ def _process(pair: ProcessPair, writer, collections, max_events, seed, with_auc,
 
 
 def _event_auc(sa, sb, variables, seed):
-    """Classifier AUC of an event group (one row per event), GenMET among the inputs when read."""
-    from flashsim.validate.two_sample import two_sample_auc
+    """The two-sample test of an event group (one row per event), GenMET and pileup among the
+    inputs when read."""
+    from flashsim.validate.two_sample_rows import event_test
 
-    gen = [g for g in ("GenMET_pt", "GenMET_phi") if g in sa.arrays.fields and g in sb.arrays.fields]
-    gen = gen if any(v.startswith("MET_") for v in variables) else []
-    xa = np.stack([np.asarray(sa.arrays[v], np.float64) for v in variables + gen], axis=1)
-    xb = np.stack([np.asarray(sb.arrays[v], np.float64) for v in variables + gen], axis=1)
-    if len(xa) < 50 or len(xb) < 50:
-        return None
-    res = two_sample_auc(xa, xb, sa.event_id, sb.event_id, seed=seed, epochs=20)
-    return {"auc": res.auc, "auc_train": res.auc_train, "n_test": res.n_test, "n_test_events": res.n_test_events,
-            "features": xa.shape[1]}
+    def columns(s):
+        extra = [g for g in ("GenMET_pt", "GenMET_phi", "Pileup_nPU") if g in s.arrays.fields]
+        return {v: np.asarray(s.arrays[v], np.float64) for v in list(variables) + extra}
+
+    return event_test(columns(sa), columns(sb), variables, sa.event_id, sb.event_id, seed)
 
 
 def _analyses(pair, writer, max_events, seed):
@@ -396,11 +402,13 @@ def validate_processes(pairs, output, *, label_a: str = "FlashSim", label_b: str
     """Writes <output>/index.html, <output>/img/*.png and <output>/metrics.json.
 
     Args:
-        pairs: ProcessPair (or (process, a, b) tuples), A = FlashSim, B = reference.
+        pairs: ProcessPair (or (process, a, b[, control]) tuples), A = FlashSim, B = reference,
+            control = the reference made again with another detector seed (optional).
         collections: reco collections / event groups to compare (None: every one both files have).
         max_events: read at most this many events per file.
         bundle: a model bundle folder; its manifest says which processes were seen in training.
-        with_auc: run the classifier two-sample test per collection (the slow part: torch).
+        with_auc: run the classifier two-sample test per collection (boosted trees,
+            flashsim.validate.two_sample; against the control too when a pair has one).
         with_analyses: run the toy analyses (ROOT RDataFrame).
         jobs: processes drawing the figures (None: the number of CPUs, at most 4).
     Returns:
@@ -409,13 +417,13 @@ def validate_processes(pairs, output, *, label_a: str = "FlashSim", label_b: str
     from flashsim.validate.html import write_html
 
     start = time.perf_counter()
-    pairs = [(p.process, p.a, p.b) if isinstance(p, ProcessPair) else tuple(p) for p in pairs]
-    pairs = [ProcessPair(str(name), str(a), str(b)) for name, a, b in pairs]
+    pairs = [p if isinstance(p, ProcessPair) else ProcessPair(*p) for p in pairs]
+    pairs = [ProcessPair(str(p.process), str(p.a), str(p.b), str(p.control) if p.control else None) for p in pairs]
     if not pairs:
         raise InputError("nothing to validate: no (FlashSim, reference) pair given")
     for p in pairs:
-        for path in (p.a, p.b):
-            if not Path(path).is_file():
+        for path in (p.a, p.b, p.control):
+            if path is not None and not Path(path).is_file():
                 raise InputError(f"{path}: no such file")
     names = [p.process for p in pairs]
     if len(set(names)) != len(names):

@@ -125,8 +125,8 @@ def event_ids(arrays) -> np.ndarray:
 
 def gen_branches(types: dict, groups: dict) -> list:
     """The gen branches a comparison of ``groups`` needs (kinematics of the matched gen
-    collections, GenPart's identity, hadron flavours), those present in the file."""
-    wanted = {"GenMET_pt", "GenMET_phi"}
+    collections, GenPart's identity, GenMET, the pileup), those present in the file."""
+    wanted = {"GenMET_pt", "GenMET_phi", "Pileup_nPU"}
     for name in groups:
         match = GEN_MATCH.get(name)
         if match:

@@ -1,4 +1,11 @@
-"""Classifier two-sample test: can a small network tell sample A from sample B?
+"""Classifier two-sample test: can a classifier tell sample A from sample B?
+
+:func:`two_sample_test` is the one test of the validation report and of the quality script
+(benchmarks/quality_default_bundle.py); its settings live in :data:`SETTINGS`. The classifier is
+scikit-learn's histogram gradient boosting, its number of trees chosen on validation events
+held out of the training events; it was chosen over the MLP that the report used before (kept as
+:func:`two_sample_auc`) by measurement on known distortions (docs/validate.md,
+benchmarks/two_sample_sensitivity.py). The AUC carries a bootstrap error (test events resampled).
 
 The rules of DESIGN.md "Measuring fidelity": rows are split into train and test **by event**
 (rows of the same event, in A and in B, always land on the same side; a row split lets the
@@ -8,28 +15,58 @@ equally. AUC 0.5: indistinguishable; 1.0: fully separable; well below 0.5: a lea
 
 Example::
 
-    result = two_sample_auc(x_ref, x_model, event_ref, event_model)
-    print(result.auc)
+    result = two_sample_test(x_ref, x_model, event_ref, event_model)
+    print(f"{result.auc:.3f} +- {result.auc_error:.3f}")
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["TwoSampleResult", "event_split", "quantile_gaussianize", "two_sample_auc",
-           "weighted_auc"]
+__all__ = ["SETTINGS", "TwoSampleResult", "TwoSampleSettings", "bootstrap_auc_error", "event_split",
+           "quantile_gaussianize", "subsample_events", "two_sample_auc", "two_sample_test", "weighted_auc"]
+
+
+@dataclass(frozen=True)
+class TwoSampleSettings:
+    """Every setting of the two-sample test, in one place.
+
+    test_fraction: share of the events (of both samples) kept for the test;
+    validation_fraction: share of the training events that choose the number of trees;
+    max_objects: rows per sample at most (whole events drawn at random above it);
+    bootstrap: resamplings of the test events for the AUC's error;
+    trees: histogram gradient boosting (scikit-learn HistGradientBoostingClassifier) options.
+    """
+
+    test_fraction: float = 0.5
+    validation_fraction: float = 0.25
+    max_objects: int = 200_000
+    bootstrap: int = 200
+    trees: dict = field(default_factory=lambda: {"max_iter": 300, "learning_rate": 0.1, "max_leaf_nodes": 31,
+                                                 "min_samples_leaf": 40, "l2_regularization": 1.0})
+
+
+SETTINGS = TwoSampleSettings()
 
 
 @dataclass(frozen=True)
 class TwoSampleResult:
     """auc: on the test events; auc_train: on the training events (overfitting check);
-    n_train/n_test: rows per side (both classes); n_test_events: distinct test events."""
+    n_train/n_test: rows per side (both classes); n_test_events: distinct test events;
+    auc_error: bootstrap standard error of ``auc`` (test events resampled; nan when not computed);
+    trees: the number of boosting iterations kept (0 for the MLP)."""
 
     auc: float
     auc_train: float
     n_train: int
     n_test: int
     n_test_events: int
+    auc_error: float = float("nan")
+    trees: int = 0
+
+    def to_json(self) -> dict:
+        return {"auc": self.auc, "auc_error": self.auc_error, "auc_train": self.auc_train, "n_train": self.n_train,
+                "n_test": self.n_test, "n_test_events": self.n_test_events, "trees": self.trees}
 
 
 def weighted_auc(score: np.ndarray, label: np.ndarray, weight: np.ndarray | None = None) -> float:
@@ -82,11 +119,106 @@ def quantile_gaussianize(train: np.ndarray, *others: np.ndarray, n_quantiles: in
         out.append(np.stack(cols, axis=1).astype(np.float32))
     return out
 
+def subsample_events(event_id: np.ndarray, max_rows: int, seed: int) -> np.ndarray:
+    """True for the rows kept: all when there are at most ``max_rows``, else whole events drawn
+    at random (by a hash of the event id and seed, so both samples keep the same events) until
+    about ``max_rows`` rows remain."""
+    n = len(event_id)
+    if n <= max_rows:
+        return np.ones(n, dtype=bool)
+    return event_split(event_id, max_rows / n, seed + 7919)
+
+
+def bootstrap_auc_error(score: np.ndarray, label: np.ndarray, weight: np.ndarray, event: np.ndarray,
+                        n_boot: int, seed: int) -> float:
+    """Standard deviation of the weighted AUC over ``n_boot`` resamplings of the events (an
+    event's rows, of both samples, stay together)."""
+    if n_boot < 2:
+        return float("nan")
+    events, inverse = np.unique(event, return_inverse=True)
+    rng = np.random.default_rng(seed)
+    values = []
+    for _ in range(n_boot):
+        times = np.bincount(rng.integers(0, len(events), len(events)), minlength=len(events))
+        w = weight * times[inverse]
+        keep = w > 0
+        values.append(weighted_auc(score[keep], label[keep], w[keep]))
+    return float(np.std(values, ddof=1))
+
+
+def _balanced(x_a, x_b, event_a, event_b):
+    x_a = np.asarray(x_a, dtype=np.float64)
+    x_b = np.asarray(x_b, dtype=np.float64)
+    if x_a.ndim != 2 or x_b.ndim != 2 or x_a.shape[1] != x_b.shape[1]:
+        raise ValueError(f"feature arrays must be [n, d] with equal d; got {x_a.shape} and {x_b.shape}")
+    x = np.concatenate([x_a, x_b])
+    y = np.concatenate([np.zeros(len(x_a)), np.ones(len(x_b))])
+    ev = np.concatenate([np.asarray(event_a), np.asarray(event_b)]).astype(np.int64)
+    w = np.where(y == 1, len(x) / (2 * len(x_b)), len(x) / (2 * len(x_a)))
+    return x, y, ev, w
+
+
+def two_sample_test(x_a: np.ndarray, x_b: np.ndarray, event_a: np.ndarray, event_b: np.ndarray, *,
+                    seed: int = 0, settings: TwoSampleSettings = SETTINGS, threads: int | None = None
+                    ) -> TwoSampleResult:
+    """Can boosted trees tell A (label 0) from B (label 1)? Their AUC on held-out events.
+
+    Rows are split into train and test by event (:func:`event_split`); the training events are
+    split again by event into fit and validation, and the number of trees is the one with the
+    best validation AUC (no look at the test events). Classes are weighted equally.
+
+    Args:
+        x_a: [n_a, d] features of sample A (gen conditioning + reco variables); non-finite rows
+            are dropped.
+        x_b: [n_b, d] features of sample B, same columns.
+        event_a, event_b: [n_a], [n_b] integer event ids (shared between the samples).
+        threads: OpenMP threads of the trees (None: scikit-learn's default).
+    Returns:
+        TwoSampleResult with the test AUC, its bootstrap error and the row counts.
+    """
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    keep_a = subsample_events(np.asarray(event_a), settings.max_objects, seed)
+    keep_b = subsample_events(np.asarray(event_b), settings.max_objects, seed)
+    x_a, x_b = np.asarray(x_a, np.float64)[keep_a], np.asarray(x_b, np.float64)[keep_b]
+    event_a, event_b = np.asarray(event_a)[keep_a], np.asarray(event_b)[keep_b]
+    good_a, good_b = np.isfinite(x_a).all(axis=1), np.isfinite(x_b).all(axis=1)
+    x, y, ev, w = _balanced(x_a[good_a], x_b[good_b], event_a[good_a], event_b[good_b])
+    test = event_split(ev, settings.test_fraction, seed)
+    validation = ~test & event_split(ev, settings.validation_fraction, seed + 1)  # an independent hash
+    fit = ~test & ~validation
+    clf = HistGradientBoostingClassifier(early_stopping=False, random_state=seed, **settings.trees)
+    if threads is not None:
+        from threadpoolctl import threadpool_limits
+
+        with threadpool_limits(threads):
+            clf.fit(x[fit], y[fit], sample_weight=w[fit])
+    else:
+        clf.fit(x[fit], y[fit], sample_weight=w[fit])
+    curve = [weighted_auc(s[:, 1], y[validation], w[validation]) for s in clf.staged_predict_proba(x[validation])]
+    best = int(np.nanargmax(curve)) if len(curve) else 0
+    score_test = _stage(clf, x[test], best)
+    score_train = _stage(clf, x[fit], best)
+    auc = weighted_auc(score_test, y[test], w[test])
+    return TwoSampleResult(
+        auc=auc, auc_train=weighted_auc(score_train, y[fit], w[fit]), n_train=int(fit.sum()),
+        n_test=int(test.sum()), n_test_events=int(len(np.unique(ev[test]))),
+        auc_error=bootstrap_auc_error(score_test, y[test], w[test], ev[test], settings.bootstrap, seed),
+        trees=best + 1)
+
+
+def _stage(clf, x, stage: int) -> np.ndarray:
+    for k, s in enumerate(clf.staged_predict_proba(x)):
+        if k == stage:
+            return s[:, 1]
+    raise ValueError(f"stage {stage} beyond the {clf.n_iter_} trees fitted")
+
 
 def two_sample_auc(x_a: np.ndarray, x_b: np.ndarray, event_a: np.ndarray, event_b: np.ndarray,
                    *, test_fraction: float = 0.5, seed: int = 0, epochs: int = 40,
                    hidden: int = 64, batch: int = 512, lr: float = 2e-3, threads: int | None = 1) -> TwoSampleResult:
-    """Train an MLP to separate A (label 0) from B (label 1) and return its test AUC.
+    """Train an MLP to separate A (label 0) from B (label 1) and return its test AUC: the report's
+    test before :func:`two_sample_test` (kept for the sensitivity comparison, docs/validate.md).
 
     Args:
         x_a: [n_a, d] features of sample A (gen conditioning + reco variables).
