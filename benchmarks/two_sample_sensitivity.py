@@ -6,7 +6,8 @@ script's old HistGradientBoostingClassifier, 200 trees at learning rate 0.1).
 
 A is the reference (detector seed 201), B the same gen events with detector seed 202, distorted:
 jet pt x 1.01 / 1.02 / 1.05; the jet response widened by 5% / 10% around its median (matched
-jets); Muon_tightId flipped in 2% / 5% of muons. "none" is the control (B undistorted), for jets
+jets); Muon_tightId flipped in 2% / 5% of muons; the tight bit of Jet_puId flipped in 2% / 5% of
+jets. "none" is the control (B undistorted), for jets
 and for muons. Every
 old test sees the rows it had (reco variables, matched flag, matched gen pt/eta/phi; the old
 trees also the pileup), the new one those of flashsim.validate.two_sample_rows (the same plus
@@ -26,7 +27,8 @@ DISTORTIONS = [("none (Jet)", None, "Jet"), ("none (Muon)", None, "Muon"),
                ("jet pt x1.01", "scale", 1.01), ("jet pt x1.02", "scale", 1.02),
                ("jet pt x1.05", "scale", 1.05), ("jet resolution +5%", "resolution", 0.05),
                ("jet resolution +10%", "resolution", 0.10), ("Muon_tightId flipped in 2%", "flip", 0.02),
-               ("Muon_tightId flipped in 5%", "flip", 0.05)]
+               ("Muon_tightId flipped in 5%", "flip", 0.05), ("Jet_puId tight bit flipped in 2%", "bit", 0.02),
+               ("Jet_puId tight bit flipped in 5%", "bit", 0.05)]
 TESTS = ("new", "old_mlp", "old_trees")
 
 
@@ -59,6 +61,9 @@ def _distort(table, kind, amount, seed):
     elif kind == "flip":
         flip = np.random.default_rng(seed).uniform(size=len(cols["Muon_tightId"])) < amount
         cols["Muon_tightId"] = np.where(flip, 1.0 - cols["Muon_tightId"], cols["Muon_tightId"])
+    elif kind == "bit":  # the tight bit (1) of the pileup ID flags
+        flip = np.random.default_rng(seed).uniform(size=len(cols["Jet_puId"])) < amount
+        cols["Jet_puId"] = np.where(flip, np.bitwise_xor(cols["Jet_puId"].astype(np.int64), 1), cols["Jet_puId"])
     return replace(table, columns=cols)
 
 
@@ -95,7 +100,7 @@ def _old_trees(xa, xb, ea, eb, seed):
     return weighted_auc(clf.predict_proba(x[test])[:, 1], y[test], w[test])
 
 
-def run(reference, control, events, seeds, log=print):
+def run(reference, control, events, seeds, log=print, only=None):
     from flashsim.validate.two_sample import two_sample_test
     from flashsim.validate.two_sample_rows import object_rows
 
@@ -103,6 +108,8 @@ def run(reference, control, events, seeds, log=print):
     for n_events in events:
         tables = {c: (_tables(reference, c, n_events), _tables(control, c, n_events)) for c in ("Jet", "Muon")}
         for label, kind, amount in DISTORTIONS:
+            if only and not any(o in label for o in only):
+                continue
             collection = amount if kind is None else ("Muon" if kind == "flip" else "Jet")
             (ta, pa, variables), (tb, pb, _) = tables[collection]
             for seed in seeds:
@@ -152,9 +159,11 @@ def main(argv=None):
     parser.add_argument("--control", required=True, help="the same gen events, reference detector with seed B")
     parser.add_argument("--events", type=int, nargs="+", default=[3000, 20000])
     parser.add_argument("--seeds", type=int, nargs="+", default=[0])
+    parser.add_argument("--only", nargs="+", help="only the distortions whose name contains one of these")
     parser.add_argument("--json", help="write every row here")
     args = parser.parse_args(argv)
-    rows = run(args.reference, args.control, args.events, args.seeds, log=lambda s: print(s, flush=True))
+    rows = run(args.reference, args.control, args.events, args.seeds, log=lambda s: print(s, flush=True),
+               only=args.only)
     print("\n| events | distortion | new (report) | old MLP | old trees |\n|---|---|---|---|---|")
     for (n, label), e in summary(rows).items():
         print(f"| {n} | {label} | {e['new']:.3f} +- {e['new_error']:.3f} | {e['old_mlp']:.3f} | {e['old_trees']:.3f} |")

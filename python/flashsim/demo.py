@@ -2,7 +2,8 @@
 
 1. generate gen-level events (Pythia8 + FastJet) of a process the default bundle was trained on
    (ttbar) and of one it never saw (vbf_hmumu);
-2. run the reference detector on them: the truth to compare with;
+2. run the reference detector on them: the truth to compare with (and again with another seed:
+   the control of the two-sample test, the same detector, so its AUC is the null);
 3. simulate NanoAOD from the same gen events with the default bundle (no training), in one
    RDataFrame graph per file on all threads;
 4. write the validation report (distributions, efficiencies, response, correlations, ROC
@@ -57,8 +58,11 @@ def run_demo(output_dir, events=3000, threads=2, seed=1, bundle=None) -> dict:
         seconds[f"generate {process}"] = time.perf_counter() - start
 
         start = time.perf_counter()
-        _say(f"[2/4] reference detector on {process} -> {reference}")
+        control = output_dir / f"reference_{process}_seed{seed + 100}.root"
+        _say(f"[2/4] reference detector on {process} -> {reference} (and with seed {seed + 100}, the two-sample "
+             f"test's control -> {control.name})")
         fullsim(str(gen), str(reference), seed=seed, progress=True)
+        fullsim(str(gen), str(control), seed=seed + 100)
         seconds[f"reference {process}"] = time.perf_counter() - start
 
         start = time.perf_counter()
@@ -66,8 +70,8 @@ def run_demo(output_dir, events=3000, threads=2, seed=1, bundle=None) -> dict:
         summary = simulate_file(gen, nano, bundle, seed=seed, threads=threads)
         seconds[f"simulate {process}"] = time.perf_counter() - start
         _say(f"      {summary.events} events at {summary.events_per_second:.0f} events/s (with the JIT)")
-        pairs.append((process, str(nano), str(reference)))
-        files[process] = {"gen": str(gen), "reference": str(reference), "flashsim": str(nano)}
+        pairs.append((process, str(nano), str(reference), str(control)))
+        files[process] = {"gen": str(gen), "reference": str(reference), "control": str(control), "flashsim": str(nano)}
 
     report = output_dir / "report"
     start = time.perf_counter()

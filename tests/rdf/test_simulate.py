@@ -307,7 +307,8 @@ def test_existing_reco_column(ROOT, gen_tree, tiny_bundle):
     ({"ode": {"method": "heun"}}, "unknown ODE method 'heun'"),
     ({"ode": {"tolerance": 1}}, "unknown ODE option"),
     ({"collections": ["Muon"]}, "has no collection 'Muon'; it has: Jet"),
+    ({"seed": None}, r"simulate\(\) needs a seed, one per sample"),
 ])
 def test_bad_options(ROOT, gen_tree, tiny_bundle, kwargs, message):
     with pytest.raises((InputError, BundleError), match=message):
-        flashsim.rdf.simulate(ROOT.RDataFrame("Events", str(gen_tree)), tiny_bundle, **kwargs)
+        flashsim.rdf.simulate(ROOT.RDataFrame("Events", str(gen_tree)), tiny_bundle, **{"seed": 1, **kwargs})
