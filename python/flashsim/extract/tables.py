@@ -98,10 +98,10 @@ def _slim_file(inputs, sources, workdir: Path, max_events=None):
     from flashsim.train.catalogue import derived_columns
 
     ROOT = load()
+    from flashsim.nanoaod.input_files import check_event_files
+
     files = [str(p) for p in inputs]
-    for f in files:
-        if not Path(f).exists():
-            raise InputError(f"input file {f} does not exist")
+    check_event_files(files, "flashsim extract")  # unreadable, truncated, no Events, a chain changing schema
     raw, derived_needed, reco = _needed_branches(sources)
     derived = derived_columns(derived_needed)
     df = ROOT.RDataFrame("Events", files)

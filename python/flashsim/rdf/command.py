@@ -37,6 +37,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     ode.add_argument("--ode-steps", type=int, help="steps of euler, midpoint, rk4")
     ode.add_argument("--rtol", type=float, help="relative tolerance of dopri5")
     ode.add_argument("--atol", type=float, help="absolute tolerance of dopri5")
+    parser.add_argument("--format", choices=("ttree", "rntuple"), default="ttree",
+                        help="output Events/Runs/LuminosityBlocks as TTrees (default, NanoAOD today) or RNTuples")
     parser.add_argument("--device", choices=("cpu", "cuda"), default="cpu", help="ONNX Runtime device (default cpu)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     dask = parser.add_argument_group("distributed RDataFrame on Dask (inputs and output folder seen by every worker)")
@@ -96,7 +98,7 @@ def run(args) -> int:
         summary = simulate_file(args.inputs, args.output, bundle, seed=args.seed,
                                 threads=1 if args.threads is None else args.threads, oversample=args.oversample,
                                 ode=ode, collections=args.collections, progress=not args.no_progress,
-                                device=args.device, executor=executor)
+                                device=args.device, executor=executor, output_format=args.format)
     copies = f" x {summary.oversample} copies = {summary.entries} entries" if summary.oversample > 1 else ""
     where = f"{summary.workers} Dask worker(s)" if summary.workers else f"{summary.threads or 'all'} thread(s)"
     print(f"flashsim simulate: {summary.events} events{copies} -> {summary.output} in {summary.seconds:.2f} s "

@@ -37,12 +37,13 @@ from pathlib import Path
 
 from flashsim.errors import InputError
 
-__all__ = ["COPY_BRANCH", "METADATA_NAME", "WEIGHT_BRANCH", "SimulationSummary", "read_provenance", "simulate_file"]
+__all__ = ["COPY_BRANCH", "METADATA_NAME", "OUTPUT_FORMATS", "WEIGHT_BRANCH", "SimulationSummary", "read_provenance", "simulate_file"]
 
 METADATA_NAME = "flashsim_simulate"
 COPY_BRANCH = "FlashSim_copy"  # UShort_t: the oversampling copy index k (0..K-1)
 WEIGHT_BRANCH = "FlashSim_weight"  # Float_t: 1/K
 MAX_OVERSAMPLE = 65535
+OUTPUT_FORMATS = ("ttree", "rntuple")
 
 
 @dataclass
@@ -66,24 +67,49 @@ class SimulationSummary:
 
 
 def _check_inputs(ROOT, inputs: Sequence[Path]) -> tuple[bool, bool]:
-    """Every input opens and has a TTree ``Events``; returns whether all have Runs / LuminosityBlocks."""
+    """Every input reads, has ``Events`` (a TTree or an RNTuple, one kind and one schema for the
+    whole chain: flashsim.nanoaod.input_files); returns whether all have Runs / LuminosityBlocks
+    TTrees (else they are counted from the gen events)."""
+    from flashsim.nanoaod.input_files import check_event_files
+
+    check_event_files(inputs, "flashsim simulate", rntuple=True)
     all_runs = all_lumis = True
     for path in inputs:
-        if not path.is_file():
-            raise InputError(f"input {str(path)!r} does not exist")
         f = ROOT.TFile.Open(str(path), "READ")
         if not f or f.IsZombie():
             raise InputError(f"input {str(path)!r} is not a readable ROOT file")
         try:
-            events = f.Get("Events")
-            if not events or not events.InheritsFrom("TTree"):
-                keys = sorted(str(k.GetName()) for k in f.GetListOfKeys())
-                raise InputError(f"input {str(path)!r} has no TTree 'Events' (it has: {', '.join(keys) or 'nothing'})")
-            all_runs = all_runs and bool(f.Get("Runs"))
-            all_lumis = all_lumis and bool(f.Get("LuminosityBlocks"))
+            kinds = {str(k.GetName()): str(k.GetClassName()) for k in f.GetListOfKeys()}
+            all_runs = all_runs and kinds.get("Runs") == "TTree"
+            all_lumis = all_lumis and kinds.get("LuminosityBlocks") == "TTree"
         finally:
             f.Close()
     return all_runs, all_lumis
+
+
+def _to_rntuple(ROOT, path: Path) -> None:
+    """Rewrites the finished NanoAOD file ``path`` with Events, Runs and LuminosityBlocks as
+    RNTuples (RDataFrame Snapshot, one thread so the entries keep their order), the TNamed
+    provenance copied."""
+    converted = path.with_name(f"{path.name}.rntuple")
+    try:
+        if ROOT.IsImplicitMTEnabled():  # the caller's setting is restored by simulate_file
+            ROOT.DisableImplicitMT()
+        options = ROOT.RDF.RSnapshotOptions()
+        options.fOutputFormat = ROOT.RDF.ESnapshotOutputFormat.kRNTuple
+        for k, name in enumerate(("Events", "Runs", "LuminosityBlocks")):
+            options.fMode = "RECREATE" if k == 0 else "UPDATE"
+            ROOT.RDataFrame(name, str(path)).Snapshot(name, str(converted), "", options)
+        source = ROOT.TFile.Open(str(path), "READ")
+        target = ROOT.TFile.Open(str(converted), "UPDATE")
+        try:
+            target.WriteObject(source.Get(METADATA_NAME), METADATA_NAME)
+        finally:
+            target.Close()
+            source.Close()
+        converted.replace(path)
+    finally:
+        converted.unlink(missing_ok=True)
 
 
 def _ode_settings(manifest: dict, ode: dict | None) -> dict:
@@ -268,6 +294,7 @@ def simulate_file(
     progress: bool = True,
     device: str = "cpu",
     executor=None,
+    output_format: str = "ttree",
 ) -> SimulationSummary:
     """Simulates every gen event of ``inputs`` (``oversample`` times) into the NanoAOD file ``output``.
 
@@ -287,6 +314,8 @@ def simulate_file(
         executor: a ``dask.distributed.Client``: run as a distributed RDataFrame on its workers
             (``threads`` is then not used); the inputs and the output folder must be visible to
             the workers at the same paths. None: this process.
+        output_format: "ttree" (NanoAOD as CMS writes it today) or "rntuple": Events, Runs and
+            LuminosityBlocks as RNTuples with the same column names and content.
     Returns:
         a :class:`SimulationSummary` (gen events, written entries, wall time, provenance).
     Raises:
@@ -307,6 +336,8 @@ def simulate_file(
         raise InputError(f"oversample must be an integer in [1, {MAX_OVERSAMPLE}], got {oversample!r}")
     if isinstance(threads, bool) or not isinstance(threads, int) or threads < 0:
         raise InputError(f"threads must be an integer >= 0 (0: all cores), got {threads!r}")
+    if output_format not in OUTPUT_FORMATS:
+        raise InputError(f"output format must be one of {', '.join(OUTPUT_FORMATS)}, got {output_format!r}")
     output = check_output_path(output)
     if output.resolve() in {p.resolve() for p in inputs}:
         raise InputError(f"output {str(output)!r} is also an input")
@@ -351,6 +382,7 @@ def simulate_file(
             "input": [str(p.resolve()) for p in inputs],
             "threads": None if distributed else threads,
             "device": device,
+            "format": output_format,
             "flashsim_version": __version__,
             "root_version": str(ROOT.gROOT.GetVersion()),
             "branches": {COPY_BRANCH: "oversampling copy index", WEIGHT_BRANCH: "1/oversample"},
@@ -387,6 +419,8 @@ def simulate_file(
                 _write_nanoaod(parts, temporary)
                 rewrite_seconds = time.perf_counter() - rewrite_start
                 _write_bookkeeping(ROOT, temporary, inputs, has_runs, has_lumis, provenance)
+                if output_format == "rntuple":
+                    _to_rntuple(ROOT, temporary)
                 seconds = time.perf_counter() - start
             finally:
                 for part in parts:

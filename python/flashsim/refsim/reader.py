@@ -9,6 +9,7 @@ import difflib
 import os
 
 from flashsim.errors import InputError
+from flashsim.nanoaod.input_files import one_line
 
 __all__ = ["REQUIRED_BRANCHES", "branch_layout", "iterate_chunks", "open_gen_tree"]
 
@@ -71,14 +72,20 @@ def open_gen_tree(path: str):
         # no array cache: every chunk is read once, and a cache would only hold memory
         file = uproot.open(path, array_cache=None)
     except Exception as err:  # uproot raises several types for non-ROOT input
-        raise InputError(f"cannot open {path!r} as a ROOT file: {err}") from err
+        raise InputError(f"cannot open {path!r} as a ROOT file: {one_line(err)}") from None
     if "Events" not in file:
         file.close()
         raise InputError(f"{path!r} has no TTree 'Events' (found: {sorted(file.keys())[:10]})")
-    tree = file["Events"]
-    if not hasattr(tree, "num_entries") or type(tree).__name__.startswith("RNTuple"):
+    try:
+        tree = file["Events"]
+    except Exception as err:  # a truncated file: the directory reads, the tree does not
         file.close()
-        raise InputError(f"{path}:Events is a {type(tree).__name__}, expected a TTree")
+        raise InputError(f"cannot read {path}:Events (truncated or corrupt?): {one_line(err)}") from None
+    if not hasattr(tree, "num_entries") or "RNTuple" in type(tree).__name__:
+        file.close()
+        kind = "an RNTuple" if "RNTuple" in type(tree).__name__ else f"a {type(tree).__name__}"
+        raise InputError(f"{path}:Events is {kind}; the reference detector reads a TTree Events "
+                         "(flashsim simulate reads both)")
     names = set(tree.keys())
     for name, (jagged, dtypes) in REQUIRED_BRANCHES.items():
         if name not in names:

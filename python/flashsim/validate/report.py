@@ -414,6 +414,7 @@ def validate_processes(pairs, output, *, label_a: str = "FlashSim", label_b: str
     Returns:
         the content of metrics.json.
     """
+    from flashsim.nanoaod.input_files import event_schema
     from flashsim.validate.html import write_html
 
     start = time.perf_counter()
@@ -423,6 +424,8 @@ def validate_processes(pairs, output, *, label_a: str = "FlashSim", label_b: str
         raise InputError("nothing to validate: no (FlashSim, reference) pair given")
     for p in pairs:
         for path in (p.a, p.b, p.control):
+            if path is not None and Path(path).is_file():
+                event_schema(path)  # before anything is written: a truncated or corrupt file, no TTree Events
             if path is not None and not Path(path).is_file():
                 raise InputError(f"{path}: no such file")
     names = [p.process for p in pairs]

@@ -74,10 +74,10 @@ def branch_types(path: str) -> dict:
     """Numeric branch name -> 'jagged' | 'scalar' of the Events tree."""
     import uproot
 
-    try:
-        tree = uproot.open(path)["Events"]
-    except (OSError, KeyError, ValueError) as err:
-        raise InputError(f"{path}: cannot read tree 'Events' ({err})") from None
+    from flashsim.nanoaod.input_files import event_schema
+
+    event_schema(path)  # one clear line for a missing, truncated or corrupt file, or no TTree Events
+    tree = uproot.open(path)["Events"]
     out = {}
     for name, branch in tree.items(filter_typename=None):
         if "/" in name or not _numeric(branch.interpretation):

@@ -44,7 +44,10 @@ inline bool IsNumericType(const std::string &type)
       "char",           "unsigned char", "bool", "long",        "long long", "unsigned long",
       "unsigned long long", "Float_t", "Double_t", "Int_t",     "UInt_t",    "Short_t",
       "UShort_t",       "Char_t",   "UChar_t",  "Bool_t",       "Long64_t",  "ULong64_t",
-      "Long_t",         "ULong_t",  "Float16_t", "Double32_t"};
+      "Long_t",         "ULong_t",  "Float16_t", "Double32_t",
+      // RNTuple columns carry the fixed-width names
+      "std::int8_t", "std::uint8_t", "std::int16_t", "std::uint16_t", "std::int32_t", "std::uint32_t",
+      "std::int64_t", "std::uint64_t"};
    return std::find(numeric.begin(), numeric.end(), type) != numeric.end();
 }
 
