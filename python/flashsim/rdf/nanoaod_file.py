@@ -37,7 +37,8 @@ from pathlib import Path
 
 from flashsim.errors import InputError
 
-__all__ = ["COPY_BRANCH", "METADATA_NAME", "OUTPUT_FORMATS", "WEIGHT_BRANCH", "SimulationSummary", "read_provenance", "simulate_file"]
+__all__ = ["COPY_BRANCH", "METADATA_NAME", "OUTPUT_FORMATS", "WEIGHT_BRANCH", "SimulationSummary", "read_provenance",
+           "simulate_file"]
 
 METADATA_NAME = "flashsim_simulate"
 COPY_BRANCH = "FlashSim_copy"  # UShort_t: the oversampling copy index k (0..K-1)
