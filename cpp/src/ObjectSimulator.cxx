@@ -179,6 +179,21 @@ const SimulatedObjects &ObjectSimulator::Simulate(unsigned slot, const EventId &
          result.values[(d + nLabels + j) * m + r] = ToBranchRange(value, copy.type);
       }
    }
+   // No non-finite value ever reaches a reco branch: a network or transform that makes one is
+   // the bundle's fault, reported with the event, not written.
+   for (std::size_t j = 0; j < (fOptions.checkValues ? result.nBranches : 0); ++j)
+      for (std::size_t r = 0; r < m; ++r)
+         if (!std::isfinite(result.values[j * m + r])) {
+            const std::string branch = j < d             ? fSpec.targets[j].branch
+                                       : j < d + nLabels ? fSpec.labels.branches[j - d].first
+                                                         : fSpec.copies[j - d - nLabels].branch;
+            throw ModelError("flashsim: " + fCollection + " <- " + fSpec.name + ", event run=" + std::to_string(id.run) +
+                             " luminosityBlock=" + std::to_string(id.luminosityBlock) + " event=" +
+                             std::to_string(id.event) + ": the simulated " + fCollection + "_" + branch +
+                             " of object " + std::to_string(r) + " is " + std::to_string(result.values[j * m + r]) +
+                             " (the bundle's networks or transforms made it); nothing written");
+         }
+   result.skippedGen = 0;
    return result;
 }
 

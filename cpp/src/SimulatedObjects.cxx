@@ -10,9 +10,11 @@ void MergeSorted(const std::vector<const SimulatedObjects *> &parts, int sortBra
    std::size_t total = 0;
    out.nBranches = parts.empty() ? 0 : parts.front()->nBranches;
    out.ode = OdeResult{};
+   out.skippedGen = 0;
    for (const auto *part : parts) {
       total += part->size;
       out.ode.nfe += part->ode.nfe;
+      out.skippedGen += part->skippedGen;
    }
    // (part, row) of every object, in source order, then sorted
    std::vector<std::pair<const SimulatedObjects *, std::size_t>> order;

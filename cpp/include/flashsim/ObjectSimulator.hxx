@@ -37,6 +37,8 @@ public:
       std::uint32_t copy = 0; ///< oversampling copy
       OdeOptions ode;
       OnnxModel::Options onnx;
+      bool skipBadGen = false; ///< leave out gen objects with non-finite / unphysical values (else: an error)
+      bool checkValues = true; ///< the gen-input and simulated-value checks (off only to measure their cost)
    };
 
    ObjectSimulator(const Bundle &bundle, const std::string &collection, const std::string &source, unsigned nSlots,
@@ -49,6 +51,8 @@ public:
    const SourceSpec &Spec() const { return fSpec; }
    const std::string &CollectionName() const { return fCollection; }
    unsigned NSlots() const { return static_cast<unsigned>(fSlots.size()); }
+   bool SkipBadGen() const { return fOptions.skipBadGen; }
+   bool CheckValues() const { return fOptions.checkValues; }
 
    /// Scratch for the caller to gather the candidate rows of `slot` into ([n, GenColumns().size()]).
    std::vector<float> &GenBuffer(unsigned slot) { return fSlots.at(slot).gen; }

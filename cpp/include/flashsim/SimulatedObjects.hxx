@@ -16,6 +16,7 @@ struct SimulatedObjects {
    std::vector<double> values; ///< [nBranches][size]: branch j of object k at values[j * size + k]
    std::vector<int> genIndex;  ///< [size]: index of the gen object each came from, -1 if none
    OdeResult ode;              ///< cost of the integration (nfe)
+   std::size_t skippedGen = 0; ///< gen objects left out for non-finite or unphysical values (--bad-gen skip)
 
    const double *Column(std::size_t branch) const { return values.data() + branch * size; }
 };

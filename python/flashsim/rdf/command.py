@@ -37,6 +37,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     ode.add_argument("--ode-steps", type=int, help="steps of euler, midpoint, rk4")
     ode.add_argument("--rtol", type=float, help="relative tolerance of dopri5")
     ode.add_argument("--atol", type=float, help="absolute tolerance of dopri5")
+    parser.add_argument("--bad-gen", choices=("stop", "skip"), default="stop",
+                        help="a gen object with a NaN/inf value or a negative pt, mass or energy: stop with an error "
+                             "naming it (default), or skip it (left out of the simulation, counted)")
     parser.add_argument("--format", choices=("ttree", "rntuple"), default="ttree",
                         help="output Events/Runs/LuminosityBlocks as TTrees (default, NanoAOD today) or RNTuples")
     parser.add_argument("--device", choices=("cpu", "cuda"), default="cpu", help="ONNX Runtime device (default cpu)")
@@ -98,10 +101,14 @@ def run(args) -> int:
         summary = simulate_file(args.inputs, args.output, bundle, seed=args.seed,
                                 threads=1 if args.threads is None else args.threads, oversample=args.oversample,
                                 ode=ode, collections=args.collections, progress=not args.no_progress,
-                                device=args.device, executor=executor, output_format=args.format)
+                                device=args.device, executor=executor, output_format=args.format,
+                                bad_gen=args.bad_gen)
     copies = f" x {summary.oversample} copies = {summary.entries} entries" if summary.oversample > 1 else ""
     where = f"{summary.workers} Dask worker(s)" if summary.workers else f"{summary.threads or 'all'} thread(s)"
+    skipped = (f"; left out {sum(summary.skipped_gen.values())} gen candidates with bad values ("
+               + ", ".join(f"{k} {v}" for k, v in summary.skipped_gen.items() if v) + ")"
+               if sum(summary.skipped_gen.values()) else "")
     print(f"flashsim simulate: {summary.events} events{copies} -> {summary.output} in {summary.seconds:.2f} s "
-          f"({summary.events_per_second:.1f} events/s, {where}, seed {summary.seed})")
+          f"({summary.events_per_second:.1f} events/s, {where}, seed {summary.seed}){skipped}")
     sys.stdout.flush()
     return 0

@@ -61,6 +61,7 @@ class SimulationSummary:
     provenance: dict = field(repr=False)
     workers: int = 0  # Dask workers (0: one process, ``threads`` threads)
     seed: int | None = None  # the seed used (given, or derived from the generator provenance)
+    skipped_gen: dict = field(default_factory=dict)  # collection -> gen objects left out (bad_gen="skip")
 
     @property
     def events_per_second(self) -> float:
@@ -86,6 +87,21 @@ def _check_inputs(ROOT, inputs: Sequence[Path]) -> tuple[bool, bool]:
         finally:
             f.Close()
     return all_runs, all_lumis
+
+
+@contextlib.contextmanager
+def _flashsim_errors():
+    """An error that the simulation raised inside the event loop (a bad gen value, a non-finite
+    simulated value) as the flashsim error it is; the output is removed by AtomicOutput."""
+    from flashsim.rdf.simulate import translated_error
+
+    try:
+        yield
+    except Exception as err:
+        translated = translated_error(err)
+        if translated is None:
+            raise
+        raise translated from None
 
 
 def _to_rntuple(ROOT, path: Path) -> None:
@@ -296,6 +312,7 @@ def simulate_file(
     device: str = "cpu",
     executor=None,
     output_format: str = "ttree",
+    bad_gen: str = "stop",
 ) -> SimulationSummary:
     """Simulates every gen event of ``inputs`` (``oversample`` times) into the NanoAOD file ``output``.
 
@@ -317,6 +334,9 @@ def simulate_file(
             the workers at the same paths. None: this process.
         output_format: "ttree" (NanoAOD as CMS writes it today) or "rntuple": Events, Runs and
             LuminosityBlocks as RNTuples with the same column names and content.
+        bad_gen: a gen object with a NaN/inf value or a negative pt, mass or energy: "stop" (an
+            InputError naming the column, value and event; no output file) or "skip" (left out of
+            the simulation and counted: ``skipped_gen`` of the summary and of the provenance).
     Returns:
         a :class:`SimulationSummary` (gen events, written entries, wall time, provenance).
     Raises:
@@ -367,7 +387,7 @@ def simulate_file(
         nodes = []
         for copy in range(oversample):
             nano = flashsim.rdf.simulate(gen, bundle, seed=seed, collections=collections, ode=ode, copy=copy,
-                                         device=device)
+                                         device=device, bad_gen=bad_gen)
             nano = nano.Define(COPY_BRANCH, f"static_cast<UShort_t>({copy})")
             nano = nano.Define(WEIGHT_BRANCH, f"static_cast<Float_t>(1.0 / {oversample})")
             nodes.append(nano)
@@ -404,18 +424,24 @@ def simulate_file(
                 snapshots = [node.Snapshot("Events", str(part), columns, options)
                              for node, part in zip(nodes, snapshot_paths, strict=True)]
                 count = gen.Count()
+                simulated = list(collections) if collections else [c["name"] for c in manifest["collections"]]
+                skipped = {name: nodes[0].Sum(f"_flashsim_{name}_skippedGen") for name in simulated} \
+                    if bad_gen == "skip" else {}
                 start = time.perf_counter()
                 if distributed:  # one distributed run fills every action; the progress bar is Dask's (stdout)
-                    with contextlib.redirect_stdout(sys.stdout if progress else io.StringIO()):
+                    with contextlib.redirect_stdout(sys.stdout if progress else io.StringIO()), _flashsim_errors():
                         events = int(count.GetValue())
                     parts = [part for path in snapshot_paths for part in _partition_files(path)]
                 else:
                     if progress:
                         ROOT.RDF.Experimental.AddProgressBar(ROOT.RDF.AsRNode(gen))
-                    with interruptible(ROOT, count):
+                    with interruptible(ROOT, count), _flashsim_errors():
                         events = int(count.GetValue())
                         for snapshot in snapshots:
                             snapshot.GetValue()
+                skipped_gen = {name: int(result.GetValue()) for name, result in skipped.items()}
+                provenance["bad_gen"] = {"policy": bad_gen, **({"skipped_gen_objects": skipped_gen}
+                                                                 if bad_gen == "skip" else {})}
                 rewrite_start = time.perf_counter()
                 _write_nanoaod(parts, temporary)
                 rewrite_seconds = time.perf_counter() - rewrite_start
@@ -436,6 +462,7 @@ def simulate_file(
                 ROOT.EnableImplicitMT(previous_pool)
     sys.stdout.flush()
     return SimulationSummary(output=output, events=events, entries=events * oversample, seconds=seconds, seed=seed,
+                             skipped_gen=skipped_gen,
                              rewrite_seconds=rewrite_seconds, oversample=oversample, threads=threads,
                              provenance=provenance, workers=provenance["dask"]["workers"] if distributed else 0)
 

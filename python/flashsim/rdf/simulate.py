@@ -8,7 +8,9 @@ from flashsim.ode import METHODS
 from flashsim.rdf.distributed import is_distributed, simulate_distributed
 from flashsim.rdf.plugin import load
 
-__all__ = ["simulate"]
+__all__ = ["BAD_GEN", "simulate", "translated_error"]
+
+BAD_GEN = ("stop", "skip")
 
 # C++ exception type (flashsim::...) -> Python error.
 _ERRORS = {
@@ -19,13 +21,22 @@ _ERRORS = {
 }
 
 
-def _translated(err: Exception) -> FlashSimError | None:
+def translated_error(err: Exception) -> FlashSimError | None:
+    """The flashsim error of a C++ exception that reached Python (by its type name, or, from the
+    event loop where RDataFrame rethrows it as another type, by its "flashsim: " text); None
+    for anything else."""
     name = type(err).__name__
     for cpp_name, python_type in _ERRORS.items():
         if cpp_name in name:
             # cppyy's text is "<C++ signature> =>\n    InputError: <what()>": keep what()
             message = str(err).split(" =>\n", 1)[-1].strip()
             return python_type(message.removeprefix(f"{cpp_name}: ") or str(err))
+    text = str(err)
+    at = text.find("flashsim: ")
+    if at >= 0:
+        message = " ".join(text[at:].split())
+        python_type = ModelError if "the bundle's networks or transforms made it" in message else InputError
+        return python_type(message)
     return None
 
 
@@ -39,6 +50,8 @@ def simulate(
     copy: int = 0,
     device: str = "cpu",
     ship_bundle: bool = True,
+    bad_gen: str = "stop",
+    check_values: bool = True,
 ):
     """Adds every reco collection of ``bundle`` to ``df`` and returns the new node.
 
@@ -59,6 +72,12 @@ def simulate(
             ``{"method": "dopri5", "rtol": 1e-5, "atol": 1e-5}``.
         copy: oversampling copy index (part of the random-number key).
         device: "cpu" or "cuda" (needs onnxruntime-gpu).
+        bad_gen: a gen object with a NaN or infinite value, or a negative pt, mass or energy, met
+            in the event loop: "stop" (default) raises an InputError naming the column, the value
+            and the (run, luminosityBlock, event); "skip" leaves it out of the simulation (its gen
+            branches stay as they are) and counts it in ``_flashsim_<Collection>_skippedGen``.
+        check_values: False turns off the checks of the gen inputs and of the simulated values
+            (a non-finite one is never written); only for ``flashsim bench`` to time them.
         ship_bundle: distributed ``df`` only; False: the workers read ``bundle`` at its path (a shared
             file system) instead of receiving a copy.
     Returns:
@@ -80,9 +99,11 @@ def simulate(
                          "simulate') derives one from the files' generator provenance")
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**64:
         raise InputError(f"seed must be an integer in [0, 2**64), got {seed!r}")
+    if bad_gen not in BAD_GEN:
+        raise InputError(f"bad_gen must be one of {', '.join(BAD_GEN)}, got {bad_gen!r}")
     if is_distributed(df):
         return simulate_distributed(df, bundle, seed, ship_bundle=ship_bundle, collections=collections, ode=ode,
-                                    copy=copy, device=device)
+                                    copy=copy, device=device, bad_gen=bad_gen)
     ROOT = load()
     options = ROOT.flashsim.SimulateOptions()
     if collections:
@@ -102,10 +123,12 @@ def simulate(
         options.ode.atol = float(ode.get("atol", options.ode.atol))
     options.copy = copy
     options.device = device
+    options.skipBadGen = bad_gen == "skip"
+    options.checkValues = bool(check_values)
     try:
         return ROOT.flashsim.Simulate(ROOT.RDF.AsRNode(df), str(bundle), seed, options)
     except Exception as err:
-        translated = _translated(err)
+        translated = translated_error(err)
         if translated is None:
             raise
         raise translated from None

@@ -32,6 +32,8 @@ struct SimulateOptions {
    OdeOptions ode;                       ///< ...or with these
    std::uint32_t copy = 0;               ///< oversampling copy (part of the RNG key)
    std::string device = "cpu";           ///< "cpu" or "cuda"
+   bool skipBadGen = false;              ///< leave out gen objects with NaN/inf/negative pt (else an error)
+   bool checkValues = true;              ///< check gen inputs and simulated values (off: only to time the checks)
 };
 
 namespace Internal {
@@ -214,6 +216,8 @@ inline ROOT::RDF::RNode Simulate(ROOT::RDF::RNode df, const std::string &bundleD
    simOptions.copy = options.copy;
    simOptions.ode = options.bundleOde ? bundle.Ode() : options.ode;
    simOptions.onnx.device = options.device;
+   simOptions.skipBadGen = options.skipBadGen;
+   simOptions.checkValues = options.checkValues;
 
    for (const auto &column : bundle.Derived())
       df = Internal::DefineFromBundle(df, column, bundle.Directory(), "derived");
@@ -245,6 +249,7 @@ inline ROOT::RDF::RNode Simulate(ROOT::RDF::RNode df, const std::string &bundleD
             sortBranch = static_cast<int>(j);
       const std::string merged = "_flashsim_" + collection->name;
       df = df.Define(merged, "flashsim::Internal::Merge(" + std::to_string(sortBranch) + parts + ")");
+      df = df.Define(merged + "_skippedGen", "static_cast<ULong64_t>(" + merged + ".skippedGen)");
       if (!collection->event)
          df = df.Define("n" + collection->name, "static_cast<UInt_t>(" + merged + ".size)");
       for (std::size_t j = 0; j < branches.size(); ++j) {

@@ -6,11 +6,15 @@
 // [n, n_columns] buffer, simulates, merges the sources of a collection and splits the result
 // into NanoAOD branches.
 
+#include "flashsim/Errors.hxx"
 #include "flashsim/ObjectSimulator.hxx"
 #include "flashsim/SimulatedObjects.hxx"
 
 #include <ROOT/RVec.hxx>
 
+#include <algorithm>
+#include <cmath>
+#include <limits>
 #include <stdexcept>
 #include <string>
 #include <type_traits>
@@ -46,6 +50,58 @@ void SelectedIndices(const Mask &mask, std::size_t nGen, std::vector<int> &index
          if (mask[i])
             index.push_back(static_cast<int>(i));
    }
+}
+
+/// Whether gen column `name` must not be negative (momenta, masses, energies; a mass may be
+/// slightly negative from float rounding of E^2 - p^2, hence a tolerance).
+inline double LowestAllowed(const std::string &name)
+{
+   const auto endsWith = [&name](const std::string &tail) {
+      return name.size() >= tail.size() && name.compare(name.size() - tail.size(), tail.size(), tail) == 0;
+   };
+   if (endsWith("_pt") || endsWith("_energy") || endsWith("_sumEt"))
+      return 0.0;
+   if (endsWith("_mass"))
+      return -1e-2;
+   return -std::numeric_limits<double>::infinity();
+}
+
+/// Rows with a non-finite value (NaN, inf) or a negative pt, mass or energy: an InputError that
+/// names the column, the value and the event, or (SkipBadGen) the row left out. Returns the rows
+/// kept, compacted to the front of `rows` and `index`.
+template <typename Where>
+std::size_t CheckGenValues(const ObjectSimulator &simulator, std::vector<float> &rows, std::vector<int> &index,
+                           std::size_t n, const Where &where)
+{
+   if (!simulator.CheckValues())
+      return n;
+   const auto &names = simulator.GenColumns();
+   const std::size_t stride = names.size();
+   std::size_t kept = 0;
+   for (std::size_t r = 0; r < n; ++r) {
+      bool bad = false;
+      for (std::size_t p = 0; p < stride && !bad; ++p) {
+         const float value = rows[r * stride + p];
+         const double lowest = names[p] == "@index" ? 0.0 : LowestAllowed(names[p]);
+         if (std::isfinite(value) && value >= lowest)
+            continue;
+         if (!simulator.SkipBadGen() || simulator.Spec().kind == SourceKind::kEvent)
+            throw InputError(where() + ": gen column '" + names[p] + "' of object " + std::to_string(index[r]) +
+                             " is " + std::to_string(value) + ", expected a finite number" +
+                             (std::isfinite(value) ? " >= 0" : "") +
+                             (simulator.SkipBadGen() ? " (an event-level input cannot be skipped)"
+                                                     : " (--bad-gen skip leaves such gen objects out)"));
+         bad = true;
+      }
+      if (bad)
+         continue;
+      if (kept != r) {
+         std::copy_n(rows.begin() + r * stride, stride, rows.begin() + kept * stride);
+         index[kept] = index[r];
+      }
+      ++kept;
+   }
+   return kept;
 }
 
 /// One event of one source. `mask`: AllObjects, or a per-gen-object selection (RVec).
@@ -111,9 +167,12 @@ SimulatedObjects SimulateEvent(ObjectSimulator &simulator, unsigned slot, Run ru
    if (indexColumn >= 0)
       for (std::size_t r = 0; r < n; ++r)
          rows[r * stride + indexColumn] = static_cast<float>(index[r]);
+   const std::size_t kept = CheckGenValues(simulator, rows, index, n, where);
    const EventId id{static_cast<std::uint32_t>(run), static_cast<std::uint32_t>(lumi),
                     static_cast<std::uint64_t>(event)};
-   return simulator.Simulate(slot, id, rows.data(), index.data(), n);
+   SimulatedObjects out = simulator.Simulate(slot, id, rows.data(), index.data(), kept);
+   out.skippedGen = n - kept;
+   return out;
 }
 
 /// The sources of a collection, merged and sorted by branch `sortBranch` (descending).

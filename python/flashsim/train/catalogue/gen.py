@@ -126,8 +126,12 @@ DERIVED = [
       for c in ("GenPart", "GenJet", "GenJetAK8")),
     *_eta_bins("GenJet"),
     *(_in_hem(c) for c in ("GenPart", "GenJet", "GenJetAK8")),
-    {"column": "GenJet_HT", "inputs": ["GenJet_pt"], "expression": "float(ROOT::VecOps::Sum(GenJet_pt))"},
-    {"column": "GenJet_count", "inputs": ["GenJet_pt"], "expression": "float(GenJet_pt.size())"},
+    # over the gen jets with a usable pt only: a NaN/inf/negative one (left out by --bad-gen skip) must
+    # not make the event-level inputs non-finite; identical to the plain sum and size otherwise
+    {"column": "GenJet_HT", "inputs": ["GenJet_pt"],
+     "expression": "float(ROOT::VecOps::Sum(GenJet_pt[GenJet_pt >= 0.f && GenJet_pt < 1e30f]))"},
+    {"column": "GenJet_count", "inputs": ["GenJet_pt"],
+     "expression": "float(ROOT::VecOps::Sum(GenJet_pt >= 0.f && GenJet_pt < 1e30f))"},
 ]
 
 
