@@ -429,6 +429,7 @@ Bundle::Bundle(const std::string &directory) : fDirectory(directory)
    if (!version.is_number_integer() || version.get<int>() != kFormatVersion)
       reader.Fail("format_version", "got " + version.dump() + ", expected " + std::to_string(kFormatVersion) +
                                        " (re-export the bundle with this version of flashsim)");
+   try {
    fName = root.value("name", std::string(""));
 
    if (root.contains("ode")) {
@@ -461,6 +462,10 @@ Bundle::Bundle(const std::string &directory) : fDirectory(directory)
             ReadSource(reader, sources[s], cwhere + ".sources[" + std::to_string(s) + "]", fDirectory));
       CheckCollection(reader, collection, cwhere);
       fCollections.push_back(std::move(collection));
+   }
+   } catch (const Json::exception &err) {
+      // an optional field read with value(key, default) that holds another type: a BundleError naming the file
+      reader.Fail("", std::string("a field of the wrong type (") + err.what() + ")");
    }
 }
 

@@ -33,6 +33,20 @@ def _say(text):
     print(f"[flashsim demo] {text}", file=sys.stderr, flush=True)
 
 
+def _gen_options(path) -> dict | None:
+    """(process, events, seed, run) that flashsim generate recorded in ``path``; None if unreadable."""
+    from flashsim.errors import InputError
+    from flashsim.generate import read_metadata
+
+    if not Path(path).exists():
+        return None
+    try:
+        meta = read_metadata(path)
+    except (InputError, OSError, ValueError):
+        return None
+    return {k: meta.get(k) for k in ("process", "events", "seed", "run")}
+
+
 def run_demo(output_dir, events=3000, threads=2, seed=1, bundle=None) -> dict:
     """Runs the four steps; returns {"report": path, "files": {...}, "seconds": {...}}."""
     from flashsim.bundle import default_bundle
@@ -50,9 +64,13 @@ def run_demo(output_dir, events=3000, threads=2, seed=1, bundle=None) -> dict:
         reference = output_dir / f"reference_{process}.root"
         nano = output_dir / f"flashsim_{process}.root"
         start = time.perf_counter()
-        if gen.exists():
+        made_with = _gen_options(gen)
+        wanted = {"process": process, "events": events, "seed": seed + k, "run": 1 + k}
+        if made_with == wanted:
             _say(f"reusing {gen}")
         else:
+            if gen.exists():
+                _say(f"{gen} was made with {made_with or 'unknown options'}, not {wanted}: making it again")
             _say(f"[1/4] generating {events} {process} events at 13.6 TeV (Pythia8 + FastJet) -> {gen}")
             generate(process, events, seed=seed + k, output=gen, jobs=max(1, threads), run=1 + k)
         seconds[f"generate {process}"] = time.perf_counter() - start

@@ -101,7 +101,7 @@ def _slim_file(inputs, sources, workdir: Path, max_events=None):
     from flashsim.nanoaod.input_files import check_event_files
 
     files = [str(p) for p in inputs]
-    check_event_files(files, "flashsim extract")  # unreadable, truncated, no Events, a chain changing schema
+    check_event_files(files, "flashsim extract", rntuple=True)  # unreadable, truncated, no Events, schema changes
     raw, derived_needed, reco = _needed_branches(sources)
     derived = derived_columns(derived_needed)
     df = ROOT.RDataFrame("Events", files)

@@ -89,6 +89,57 @@ def _check_inputs(ROOT, inputs: Sequence[Path]) -> tuple[bool, bool]:
     return all_runs, all_lumis
 
 
+# Measured: the output of the default bundle is 1.0-1.5 times the gen input per copy; the
+# temporary Snapshot files and the final file coexist at the end.
+_ROOM_FACTOR = 4.0
+_ROOM_MARGIN = 20e6
+
+
+def _check_room(output: Path, inputs, oversample: int) -> None:
+    """An InputError before the event loop when the output's folder has clearly too little free
+    space, or the process's file-size limit (RLIMIT_FSIZE) is clearly too small, for this job. ROOT
+    does not stop on a failed write (it logs, then writes a broken file or crashes at the end), so
+    what can be foreseen is refused here; the estimate is generous, not exact."""
+    import resource
+
+    need = _ROOM_FACTOR * oversample * sum(p.stat().st_size for p in inputs) + _ROOM_MARGIN
+    free = shutil.disk_usage(output.parent).free
+    if free < need:
+        raise InputError(f"{output.parent}: {free / 1e6:.0f} MB free, this job needs about {need / 1e6:.0f} MB "
+                         f"({oversample} cop{'y' if oversample == 1 else 'ies'} of {len(inputs)} input file(s)); "
+                         "free some space or write elsewhere")
+    soft, _ = resource.getrlimit(resource.RLIMIT_FSIZE)
+    if soft != resource.RLIM_INFINITY and soft < need / 2:
+        raise InputError(f"the file-size limit (ulimit -f) is {soft / 1e6:.1f} MB, the output of this job is about "
+                         f"{need / 2e6:.0f} MB; raise the limit")
+
+
+@contextlib.contextmanager
+def _write_errors_raised(ROOT, count=None):
+    """ROOT's write errors (a full disk, a file-size limit: logged by ROOT, not raised) and an
+    OSError of the uproot writing pass, as one InputError; with ``count`` (the event loop's lazy
+    Count), the loop stops at the next entry after the first write error (WriteErrors.hxx)."""
+    internal = ROOT.flashsim.Internal
+    guard = internal.WriteErrorGuard()
+    if count is not None:  # stops the loop, but ROOT's Snapshot then aborts: not used (see _check_room)
+        count.OnPartialResult(1, internal.CheckWriteError)
+    try:
+        yield
+        message = str(internal.WriteErrorMessage())
+        if message:
+            raise InputError(f"flashsim: cannot write the output (disk full or file-size limit?): {message}")
+    except OSError as err:
+        raise InputError(f"flashsim: cannot write the output (disk full or file-size limit?): {err}") from None
+    except Exception:
+        message = str(internal.WriteErrorMessage())
+        if message:
+            raise InputError(f"flashsim: cannot write the output (disk full or file-size limit?): {message}") \
+                from None
+        raise
+    finally:
+        del guard
+
+
 @contextlib.contextmanager
 def _flashsim_errors():
     """An error that the simulation raised inside the event loop (a bad gen value, a non-finite
@@ -367,6 +418,8 @@ def simulate_file(
 
     ROOT = flashsim.rdf.load()
     has_runs, has_lumis = _check_inputs(ROOT, inputs)
+    if executor is None:  # on Dask the workers write, elsewhere
+        _check_room(output, inputs, oversample)
     seed_from = "--seed"
     if seed is None:
         from flashsim.generate.sample_seed import sample_seed
@@ -435,7 +488,7 @@ def simulate_file(
                 else:
                     if progress:
                         ROOT.RDF.Experimental.AddProgressBar(ROOT.RDF.AsRNode(gen))
-                    with interruptible(ROOT, count), _flashsim_errors():
+                    with interruptible(ROOT, count), _flashsim_errors(), _write_errors_raised(ROOT):
                         events = int(count.GetValue())
                         for snapshot in snapshots:
                             snapshot.GetValue()
@@ -443,11 +496,13 @@ def simulate_file(
                 provenance["bad_gen"] = {"policy": bad_gen, **({"skipped_gen_objects": skipped_gen}
                                                                  if bad_gen == "skip" else {})}
                 rewrite_start = time.perf_counter()
-                _write_nanoaod(parts, temporary)
+                with _flashsim_errors(), _write_errors_raised(ROOT):
+                    _write_nanoaod(parts, temporary)
                 rewrite_seconds = time.perf_counter() - rewrite_start
-                _write_bookkeeping(ROOT, temporary, inputs, has_runs, has_lumis, provenance)
-                if output_format == "rntuple":
-                    _to_rntuple(ROOT, temporary)
+                with _flashsim_errors(), _write_errors_raised(ROOT):
+                    _write_bookkeeping(ROOT, temporary, inputs, has_runs, has_lumis, provenance)
+                    if output_format == "rntuple":
+                        _to_rntuple(ROOT, temporary)
                 seconds = time.perf_counter() - start
             finally:
                 for part in parts:

@@ -85,7 +85,7 @@ def open_gen_tree(path: str):
         file.close()
         kind = "an RNTuple" if "RNTuple" in type(tree).__name__ else f"a {type(tree).__name__}"
         raise InputError(f"{path}:Events is {kind}; the reference detector reads a TTree Events "
-                         "(flashsim simulate reads both)")
+                         "(simulate, extract, train and validate read both)")
     names = set(tree.keys())
     for name, (jagged, dtypes) in REQUIRED_BRANCHES.items():
         if name not in names:

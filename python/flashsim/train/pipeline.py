@@ -90,7 +90,7 @@ def train_bundle(inputs, output, config, command=None, log=print) -> dict:
         check_flow_options(spec, config)
     from flashsim.nanoaod.input_files import check_event_files
 
-    check_event_files(inputs, "flashsim train")  # unreadable, truncated, no Events, a chain changing schema
+    check_event_files(inputs, "flashsim train", rntuple=True)  # unreadable, truncated, no Events, schema changes
     samples = [file_metadata(p) for p in inputs]
     hashes = {s.get("flashsim_refsim", {}).get("parameter_hash") for s in samples if isinstance(
         s.get("flashsim_refsim"), dict)}

@@ -425,7 +425,7 @@ def validate_processes(pairs, output, *, label_a: str = "FlashSim", label_b: str
     for p in pairs:
         for path in (p.a, p.b, p.control):
             if path is not None and Path(path).is_file():
-                event_schema(path)  # before anything is written: a truncated or corrupt file, no TTree Events
+                event_schema(path, rntuple=True)  # before anything is written: a truncated or corrupt file
             if path is not None and not Path(path).is_file():
                 raise InputError(f"{path}: no such file")
     names = [p.process for p in pairs]

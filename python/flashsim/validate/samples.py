@@ -76,14 +76,32 @@ def branch_types(path: str) -> dict:
 
     from flashsim.nanoaod.input_files import event_schema
 
-    event_schema(path)  # one clear line for a missing, truncated or corrupt file, or no TTree Events
+    kind, _ = event_schema(path, rntuple=True)  # one clear line for a missing, truncated or corrupt file
     tree = uproot.open(path)["Events"]
+    if kind == "rntuple":
+        return _rntuple_types(tree)
     out = {}
     for name, branch in tree.items(filter_typename=None):
         if "/" in name or not _numeric(branch.interpretation):
             continue
         jagged = isinstance(branch.interpretation, uproot.interpretation.jagged.AsJagged)
         out[name] = "jagged" if jagged else "scalar"
+    return out
+
+
+def _rntuple_types(ntuple) -> dict:
+    """branch_types of an RNTuple Events: its numeric fields, jagged (var * number) or scalar."""
+    import awkward as ak
+
+    out = {}
+    first = ntuple.arrays(entry_stop=1)
+    for name in first.fields:
+        form = first[name].layout.form
+        jagged = isinstance(form, (ak.forms.ListOffsetForm, ak.forms.ListForm))
+        leaf = form.content if jagged else form
+        if isinstance(leaf, ak.forms.NumpyForm) and np.dtype(leaf.primitive if leaf.primitive != "bool" else "?").kind \
+                in "biuf":
+            out[name] = "jagged" if jagged else "scalar"
     return out
 
 

@@ -164,9 +164,9 @@ def two_sample_test(x_a: np.ndarray, x_b: np.ndarray, event_a: np.ndarray, event
     """Can boosted trees tell A (label 0) from B (label 1)? Their AUC on held-out events.
 
     Rows are split into train and test by event (:func:`event_split`); the training events are
-    split again by event into fit and validation, the number of trees is the one with the best
-    validation AUC (no look at the test events), and that many trees are then fitted on all the
-    training events. Classes are weighted equally.
+    split again by event into fit and validation, the number of trees is the largest whose
+    validation AUC is within one bootstrap error of the best (no look at the test events), and
+    that many trees are then fitted on all the training events. Classes are weighted equally.
 
     Args:
         x_a: [n_a, d] features of sample A (gen conditioning + reco variables); non-finite rows
@@ -201,9 +201,16 @@ def two_sample_test(x_a: np.ndarray, x_b: np.ndarray, event_a: np.ndarray, event
             return clf.fit(x[rows], y[rows], sample_weight=w[rows])
 
     probe = fitted(fit, settings.trees["max_iter"])
-    curve = [weighted_auc(s[:, 1], y[validation], w[validation]) for s in probe.staged_predict_proba(x[validation])]
-    best = int(np.nanargmax(curve)) + 1 if len(curve) else 1
-    # the number of trees chosen on the validation events, the trees refitted on all training events
+    stages = list(probe.staged_predict_proba(x[validation]))
+    curve = np.array([weighted_auc(s[:, 1], y[validation], w[validation]) for s in stages])
+    top = int(np.nanargmax(curve))
+    spread = bootstrap_auc_error(stages[top][:, 1], y[validation], w[validation], ev[validation], 50, seed)
+    spread = spread if np.isfinite(spread) else 0.0
+    # the most trees whose validation AUC is within one error of the best: the curve is flat within
+    # its noise for weak differences (the argmax then falls on a random, often tiny, number of trees
+    # that misses what needs several), and it falls once the trees overfit
+    best = int(np.flatnonzero(curve >= curve[top] - spread).max()) + 1
+    # that many trees, refitted on all training events
     final = fitted(train, best)
     score_test = final.predict_proba(x[test])[:, 1]
     score_train = final.predict_proba(x[train])[:, 1]

@@ -13,6 +13,7 @@
 #include "flashsim/ObjectSimulator.hxx"
 #include "flashsim/rdf/Neighbours.hxx"
 #include "flashsim/rdf/SimulateEvent.hxx"
+#include "flashsim/rdf/WriteErrors.hxx"
 
 #include <ROOT/RDataFrame.hxx>
 
