@@ -181,18 +181,25 @@ const SimulatedObjects &ObjectSimulator::Simulate(unsigned slot, const EventId &
    }
    // No non-finite value ever reaches a reco branch: a network or transform that makes one is
    // the bundle's fault, reported with the event, not written.
-   for (std::size_t j = 0; j < (fOptions.checkValues ? result.nBranches : 0); ++j)
-      for (std::size_t r = 0; r < m; ++r)
-         if (!std::isfinite(result.values[j * m + r])) {
+   for (std::size_t j = 0; j < (fOptions.checkValues ? result.nBranches : 0); ++j) {
+      const BranchType type = j < d             ? fSpec.targets[j].type
+                              : j < d + nLabels ? fSpec.labels.branches[j - d].second
+                                                : fSpec.copies[j - d - nLabels].type;
+      for (std::size_t r = 0; r < m; ++r) {
+         const double value = result.values[j * m + r];
+         // as it will be written: a finite double beyond FLT_MAX becomes inf in a Float_t branch
+         if (!(type == BranchType::kFloat ? std::isfinite(static_cast<float>(value)) : std::isfinite(value))) {
             const std::string branch = j < d             ? fSpec.targets[j].branch
                                        : j < d + nLabels ? fSpec.labels.branches[j - d].first
                                                          : fSpec.copies[j - d - nLabels].branch;
             throw ModelError("flashsim: " + fCollection + " <- " + fSpec.name + ", event run=" + std::to_string(id.run) +
                              " luminosityBlock=" + std::to_string(id.luminosityBlock) + " event=" +
                              std::to_string(id.event) + ": the simulated " + fCollection + "_" + branch +
-                             " of object " + std::to_string(r) + " is " + std::to_string(result.values[j * m + r]) +
+                             " of object " + std::to_string(r) + " is " + std::to_string(type == BranchType::kFloat ? static_cast<float>(value) : value) +
                              " (the bundle's networks or transforms made it); nothing written");
          }
+      }
+   }
    result.skippedGen = 0;
    return result;
 }

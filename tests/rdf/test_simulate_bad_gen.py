@@ -84,3 +84,17 @@ def test_a_non_finite_simulated_value_is_never_written(ROOT, gen, tiny_bundle, t
     with pytest.raises(ModelError, match=r"the simulated Jet_pt of object \d+ is -?inf .*nothing written"):
         simulate_file(gen, tmp_path / "nano.root", broken, seed=1, progress=False)
     assert not (tmp_path / "nano.root").exists()
+
+
+def test_a_value_beyond_float_range_is_never_written(ROOT, gen, tiny_bundle, tmp_path):
+    """Finite as a double, inf once written as Float_t: caught as what it would be on disk."""
+    broken = Path(tmp_path / "bundle")
+    broken.mkdir()
+    for p in Path(tiny_bundle).iterdir():
+        (broken / p.name).write_bytes(p.read_bytes())
+    manifest = json.loads((broken / "bundle.json").read_text())
+    manifest["collections"][0]["sources"][0]["targets"][0]["transform"][-1]["mean"] = 1e300
+    (broken / "bundle.json").write_text(json.dumps(manifest))
+    with pytest.raises(ModelError, match=r"the simulated Jet_pt of object \d+ is inf"):
+        simulate_file(gen, tmp_path / "nano.root", broken, seed=1, progress=False)
+    assert not (tmp_path / "nano.root").exists()

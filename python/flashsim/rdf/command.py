@@ -11,6 +11,7 @@ __all__ = ["HELP", "add_arguments", "run"]
 HELP = "simulate the reco collections of a bundle on a gen-level file -> NanoAOD (RDataFrame, C++)"
 
 _METHODS = ("euler", "midpoint", "rk4", "dopri5")
+MAX_ODE_STEPS = 100_000  # fixed steps per object; beyond it a run would not end
 
 
 def _collections(text: str) -> list[str]:
@@ -65,8 +66,8 @@ def ode_options(args, bundle_ode: dict) -> dict | None:
         raise InputError("--ode-steps applies to euler, midpoint and rk4; dopri5 takes --rtol/--atol")
     if not adaptive and ({"rtol", "atol"} & set(given)):
         raise InputError(f"--rtol/--atol apply to dopri5, not to {method} (use --ode-steps)")
-    if "steps" in given and given["steps"] < 1:
-        raise InputError(f"--ode-steps must be >= 1, got {given['steps']}")
+    if "steps" in given and not 1 <= given["steps"] <= MAX_ODE_STEPS:
+        raise InputError(f"--ode-steps must be in [1, {MAX_ODE_STEPS}], got {given['steps']}")
     for key in ("rtol", "atol"):
         if key in given and not given[key] > 0:
             raise InputError(f"--{key} must be > 0, got {given[key]}")

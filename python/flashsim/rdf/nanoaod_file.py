@@ -474,8 +474,9 @@ def simulate_file(
                 options.fLazy = True
                 options.fOutputFormat = ROOT.RDF.ESnapshotOutputFormat.kTTree
                 # lazy results must stay referenced: a dropped one is never written
-                snapshots = [node.Snapshot("Events", str(part), columns, options)
-                             for node, part in zip(nodes, snapshot_paths, strict=True)]
+                with _flashsim_errors():
+                    snapshots = [node.Snapshot("Events", str(part), columns, options)
+                                 for node, part in zip(nodes, snapshot_paths, strict=True)]
                 count = gen.Count()
                 simulated = list(collections) if collections else [c["name"] for c in manifest["collections"]]
                 skipped = {name: nodes[0].Sum(f"_flashsim_{name}_skippedGen") for name in simulated} \

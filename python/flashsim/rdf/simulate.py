@@ -37,6 +37,11 @@ def translated_error(err: Exception) -> FlashSimError | None:
         message = " ".join(text[at:].split())
         python_type = ModelError if "the bundle's networks or transforms made it" in message else InputError
         return python_type(message)
+    # ROOT refusing the input inside RDataFrame (e.g. a corrupt file whose branches no longer fit)
+    for marker in ("runtime_error: ", "logic_error: ", "invalid_argument: ", "out_of_range: "):
+        at = text.find(marker)
+        if at >= 0:
+            return InputError("ROOT cannot process the input: " + " ".join(text[at + len(marker):].split()))
     return None
 
 
@@ -116,6 +121,9 @@ def simulate(
         method = ode.get("method", "midpoint")
         if method not in METHODS:
             raise InputError(f"unknown ODE method {method!r}, expected one of {', '.join(METHODS)}")
+        steps = ode.get("steps", 1)
+        if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= 100_000:
+            raise InputError(f"ODE steps must be an integer in [1, 100000], got {steps!r}")
         options.bundleOde = False
         options.ode.method = ROOT.flashsim.ParseOdeMethod(method)
         options.ode.steps = int(ode.get("steps", options.ode.steps))
