@@ -106,7 +106,7 @@ def test_a_gen_only_rntuple_is_a_clean_error_where_reco_is_needed(bad_files, com
     _, files = bad_files
     code = main([str(a) for a in COMMANDS[command](files["rntuple"], tmp_path / "out")])
     err = [line for line in capsys.readouterr().err.splitlines() if line.startswith("flashsim")]
-    assert code == 2 and len(err) == 1 and "Traceback" not in err[0]
+    assert code == 2 and len(err) == 1 and "Traceback" not in err[0], err
 
 
 @pytest.fixture(scope="module")

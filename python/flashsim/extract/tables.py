@@ -123,6 +123,7 @@ def _slim_file(inputs, sources, workdir: Path, max_events=None):
     out = workdir / "slim.root"
     options = ROOT.RDF.RSnapshotOptions()
     options.fCompressionLevel = 0
+    options.fOutputFormat = ROOT.RDF.ESnapshotOutputFormat.kTTree  # also from an RNTuple input (read back by uproot)
     df.Snapshot("Events", str(out), columns, options)
     return out
 

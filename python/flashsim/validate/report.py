@@ -246,6 +246,9 @@ def _process(pair: ProcessPair, writer, collections, max_events, seed, with_auc,
 
     types_a, types_b = smp.branch_types(pair.a), smp.branch_types(pair.b)
     groups = smp.comparable_groups(types_a, types_b)
+    if not groups:
+        raise InputError(f"{pair.a} and {pair.b} share no reco collection or event group to compare (gen-level "
+                         "files? validate compares reco NanoAOD)")
     if collections:
         unknown = [c for c in collections if c not in groups]
         if unknown:
