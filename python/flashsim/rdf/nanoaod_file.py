@@ -115,27 +115,28 @@ def _check_room(output: Path, inputs, oversample: int) -> None:
 
 
 @contextlib.contextmanager
-def _write_errors_raised(ROOT, count=None):
-    """ROOT's write errors (a full disk, a file-size limit: logged by ROOT, not raised) and an
-    OSError of the uproot writing pass, as one InputError; with ``count`` (the event loop's lazy
-    Count), the loop stops at the next entry after the first write error (WriteErrors.hxx)."""
+def _write_errors_raised(ROOT):
+    """ROOT's write errors (a full disk, a file-size limit: logged by ROOT, not raised; recorded by
+    WriteErrors.hxx) and an OSError of the uproot writing pass, as one InputError."""
     internal = ROOT.flashsim.Internal
     guard = internal.WriteErrorGuard()
-    if count is not None:  # stops the loop, but ROOT's Snapshot then aborts: not used (see _check_room)
-        count.OnPartialResult(1, internal.CheckWriteError)
+
+    def cannot_write(detail):
+        return InputError(f"flashsim: cannot write the output (disk full or file-size limit?): {detail}")
+
     try:
         yield
-        message = str(internal.WriteErrorMessage())
-        if message:
-            raise InputError(f"flashsim: cannot write the output (disk full or file-size limit?): {message}")
     except OSError as err:
-        raise InputError(f"flashsim: cannot write the output (disk full or file-size limit?): {err}") from None
+        raise cannot_write(err) from None
     except Exception:
         message = str(internal.WriteErrorMessage())
         if message:
-            raise InputError(f"flashsim: cannot write the output (disk full or file-size limit?): {message}") \
-                from None
+            raise cannot_write(message) from None
         raise
+    else:
+        message = str(internal.WriteErrorMessage())
+        if message:
+            raise cannot_write(message)
     finally:
         del guard
 
@@ -478,8 +479,7 @@ def simulate_file(
                     snapshots = [node.Snapshot("Events", str(part), columns, options)
                                  for node, part in zip(nodes, snapshot_paths, strict=True)]
                 count = gen.Count()
-                simulated = list(collections) if collections else [c["name"] for c in manifest["collections"]]
-                skipped = {name: nodes[0].Sum(f"_flashsim_{name}_skippedGen") for name in simulated} \
+                skipped = {name: nodes[0].Sum(f"_flashsim_{name}_skippedGen") for name in provenance["collections"]} \
                     if bad_gen == "skip" else {}
                 start = time.perf_counter()
                 if distributed:  # one distributed run fills every action; the progress bar is Dask's (stdout)

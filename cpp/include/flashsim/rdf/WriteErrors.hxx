@@ -4,17 +4,15 @@
 // A full disk or a file-size limit makes TFile::WriteBuffer report an error and go on; ROOT then
 // writes a broken file, or crashes at a later write. While a WriteErrorGuard lives, the first such
 // error is recorded (an error handler may not throw: ROOT calls it where exceptions cannot pass),
-// and CheckWriteError, a partial-result callback of the event loop, throws at the next entry,
-// which ends the loop; flashsim.rdf.simulate_file then removes its temporary files and reports
-// one line.
+// and flashsim.rdf.simulate_file reports it as one line after the step that wrote. Stopping the
+// event loop at the error (a throwing partial-result callback) was tried: ROOT's Snapshot then
+// aborts the process, so simulate_file refuses what it can foresee before the loop instead.
 
-#include <RtypesCore.h>
 #include <TError.h>
 
 #include <atomic>
 #include <cstring>
 #include <mutex>
-#include <stdexcept>
 #include <string>
 
 namespace flashsim {
@@ -56,14 +54,6 @@ inline std::string WriteErrorMessage()
       return "";
    std::lock_guard<std::mutex> lock(state.mutex);
    return state.message;
-}
-
-/// Partial-result callback of the event loop: stops it after a write error.
-inline void CheckWriteError(ULong64_t &)
-{
-   if (WriteErrors().failed.load())
-      throw std::runtime_error("flashsim: cannot write the output (disk full or file-size limit?): " +
-                               WriteErrorMessage());
 }
 
 /// Records ROOT's write errors for its lifetime (one guard at a time).
