@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <stdexcept>
 
 namespace flashsim {
@@ -25,6 +26,17 @@ ObjectSimulator::ObjectSimulator(const Bundle &bundle, const std::string &collec
    fSpec = *it;
    const auto index = std::find(fSpec.genColumns.begin(), fSpec.genColumns.end(), "@index");
    fIndexColumn = index == fSpec.genColumns.end() ? -1 : static_cast<int>(index - fSpec.genColumns.begin());
+   for (const auto &name : fSpec.genColumns) {
+      const auto endsWith = [&name](const std::string &tail) {
+         return name.size() >= tail.size() && name.compare(name.size() - tail.size(), tail.size(), tail) == 0;
+      };
+      if (name == "@index" || endsWith("_pt") || endsWith("_energy") || endsWith("_sumEt"))
+         fGenLowest.push_back(0.0);
+      else if (endsWith("_mass"))
+         fGenLowest.push_back(-1e-2);
+      else
+         fGenLowest.push_back(-std::numeric_limits<double>::infinity());
+   }
 
    const auto c = static_cast<std::int64_t>(fSpec.conditioning.size());
    const auto d = static_cast<std::int64_t>(fSpec.targets.size());

@@ -53,6 +53,10 @@ public:
    unsigned NSlots() const { return static_cast<unsigned>(fSlots.size()); }
    bool SkipBadGen() const { return fOptions.skipBadGen; }
    bool CheckValues() const { return fOptions.checkValues; }
+   /// Per gen column, the lowest value a candidate row may hold (0 for pt, energy, sumEt and
+   /// @index; -0.01 for a mass, which float rounding of E^2 - p^2 can make slightly negative;
+   /// -inf otherwise): read once here, not per value in the event loop.
+   const std::vector<double> &GenLowest() const { return fGenLowest; }
 
    /// Scratch for the caller to gather the candidate rows of `slot` into ([n, GenColumns().size()]).
    std::vector<float> &GenBuffer(unsigned slot) { return fSlots.at(slot).gen; }
@@ -91,6 +95,7 @@ private:
    SourceSpec fSpec;
    Options fOptions;
    int fIndexColumn = -1;
+   std::vector<double> fGenLowest; // see GenLowest()
    // Read-only, so shared by all slots (Run is thread-safe) and with other simulators of the
    // same files (OnnxModel::Shared); per-slot sessions would each copy the weights and arena.
    std::shared_ptr<const OnnxModel> fEfficiency; // null for kEvent

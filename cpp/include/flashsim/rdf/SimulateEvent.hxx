@@ -14,7 +14,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <limits>
 #include <stdexcept>
 #include <string>
 #include <type_traits>
@@ -52,20 +51,6 @@ void SelectedIndices(const Mask &mask, std::size_t nGen, std::vector<int> &index
    }
 }
 
-/// Whether gen column `name` must not be negative (momenta, masses, energies; a mass may be
-/// slightly negative from float rounding of E^2 - p^2, hence a tolerance).
-inline double LowestAllowed(const std::string &name)
-{
-   const auto endsWith = [&name](const std::string &tail) {
-      return name.size() >= tail.size() && name.compare(name.size() - tail.size(), tail.size(), tail) == 0;
-   };
-   if (endsWith("_pt") || endsWith("_energy") || endsWith("_sumEt"))
-      return 0.0;
-   if (endsWith("_mass"))
-      return -1e-2;
-   return -std::numeric_limits<double>::infinity();
-}
-
 /// Rows with a non-finite value (NaN, inf) or a negative pt, mass or energy: an InputError that
 /// names the column, the value and the event, or (SkipBadGen) the row left out. Returns the rows
 /// kept, compacted to the front of `rows` and `index`.
@@ -76,14 +61,14 @@ std::size_t CheckGenValues(const ObjectSimulator &simulator, std::vector<float> 
    if (!simulator.CheckValues())
       return n;
    const auto &names = simulator.GenColumns();
+   const auto &lowest = simulator.GenLowest();
    const std::size_t stride = names.size();
    std::size_t kept = 0;
    for (std::size_t r = 0; r < n; ++r) {
       bool bad = false;
       for (std::size_t p = 0; p < stride && !bad; ++p) {
          const float value = rows[r * stride + p];
-         const double lowest = names[p] == "@index" ? 0.0 : LowestAllowed(names[p]);
-         if (std::isfinite(value) && value >= lowest)
+         if (std::isfinite(value) && value >= lowest[p])
             continue;
          if (!simulator.SkipBadGen() || simulator.Spec().kind == SourceKind::kEvent)
             throw InputError(where() + ": gen column '" + names[p] + "' of object " + std::to_string(index[r]) +
