@@ -5,8 +5,9 @@ from typing import Any
 
 from flashsim.ode.steps import dormand_prince_step, euler_step, midpoint_step, rk4_step
 
-__all__ = ["METHODS", "OdeResult", "integrate"]
+__all__ = ["MAX_STEPS", "METHODS", "OdeResult", "integrate"]
 
+MAX_STEPS = 100_000  # fixed steps per object at most: beyond it a run would not end (checked by rdf/)
 METHODS = ("euler", "midpoint", "rk4", "dopri5")
 _FIXED_STEPS = {"euler": euler_step, "midpoint": midpoint_step, "rk4": rk4_step}
 

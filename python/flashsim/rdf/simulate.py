@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from flashsim.errors import BundleError, FlashSimError, InputError, ModelError, RuntimeLibraryError
-from flashsim.ode import METHODS
+from flashsim.ode import MAX_STEPS, METHODS
 from flashsim.rdf.distributed import is_distributed, simulate_distributed
 from flashsim.rdf.plugin import load
 
@@ -122,8 +122,8 @@ def simulate(
         if method not in METHODS:
             raise InputError(f"unknown ODE method {method!r}, expected one of {', '.join(METHODS)}")
         steps = ode.get("steps", 1)
-        if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= 100_000:
-            raise InputError(f"ODE steps must be an integer in [1, 100000], got {steps!r}")
+        if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= MAX_STEPS:
+            raise InputError(f"ODE steps must be an integer in [1, {MAX_STEPS}], got {steps!r}")
         options.bundleOde = False
         options.ode.method = ROOT.flashsim.ParseOdeMethod(method)
         options.ode.steps = int(ode.get("steps", options.ode.steps))
