@@ -55,7 +55,6 @@ def event_schema(path, rntuple: bool = False) -> tuple[str, dict]:
                 raise InputError(f"{path}: Events is a {names['Events']}, expected a TTree"
                                  + (" or an RNTuple" if rntuple else ""))
             schema = dict(events.typenames())
-            _ = events.num_entries
     except InputError:
         raise
     except Exception as err:  # uproot raises OSError, ValueError, DeserializationError ... for bad bytes

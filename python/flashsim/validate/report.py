@@ -427,10 +427,11 @@ def validate_processes(pairs, output, *, label_a: str = "FlashSim", label_b: str
         raise InputError("nothing to validate: no (FlashSim, reference) pair given")
     for p in pairs:
         for path in (p.a, p.b, p.control):
-            if path is not None and Path(path).is_file():
-                event_schema(path, rntuple=True)  # before anything is written: a truncated or corrupt file
-            if path is not None and not Path(path).is_file():
+            if path is None:
+                continue
+            if not Path(path).is_file():
                 raise InputError(f"{path}: no such file")
+            event_schema(path, rntuple=True)  # before anything is written: a truncated or corrupt file
     names = [p.process for p in pairs]
     if len(set(names)) != len(names):
         raise InputError(f"process names must be unique, got {names}")

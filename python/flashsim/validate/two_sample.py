@@ -247,15 +247,8 @@ def two_sample_auc(x_a: np.ndarray, x_b: np.ndarray, event_a: np.ndarray, event_
         finally:
             torch.set_num_threads(previous)
 
-    x_a = np.asarray(x_a, dtype=np.float64)
-    x_b = np.asarray(x_b, dtype=np.float64)
-    if x_a.ndim != 2 or x_b.ndim != 2 or x_a.shape[1] != x_b.shape[1]:
-        raise ValueError(f"feature arrays must be [n, d] with equal d; got {x_a.shape} and "
-                         f"{x_b.shape}")
-    x = np.concatenate([x_a, x_b])
-    y = np.concatenate([np.zeros(len(x_a)), np.ones(len(x_b))]).astype(np.float32)
-    ev = np.concatenate([event_a, event_b])
-    w = np.where(y == 1, len(x) / (2 * len(x_b)), len(x) / (2 * len(x_a))).astype(np.float32)
+    x, y, ev, w = _balanced(x_a, x_b, event_a, event_b)
+    y, w = y.astype(np.float32), w.astype(np.float32)
     test = event_split(ev, test_fraction, seed)
     x_tr, x_te = quantile_gaussianize(x[~test], x[test])
 
