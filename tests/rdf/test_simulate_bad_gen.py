@@ -22,6 +22,19 @@ def _mutated(ROOT, source, target, expression):
     return target
 
 
+def _with_pt_step(bundle, target, key, value):
+    """A copy of ``bundle`` whose Jet pt target has ``key`` of its last transform step set to ``value``."""
+    target.mkdir()
+    for p in Path(bundle).iterdir():
+        (target / p.name).write_bytes(p.read_bytes())
+    manifest = json.loads((target / "bundle.json").read_text())
+    pt = manifest["collections"][0]["sources"][0]["targets"][0]
+    assert pt["branch"] == "pt"
+    pt["transform"][-1][key] = value
+    (target / "bundle.json").write_text(json.dumps(manifest))
+    return target
+
+
 @pytest.fixture(scope="module")
 def gen(gen_file):
     return gen_file("ttbar", 400, seed=5, jobs=2)
@@ -72,15 +85,7 @@ def test_skip_leaves_them_out_and_counts_them(ROOT, gen, tiny_bundle, tmp_path, 
 
 
 def test_a_non_finite_simulated_value_is_never_written(ROOT, gen, tiny_bundle, tmp_path):
-    broken = Path(tmp_path / "bundle")
-    broken.mkdir()
-    for p in Path(tiny_bundle).iterdir():
-        (broken / p.name).write_bytes(p.read_bytes())
-    manifest = json.loads((broken / "bundle.json").read_text())
-    pt = manifest["collections"][0]["sources"][0]["targets"][0]
-    assert pt["branch"] == "pt"
-    pt["transform"][-1]["std"] = 1e308  # times the gen pt: inf
-    (broken / "bundle.json").write_text(json.dumps(manifest))
+    broken = _with_pt_step(tiny_bundle, tmp_path / "bundle", "std", 1e308)  # times the gen pt: inf
     with pytest.raises(ModelError, match=r"the simulated Jet_pt of object \d+ is -?inf .*nothing written"):
         simulate_file(gen, tmp_path / "nano.root", broken, seed=1, progress=False)
     assert not (tmp_path / "nano.root").exists()
@@ -88,13 +93,7 @@ def test_a_non_finite_simulated_value_is_never_written(ROOT, gen, tiny_bundle, t
 
 def test_a_value_beyond_float_range_is_never_written(ROOT, gen, tiny_bundle, tmp_path):
     """Finite as a double, inf once written as Float_t: caught as what it would be on disk."""
-    broken = Path(tmp_path / "bundle")
-    broken.mkdir()
-    for p in Path(tiny_bundle).iterdir():
-        (broken / p.name).write_bytes(p.read_bytes())
-    manifest = json.loads((broken / "bundle.json").read_text())
-    manifest["collections"][0]["sources"][0]["targets"][0]["transform"][-1]["mean"] = 1e300
-    (broken / "bundle.json").write_text(json.dumps(manifest))
+    broken = _with_pt_step(tiny_bundle, tmp_path / "bundle", "mean", 1e300)
     with pytest.raises(ModelError, match=r"the simulated Jet_pt of object \d+ is inf"):
         simulate_file(gen, tmp_path / "nano.root", broken, seed=1, progress=False)
     assert not (tmp_path / "nano.root").exists()
