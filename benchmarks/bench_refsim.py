@@ -36,7 +36,8 @@ def replicate(src: str, dst: str, times: int) -> int:
     import numpy as np
     import uproot
 
-    from flashsim.refsim.writer import _set_counter_types, copy_small_tree, tree_layout
+    from flashsim.nanoaod import set_counter_types
+    from flashsim.refsim.writer import copy_small_tree, tree_layout
 
     with uproot.open(src) as fin, uproot.recreate(dst) as fout:
         tin = fin["Events"]
@@ -52,7 +53,7 @@ def replicate(src: str, dst: str, times: int) -> int:
             if tree is None:
                 tree = fout.mktree("Events", {key: (v.type.content if isinstance(v, ak.Array)
                                                     else v.dtype) for key, v in data.items()})
-                _set_counter_types(tree, counter_types)
+                set_counter_types(tree, counter_types)
             tree.extend(data)
         for name in ("Runs", "LuminosityBlocks"):
             copy_small_tree(fin, fout, name)

@@ -93,12 +93,12 @@ def test_every_command_one_line_exit_2_nothing_left(bad_files, command, kind, tm
     assert not out.exists() or (command == "validate" and not any(out.iterdir()))
 
 
-def test_rntuple_refused_by_the_reference_detector(bad_files, tmp_path, capsys):
+def test_an_incomplete_rntuple_names_the_missing_column_in_the_reference_detector(bad_files, tmp_path, capsys):
     _, files = bad_files
     code = main([str(a) for a in COMMANDS["fullsim"](files["rntuple"], tmp_path / "out")])
     err = capsys.readouterr().err
-    assert code == 2 and "Events is an RNTuple; the reference detector reads a TTree" in err
-    assert "Traceback" not in err
+    assert code == 2 and "has no branch 'GenPart_pt', which the reference detector needs" in err
+    assert "Traceback" not in err and not (tmp_path / "out").exists()
 
 
 @pytest.mark.parametrize("command", ["extract", "train", "validate"])

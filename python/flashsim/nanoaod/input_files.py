@@ -48,8 +48,8 @@ def event_schema(path, rntuple: bool = False) -> tuple[str, dict]:
             events = f["Events"]
             if _is_rntuple(events):
                 if not rntuple:
-                    raise InputError(f"{path}: Events is an RNTuple; this command reads a TTree Events (simulate, "
-                                     "extract, train and validate read both)")
+                    raise InputError(f"{path}: Events is an RNTuple; this command reads a TTree Events (every "
+                                     "flashsim command that reads events reads both)")
                 return "rntuple", {name: "" for name in events.keys()}
             if not isinstance(events, uproot.behaviors.TTree.TTree):
                 raise InputError(f"{path}: Events is a {names['Events']}, expected a TTree"

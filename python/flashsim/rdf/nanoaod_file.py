@@ -93,6 +93,11 @@ def _check_inputs(ROOT, inputs: Sequence[Path]) -> tuple[bool, bool]:
 # temporary Snapshot files and the final file coexist at the end.
 _ROOM_FACTOR = 4.0
 _ROOM_MARGIN = 20e6
+# during the loop (OutputRoom.hxx): output bytes per input byte and copy (generous: 2.0 measured
+# for the default bundle on ttbar), the reserve kept free, and entries between two checks of a slot
+_LOOP_OUTPUT_FACTOR = 3.0
+_LOOP_RESERVE = 8e6
+_LOOP_CHECK_EVERY = 100
 
 
 def _check_room(output: Path, inputs, oversample: int) -> None:
@@ -114,6 +119,22 @@ def _check_room(output: Path, inputs, oversample: int) -> None:
                          f"{need / 2e6:.0f} MB; raise the limit")
 
 
+def _watch_room(ROOT, count, output: Path, parts, inputs, oversample: int) -> None:
+    """Stop the event loop that fills ``count`` before the output's disk, or the file-size limit,
+    runs out (OutputRoom.hxx); :func:`_write_errors_raised` then reports it as one line."""
+    import uproot
+
+    entries = 0
+    for path in inputs:
+        with uproot.open(path) as f:
+            entries += f["Events"].num_entries
+    input_bytes = sum(p.stat().st_size for p in inputs)
+    per_event = _LOOP_OUTPUT_FACTOR * oversample * input_bytes / max(entries, 1)
+    room = ROOT.flashsim.Internal.OutputRoom
+    room.Watch(str(output.parent), [str(p) for p in parts], per_event, _LOOP_RESERVE, _LOOP_CHECK_EVERY)
+    count.OnPartialResult(_LOOP_CHECK_EVERY, room.Check)
+
+
 @contextlib.contextmanager
 def _write_errors_raised(ROOT):
     """ROOT's write errors (a full disk, a file-size limit: logged by ROOT, not raised; recorded by
@@ -129,6 +150,9 @@ def _write_errors_raised(ROOT):
     except OSError as err:
         raise cannot_write(err) from None
     except Exception:
+        stopped = str(internal.OutputRoom.Message())
+        if stopped:
+            raise InputError(stopped) from None
         message = str(internal.WriteErrorMessage())
         if message:
             raise cannot_write(message) from None
@@ -489,6 +513,7 @@ def simulate_file(
                 else:
                     if progress:
                         ROOT.RDF.Experimental.AddProgressBar(ROOT.RDF.AsRNode(gen))
+                    _watch_room(ROOT, count, output, snapshot_paths, inputs, oversample)
                     with interruptible(ROOT, count), _flashsim_errors(), _write_errors_raised(ROOT):
                         events = int(count.GetValue())
                         for snapshot in snapshots:

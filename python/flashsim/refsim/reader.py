@@ -1,6 +1,8 @@
 """Checks of the gen-level input before anything is written, and the chunked read.
 
-A missing tree or branch, or a branch of the wrong type or shape, raises
+``Events`` may be a TTree or an RNTuple with the NanoAOD column names (``nGenJet``, ``GenJet_pt``,
+... as RDataFrame reads them); both are read through one view, :class:`EventColumns`. A missing
+tree or branch, or a branch of the wrong type or shape, raises
 :class:`~flashsim.errors.InputError` naming the file and the branch, with what was expected
 and what was found.
 """
@@ -11,7 +13,7 @@ import os
 from flashsim.errors import InputError
 from flashsim.nanoaod.input_files import one_line
 
-__all__ = ["REQUIRED_BRANCHES", "branch_layout", "iterate_chunks", "open_gen_tree"]
+__all__ = ["REQUIRED_BRANCHES", "EventColumns", "branch_layout", "iterate_chunks", "open_gen_tree"]
 
 _FLOAT = ("float32", "float64")
 _INT = ("int8", "int16", "int32", "int64")
@@ -56,11 +58,55 @@ def branch_layout(branch):
     return False, None, None
 
 
+class EventColumns:
+    """The columns of a TTree or an RNTuple, read the same way.
+
+    keys(): column names; num_entries; layout(name): (jagged?, numpy dtype or None, counter column
+    or None); arrays(start, stop): {column: awkward array}. An RNTuple column ``X_f`` of lists is
+    counted by ``nX`` (NanoAOD naming) when the RNTuple has it.
+    """
+
+    def __init__(self, obj):
+        self.obj = obj
+        self.rntuple = "RNTuple" in type(obj).__name__
+        self.num_entries = obj.num_entries
+        self._names = list(obj.keys()) if not self.rntuple else list(obj.arrays(entry_stop=0).fields)
+        self._layouts = self._rntuple_layouts() if self.rntuple else None
+
+    def _rntuple_layouts(self) -> dict:
+        import awkward as ak
+        import numpy as np
+
+        names = set(self._names)
+        out = {}
+        for name, form in zip(self._names, self.obj.arrays(entry_stop=0).layout.form.contents, strict=True):
+            jagged = isinstance(form, (ak.forms.ListOffsetForm, ak.forms.ListForm))
+            leaf = form.content if jagged else form
+            dtype = None
+            if isinstance(leaf, ak.forms.NumpyForm) and not leaf.inner_shape:
+                dtype = np.dtype("?" if leaf.primitive == "bool" else leaf.primitive)
+            counter = f"n{name.split('_', 1)[0]}" if jagged else None
+            out[name] = (jagged, dtype, counter if counter in names else None)
+        return out
+
+    def keys(self) -> list:
+        return list(self._names)
+
+    def layout(self, name: str):
+        return self._layouts[name] if self.rntuple else branch_layout(self.obj[name])
+
+    def arrays(self, start: int | None = None, stop: int | None = None) -> dict:
+        if not self.rntuple:
+            return self.obj.arrays(library="ak", entry_start=start, entry_stop=stop, how=dict)
+        arrays = self.obj.arrays(entry_start=start, entry_stop=stop)
+        return {name: arrays[name] for name in arrays.fields}
+
+
 def open_gen_tree(path: str):
-    """Open ``path`` with uproot and check its ``Events`` tree.
+    """Open ``path`` with uproot and check its ``Events`` (a TTree or an RNTuple).
 
     Returns:
-        (uproot file, Events tree).
+        (uproot file, :class:`EventColumns` of Events).
     Raises:
         InputError: missing file/tree/branch, wrong type or shape.
     """
@@ -77,15 +123,15 @@ def open_gen_tree(path: str):
         file.close()
         raise InputError(f"{path!r} has no TTree 'Events' (found: {sorted(file.keys())[:10]})")
     try:
-        tree = file["Events"]
+        obj = file["Events"]
+        tree = EventColumns(obj) if hasattr(obj, "num_entries") else None
     except Exception as err:  # a truncated file: the directory reads, the tree does not
         file.close()
         raise InputError(f"cannot read {path}:Events (truncated or corrupt?): {one_line(err)}") from None
-    if not hasattr(tree, "num_entries") or "RNTuple" in type(tree).__name__:
+    if tree is None:
         file.close()
-        kind = "an RNTuple" if "RNTuple" in type(tree).__name__ else f"a {type(tree).__name__}"
-        raise InputError(f"{path}:Events is {kind}; the reference detector reads a TTree Events "
-                         "(simulate, extract, train and validate read both)")
+        raise InputError(f"{path}:Events is a {type(obj).__name__}; the reference detector reads a TTree "
+                         "or an RNTuple Events")
     names = set(tree.keys())
     for name, (jagged, dtypes) in REQUIRED_BRANCHES.items():
         if name not in names:
@@ -94,7 +140,7 @@ def open_gen_tree(path: str):
             file.close()
             raise InputError(
                 f"{path}:Events has no branch {name!r}, which the reference detector needs{hint}")
-        is_jagged, dtype, _ = branch_layout(tree[name])
+        is_jagged, dtype, _ = tree.layout(name)
         found = f"{'jagged ' if is_jagged else ''}{dtype}"
         want = f"{'jagged ' if jagged else 'scalar '}{' or '.join(dtypes[:2])}"
         if dtype is None or is_jagged != jagged or dtype.name not in dtypes:
@@ -118,7 +164,7 @@ def open_gen_tree(path: str):
 
 
 def iterate_chunks(tree, step: int):
-    """Yield dicts branch -> awkward array of all branches, ``step`` events at a time."""
+    """Yield dicts branch -> awkward array of all branches, ``step`` events at a time (``tree``: an
+    :class:`EventColumns`)."""
     for start in range(0, tree.num_entries, step):
-        stop = min(start + step, tree.num_entries)
-        yield tree.arrays(library="ak", entry_start=start, entry_stop=stop, how=dict)
+        yield tree.arrays(start, min(start + step, tree.num_entries))

@@ -11,22 +11,26 @@ import numpy as np
 
 from flashsim.errors import InputError
 from flashsim.nanoaod import extend_in_clusters, make_events_tree, set_counter_types, tnamed
-from flashsim.refsim.reader import branch_layout
+from flashsim.refsim.reader import EventColumns
 from flashsim.refsim.schema import COLLECTIONS, COUNTER_TYPE, ROOT_TYPES, SCALARS
 
 __all__ = ["NanoWriter", "copy_small_tree", "tree_layout"]
 
 def tree_layout(tree):
-    """Group an input tree's branches as uproot will write them back.
+    """Group an input tree's branches (an :class:`~flashsim.refsim.reader.EventColumns`, or an uproot
+    TTree) as uproot will write them back.
 
     Returns:
         (scalars: [name], collections: {collection: [field]}, counter dtypes: {counter: dtype})
     """
+    tree = tree if isinstance(tree, EventColumns) else EventColumns(tree)
     scalars, collections, counter_types = [], {}, {}
     counters = set()
     for name in tree.keys():
-        jagged, dtype, counter = branch_layout(tree[name])
+        jagged, dtype, counter = tree.layout(name)
         if jagged:
+            if counter is None:
+                raise InputError(f"column {name!r} holds lists but has no counter column; cannot carry it through")
             coll = counter[1:]
             if not name.startswith(coll + "_"):
                 raise InputError(
@@ -35,7 +39,7 @@ def tree_layout(tree):
             collections.setdefault(coll, []).append(name[len(coll) + 1:])
             counters.add(counter)
     for name in tree.keys():
-        jagged, dtype, _ = branch_layout(tree[name])
+        jagged, dtype, _ = tree.layout(name)
         if name in counters:
             counter_types[name] = dtype
         elif not jagged:
@@ -97,9 +101,9 @@ class NanoWriter:
 
 def copy_small_tree(src_file, dst_file, name: str) -> None:
     """Copy a small tree (Runs, LuminosityBlocks) in one go, keeping branch types."""
-    src = src_file[name]
+    src = EventColumns(src_file[name])
     scalars, collections, counter_types = tree_layout(src)
-    arrays = src.arrays(library="ak", how=dict)
+    arrays = src.arrays()
     data = {k: arrays[k] for k in scalars}
     for coll, fields in collections.items():
         data[coll] = ak.zip({f: arrays[f"{coll}_{f}"] for f in fields})

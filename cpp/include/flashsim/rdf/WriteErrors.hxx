@@ -6,7 +6,8 @@
 // error is recorded (an error handler may not throw: ROOT calls it where exceptions cannot pass),
 // and flashsim.rdf.simulate_file reports it as one line after the step that wrote. Stopping the
 // event loop at the error (a throwing partial-result callback) was tried: ROOT's Snapshot then
-// aborts the process, so simulate_file refuses what it can foresee before the loop instead.
+// aborts the process, so simulate_file refuses what it can foresee before the loop, and stops the
+// loop while there is still room (OutputRoom.hxx).
 
 #include <TError.h>
 
