@@ -42,6 +42,7 @@ class Case:
     args: list  # flashsim arguments; "{out}" is replaced by the case's output file
     inputs: list = field(default_factory=list)  # gen files whose entries the output must match
     setup: object = None  # callable(folder) run before the case
+    file_size_limit: int | None = None  # RLIMIT_FSIZE of the subprocess (bytes), None: unlimited
 
 
 @dataclass
@@ -138,6 +139,10 @@ def gen_cases(base: Path, folder: Path, rng: random.Random) -> list:
         cases.append(Case(name, ["simulate", str(path), "-o", "{out}", "--bundle", "{bundle}", "--seed", "1",
                                  "--no-progress", *extra], inputs if inputs is not None else [path]))
 
+    def fullsim(path, name):
+        cases.append(Case(f"fullsim: {name}", ["fullsim", str(path), "-o", "{out}", "--seed", "1", "--quiet"],
+                          [path]))
+
     for k, fraction in enumerate([0.0, 0.01, 0.05, 0.2, 0.35, 0.5, 0.65, 0.8, 0.95, 0.99]):
         path = folder / f"truncated_{k}.root"
         path.write_bytes(data[: int(len(data) * fraction)])
@@ -193,6 +198,19 @@ def gen_cases(base: Path, folder: Path, rng: random.Random) -> list:
     with uproot.recreate(rntuple) as f:
         f["Events"] = ak.Array(arrays)
     simulate(rntuple, "gen as an RNTuple")
+    fullsim(rntuple, "gen as an RNTuple")
+    fullsim(base, "the base gen file")
+    for column in ("GenPart_pt", "GenJet_pt", "run", "Pileup_nPU"):
+        fullsim(write_gen(folder / f"fullsim_drop_{column}.root", {k: v for k, v in arrays.items() if k != column}),
+                f"gen without {column}")
+    for column, dtype in [("GenPart_pdgId", np.float32), ("GenJet_pt", np.int32), ("event", np.float64)]:
+        changed = dict(arrays)
+        changed[column] = ak.values_astype(arrays[column], dtype)
+        fullsim(write_gen(folder / f"fullsim_type_{column}.root", changed), f"gen {column} as {np.dtype(dtype).name}")
+    fullsim(folder / "zero_events.root", "gen file with no events")
+    fullsim(folder / "many_10000.root", "gen event with 10000 gen jets")
+    cases.append(Case("fullsim: gen truncated", ["fullsim", str(folder / "truncated_5.root"), "-o", "{out}", "--seed",
+                                                 "1", "--quiet"]))
     simulate(base, "gen without provenance, no --seed", inputs=[base])
     cases[-1].args = [a for a in cases[-1].args if a not in ("--seed", "1")]
     return cases
@@ -296,6 +314,13 @@ def command_cases(base_gen: Path) -> list:
         Case("fullsim a missing input", ["fullsim", "{dir}/missing.root", "-o", "{out}", "--seed", "1"]),
         Case("fullsim --max-events 0", ["fullsim", g, "-o", "{out}", "--seed", "1", "--max-events", "0"]),
         Case("fullsim --chunk-size 0", ["fullsim", g, "-o", "{out}", "--seed", "1", "--chunk-size", "0"]),
+        Case("simulate under a 300 kB file-size limit", ["simulate", g, "-o", "{out}", "--seed", "1", *common],
+             [base_gen], file_size_limit=300_000),
+        Case("simulate --oversample 8 under a 2 MB file-size limit",
+             ["simulate", g, "-o", "{out}", "--seed", "1", *common, "--oversample", "8"], [base_gen] * 8,
+             file_size_limit=2_000_000),
+        Case("fullsim under a 100 kB file-size limit", ["fullsim", g, "-o", "{out}", "--seed", "1", "--quiet"],
+             [base_gen], file_size_limit=100_000),
         Case("validate one file", ["validate", g, "-o", "{dir}/report"]),
         Case("extract a gen file", ["extract", g, "-o", "{dir}/tables"]),
     ]
@@ -352,8 +377,14 @@ def run_case(case: Case, work: Path, bundle: Path, index: int) -> Outcome:
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}
     start = time.perf_counter()
     try:
+        limit = None
+        if case.file_size_limit is not None:
+            def limit(n=case.file_size_limit):
+                import resource
+
+                resource.setrlimit(resource.RLIMIT_FSIZE, (n, n))
         proc = subprocess.run([sys.executable, "-m", "flashsim", *args], capture_output=True, text=True,
-                              timeout=TIME_BOUND, env=env, cwd=folder)
+                              timeout=TIME_BOUND, env=env, cwd=folder, preexec_fn=limit)
     except subprocess.TimeoutExpired:
         return Outcome(case.name, "defect", f"no answer within {TIME_BOUND} s", time.perf_counter() - start)
     seconds = time.perf_counter() - start
@@ -370,7 +401,7 @@ def run_case(case: Case, work: Path, bundle: Path, index: int) -> Outcome:
         return Outcome(case.name, "error", messages[0][:200], seconds)
     if proc.returncode == 0:
         produced = [p for p in left if p != "out.root"]
-        if case.args[0] != "simulate":
+        if case.args[0] not in ("simulate", "fullsim"):
             return Outcome(case.name, "output", proc.stdout.strip()[-120:], seconds)
         if produced:
             return Outcome(case.name, "defect", f"extra files {produced}", seconds)

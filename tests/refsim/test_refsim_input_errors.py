@@ -69,3 +69,19 @@ def test_reco_file_as_input_is_refused(ttbar_gen, full_file, tmp_path):
     with pytest.raises(InputError, match="already has reco branches"):
         fullsim(str(full_file(ttbar_gen)), str(tmp_path / "again.root"))
     assert not (tmp_path / "again.root").exists()
+
+
+def test_file_size_limit_is_one_line_and_leaves_nothing(ttbar_gen, tmp_path):
+    import resource
+    import subprocess
+    import sys
+
+    def limit():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (100_000, 100_000))
+
+    out = tmp_path / "out.root"
+    proc = subprocess.run([sys.executable, "-m", "flashsim", "fullsim", str(ttbar_gen), "-o", str(out), "--seed", "1",
+                           "--quiet"], preexec_fn=limit, capture_output=True, text=True, timeout=300)
+    errors = [line for line in proc.stderr.splitlines() if line.startswith("flashsim")]
+    assert proc.returncode == 2 and len(errors) == 1 and "file-size limit" in errors[0], proc.stderr[-500:]
+    assert "Traceback" not in proc.stderr and list(tmp_path.iterdir()) == []

@@ -98,9 +98,12 @@ def fullsim(input: str, output: str, seed: int | None = None, chunk_size: int = 
             }
             writer.write_metadata(METADATA_NAME, json.dumps(metadata, sort_keys=True))
         os.replace(tmp, output)
-    except BaseException:
+    except BaseException as err:
         if os.path.exists(tmp):
             os.remove(tmp)
+        if isinstance(err, OSError):  # a full disk, a file-size limit (EFBIG), a folder gone
+            raise InputError(f"cannot write {output!r} (disk full or file-size limit?): {err.strerror or err}") \
+                from None
         raise
     finally:
         src.close()

@@ -44,6 +44,14 @@ REQUIRED_BRANCHES = {
 }
 
 
+def _described(dtypes) -> str:
+    """What REQUIRED_BRANCHES accepts, in words, NanoAOD's own type first."""
+    if dtypes == _FLOAT:
+        return "float32 or float64"
+    kind = "signed integer" if set(dtypes) <= set(_INT) else "integer"
+    return f"{kind} (NanoAOD: {dtypes[0]})" if dtypes.count(dtypes[0]) > 1 else kind
+
+
 def branch_layout(branch):
     """(jagged?, numpy dtype of the values, counter branch name or None) of an uproot branch."""
     interp = branch.interpretation
@@ -142,7 +150,7 @@ def open_gen_tree(path: str):
                 f"{path}:Events has no branch {name!r}, which the reference detector needs{hint}")
         is_jagged, dtype, _ = tree.layout(name)
         found = f"{'jagged ' if is_jagged else ''}{dtype}"
-        want = f"{'jagged ' if jagged else 'scalar '}{' or '.join(dtypes[:2])}"
+        want = f"{'jagged ' if jagged else 'scalar '}{_described(dtypes)}"
         if dtype is None or is_jagged != jagged or dtype.name not in dtypes:
             file.close()
             raise InputError(
