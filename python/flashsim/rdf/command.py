@@ -40,6 +40,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--bad-gen", choices=("stop", "skip"), default="stop",
                         help="a gen object with a NaN/inf value or a negative pt, mass or energy: stop with an error "
                              "naming it (default), or skip it (left out of the simulation, counted)")
+    parser.add_argument("--replace-reco", action="store_true",
+                        help="re-simulate a full-simulation NanoAOD file: keep its generator-level branches (Gen*, "
+                             "LHE*, Generator_*, Pileup_*, genWeight, run/luminosityBlock/event, ...), drop every "
+                             "reco branch, simulate; then `flashsim validate` compares with the file itself")
     parser.add_argument("--format", choices=("ttree", "rntuple"), default="ttree",
                         help="output Events/Runs/LuminosityBlocks as TTrees (default, NanoAOD today) or RNTuples")
     parser.add_argument("--device", choices=("cpu", "cuda"), default="cpu", help="ONNX Runtime device (default cpu)")
@@ -103,12 +107,14 @@ def run(args) -> int:
                                 threads=1 if args.threads is None else args.threads, oversample=args.oversample,
                                 ode=ode, collections=args.collections, progress=not args.no_progress,
                                 device=args.device, executor=executor, output_format=args.format,
-                                bad_gen=args.bad_gen)
+                                bad_gen=args.bad_gen, replace_reco=args.replace_reco)
     copies = f" x {summary.oversample} copies = {summary.entries} entries" if summary.oversample > 1 else ""
     where = f"{summary.workers} Dask worker(s)" if summary.workers else f"{summary.threads or 'all'} thread(s)"
     skipped = (f"; left out {sum(summary.skipped_gen.values())} gen candidates with bad values ("
                + ", ".join(f"{k} {v}" for k, v in summary.skipped_gen.items() if v) + ")"
                if sum(summary.skipped_gen.values()) else "")
+    for notice in summary.notices:
+        print(f"flashsim simulate: notice: {notice}", file=sys.stderr)
     print(f"flashsim simulate: {summary.events} events{copies} -> {summary.output} in {summary.seconds:.2f} s "
           f"({summary.events_per_second:.1f} events/s, {where}, seed {summary.seed}){skipped}")
     sys.stdout.flush()

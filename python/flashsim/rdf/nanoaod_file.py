@@ -62,6 +62,7 @@ class SimulationSummary:
     workers: int = 0  # Dask workers (0: one process, ``threads`` threads)
     seed: int | None = None  # the seed used (given, or derived from the generator provenance)
     skipped_gen: dict = field(default_factory=dict)  # collection -> gen objects left out (bad_gen="skip")
+    notices: list = field(default_factory=list)  # one line each, for the user (e.g. nothing to replace)
 
     @property
     def events_per_second(self) -> float:
@@ -213,13 +214,15 @@ def _ode_settings(manifest: dict, ode: dict | None) -> dict:
     return settings
 
 
-def _output_columns(gen, nano, manifest: dict) -> list[str]:
-    """run/luminosityBlock/event, the gen branches in input order, then the simulated columns
-    (no hidden ``_flashsim_*`` ones, no derived gen-level conditioning)."""
+def _output_columns(gen, nano, manifest: dict, dropped=()) -> list[str]:
+    """run/luminosityBlock/event, the gen branches in input order (less ``dropped``: the reco
+    branches that --replace-reco leaves out), then the simulated columns (no hidden
+    ``_flashsim_*`` ones, no derived gen-level conditioning)."""
     derived = {d["column"] for d in manifest.get("derived", [])}
+    dropped = set(dropped)
     columns = ["run", "luminosityBlock", "event"]
     for name in map(str, gen.GetColumnNames()):
-        if name not in columns and not name.startswith("R_rdf_sizeof_"):
+        if name not in columns and name not in dropped and not name.startswith("R_rdf_sizeof_"):
             columns.append(name)
     for name in map(str, nano.GetDefinedColumnNames()):
         if name not in columns and not name.startswith("_flashsim_") and name not in derived:
@@ -389,6 +392,7 @@ def simulate_file(
     executor=None,
     output_format: str = "ttree",
     bad_gen: str = "stop",
+    replace_reco: bool = False,
 ) -> SimulationSummary:
     """Simulates every gen event of ``inputs`` (``oversample`` times) into the NanoAOD file ``output``.
 
@@ -413,6 +417,11 @@ def simulate_file(
         bad_gen: a gen object with a NaN/inf value or a negative pt, mass or energy: "stop" (an
             InputError naming the column, value and event; no output file) or "skip" (left out of
             the simulation and counted: ``skipped_gen`` of the summary and of the provenance).
+        replace_reco: the inputs are full-simulation NanoAOD: their generator-level branches are
+            kept (:mod:`flashsim.nanoaod.gen_level`), every reco branch is dropped, the bundle's
+            collections are simulated in their place (the provenance lists what was dropped). An
+            input without reco branches gives a notice, not an error. False: an input that already
+            has a branch the simulation writes is refused.
     Returns:
         a :class:`SimulationSummary` (gen events, written entries, wall time, provenance).
     Raises:
@@ -465,11 +474,19 @@ def simulate_file(
         nodes = []
         for copy in range(oversample):
             nano = flashsim.rdf.simulate(gen, bundle, seed=seed, collections=collections, ode=ode, copy=copy,
-                                         device=device, bad_gen=bad_gen)
+                                         device=device, bad_gen=bad_gen, replace_reco=replace_reco)
             nano = nano.Define(COPY_BRANCH, f"static_cast<UShort_t>({copy})")
             nano = nano.Define(WEIGHT_BRANCH, f"static_cast<Float_t>(1.0 / {oversample})")
             nodes.append(nano)
-        columns = _output_columns(gen, flashsim.rdf.distributed.local_node(nodes[0]), manifest)
+        dropped, notices = [], []
+        if replace_reco:
+            from flashsim.nanoaod.gen_level import reco_columns
+
+            dropped = reco_columns(gen.GetColumnNames())
+            if not dropped:
+                notices.append(f"{inputs[0]}: no reco branches to replace (a gen-level file); --replace-reco "
+                               "changes nothing")
+        columns = _output_columns(gen, flashsim.rdf.distributed.local_node(nodes[0]), manifest, dropped)
         provenance = {
             "bundle": {"path": str(bundle.resolve()), "name": manifest.get("name"),
                        "provenance": manifest.get("provenance", {})},
@@ -486,6 +503,8 @@ def simulate_file(
             "root_version": str(ROOT.gROOT.GetVersion()),
             "branches": {COPY_BRANCH: "oversampling copy index", WEIGHT_BRANCH: "1/oversample"},
         }
+        if replace_reco:
+            provenance["replace_reco"] = {"dropped_input_branches": dropped}
         if distributed:
             provenance["dask"] = _dask_description(executor)
         with AtomicOutput(output) as temporary:
@@ -543,7 +562,7 @@ def simulate_file(
                 ROOT.EnableImplicitMT(previous_pool)
     sys.stdout.flush()
     return SimulationSummary(output=output, events=events, entries=events * oversample, seconds=seconds, seed=seed,
-                             skipped_gen=skipped_gen,
+                             skipped_gen=skipped_gen, notices=notices,
                              rewrite_seconds=rewrite_seconds, oversample=oversample, threads=threads,
                              provenance=provenance, workers=provenance["dask"]["workers"] if distributed else 0)
 

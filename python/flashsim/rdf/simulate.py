@@ -57,6 +57,7 @@ def simulate(
     ship_bundle: bool = True,
     bad_gen: str = "stop",
     check_values: bool = True,
+    replace_reco: bool = False,
 ):
     """Adds every reco collection of ``bundle`` to ``df`` and returns the new node.
 
@@ -83,6 +84,11 @@ def simulate(
             branches stay as they are) and counts it in ``_flashsim_<Collection>_skippedGen``.
         check_values: False turns off the checks of the gen inputs and of the simulated values
             (a non-finite one is never written); only for ``flashsim bench`` to time them.
+        replace_reco: ``df`` is a full-simulation NanoAOD: its reco columns (every column that is not
+            generator level, :mod:`flashsim.nanoaod.gen_level`) are not read, and those that the
+            simulation writes are redefined (the others stay in the node; ``flashsim simulate
+            --replace-reco`` leaves them out of the file). False: an input column that the
+            simulation would write is an error.
         ship_bundle: distributed ``df`` only; False: the workers read ``bundle`` at its path (a shared
             file system) instead of receiving a copy.
     Returns:
@@ -108,7 +114,7 @@ def simulate(
         raise InputError(f"bad_gen must be one of {', '.join(BAD_GEN)}, got {bad_gen!r}")
     if is_distributed(df):
         return simulate_distributed(df, bundle, seed, ship_bundle=ship_bundle, collections=collections, ode=ode,
-                                    copy=copy, device=device, bad_gen=bad_gen)
+                                    copy=copy, device=device, bad_gen=bad_gen, replace_reco=replace_reco)
     ROOT = load()
     options = ROOT.flashsim.SimulateOptions()
     if collections:
@@ -133,6 +139,11 @@ def simulate(
     options.device = device
     options.skipBadGen = bad_gen == "skip"
     options.checkValues = bool(check_values)
+    if replace_reco:
+        from flashsim.nanoaod.gen_level import reco_columns
+
+        for name in reco_columns(df.GetColumnNames()):
+            options.replacedColumns.push_back(name)
     try:
         return ROOT.flashsim.Simulate(ROOT.RDF.AsRNode(df), str(bundle), seed, options)
     except Exception as err:

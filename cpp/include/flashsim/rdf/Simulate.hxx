@@ -36,6 +36,9 @@ struct SimulateOptions {
    std::string device = "cpu";           ///< "cpu" or "cuda"
    bool skipBadGen = false;              ///< leave out gen objects with NaN/inf/negative pt (else an error)
    bool checkValues = true;              ///< check gen inputs and simulated values (off: only to time the checks)
+   /// input columns treated as absent and overwritten (Redefine) where the simulation writes them:
+   /// with --replace-reco, the reco branches of a full-simulation NanoAOD file
+   std::vector<std::string> replacedColumns;
 };
 
 namespace Internal {
@@ -104,11 +107,19 @@ inline ObjectSimulator *Keep(std::unique_ptr<ObjectSimulator> simulator)
 
 // A column of the bundle's derived/postprocess lists; an expression that does not compile is
 // the bundle's fault: say which column and expression.
+/// Define, or Redefine where the input already has the column (only the replaced columns get here).
+inline ROOT::RDF::RNode Put(ROOT::RDF::RNode df, const std::vector<std::string> &present, const std::string &column,
+                            const std::string &expression)
+{
+   const bool there = std::find(present.begin(), present.end(), column) != present.end();
+   return there ? df.Redefine(column, expression) : df.Define(column, expression);
+}
+
 inline ROOT::RDF::RNode DefineFromBundle(ROOT::RDF::RNode df, const DefinedColumn &column, const std::string &bundle,
-                                         const std::string &list)
+                                         const std::string &list, const std::vector<std::string> &present = {})
 {
    try {
-      return df.Define(column.column, column.expression);
+      return Put(df, present, column.column, column.expression);
    } catch (const std::exception &err) {
       throw BundleError("flashsim: bundle '" + bundle + "': " + list + " column '" + column.column +
                         "': the expression '" + column.expression + "' cannot be compiled: " + err.what());
@@ -131,7 +142,12 @@ inline ROOT::RDF::RNode Simulate(ROOT::RDF::RNode df, const std::string &bundleD
 {
    const Bundle bundle(bundleDirectory);
    const std::string ofBundle = " of bundle '" + bundle.Directory() + "'";
-   std::vector<std::string> names = df.GetColumnNames();
+   const std::vector<std::string> present = df.GetColumnNames();
+   std::vector<std::string> names; // what the simulation may read: the input less the replaced columns
+   for (const auto &column : present)
+      if (std::find(options.replacedColumns.begin(), options.replacedColumns.end(), column) ==
+          options.replacedColumns.end())
+         names.push_back(column);
    const auto has = [&names](const std::string &column) {
       return std::find(names.begin(), names.end(), column) != names.end();
    };
@@ -210,7 +226,8 @@ inline ROOT::RDF::RNode Simulate(ROOT::RDF::RNode df, const std::string &bundleD
          if (has(output))
             throw InputError("flashsim: the input already has a column '" + output + "', which the " +
                              collection->name + " simulation" + ofBundle +
-                             " writes; start from a gen-level tree (or drop the reco branches)");
+                             " writes; start from a gen-level tree, or re-simulate a full-simulation file with "
+                             "--replace-reco (Python: replace_reco=True), which drops its reco branches");
    }
 
    ObjectSimulator::Options simOptions;
@@ -253,15 +270,16 @@ inline ROOT::RDF::RNode Simulate(ROOT::RDF::RNode df, const std::string &bundleD
       df = df.Define(merged, "flashsim::Internal::Merge(" + std::to_string(sortBranch) + parts + ")");
       df = df.Define(merged + "_skippedGen", "static_cast<ULong64_t>(" + merged + ".skippedGen)");
       if (!collection->event)
-         df = df.Define("n" + collection->name, "static_cast<UInt_t>(" + merged + ".size)");
+         df = Internal::Put(df, present, "n" + collection->name, "static_cast<UInt_t>(" + merged + ".size)");
       for (std::size_t j = 0; j < branches.size(); ++j) {
          const std::string type = BranchTypeName(branches[j].second);
          const std::string getter = collection->event ? "Scalar" : "Branch";
-         df = df.Define(collection->name + "_" + branches[j].first,
-                        "flashsim::Internal::" + getter + "<" + type + ">(" + merged + ", " + std::to_string(j) + ")");
+         df = Internal::Put(df, present, collection->name + "_" + branches[j].first,
+                            "flashsim::Internal::" + getter + "<" + type + ">(" + merged + ", " + std::to_string(j) + ")");
       }
       if (!collection->indexBranch.empty())
-         df = df.Define(collection->name + "_" + collection->indexBranch, "flashsim::Internal::GenIndex(" + merged + ")");
+         df = Internal::Put(df, present, collection->name + "_" + collection->indexBranch,
+                            "flashsim::Internal::GenIndex(" + merged + ")");
    }
 
    for (const auto &column : bundle.Postprocess()) {
@@ -269,7 +287,7 @@ inline ROOT::RDF::RNode Simulate(ROOT::RDF::RNode df, const std::string &bundleD
          return std::find(simulated.begin(), simulated.end(), c) != simulated.end();
       });
       if (ready)
-         df = Internal::DefineFromBundle(df, column, bundle.Directory(), "postprocess");
+         df = Internal::DefineFromBundle(df, column, bundle.Directory(), "postprocess", present);
    }
    return df;
 }
