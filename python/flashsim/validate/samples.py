@@ -59,7 +59,11 @@ class Sample:
 
 
 def _is_gen(name: str) -> bool:
-    return name.startswith(("Gen", "Pileup_", "LHE", "PSWeight", "Generator_")) or name in _BOOKKEEPING
+    """Generator level (flashsim.nanoaod.gen_level: GenPart, SubGenJetAK8, HTXS, ...) or bookkeeping:
+    not compared as reco."""
+    from flashsim.nanoaod.gen_level import is_gen_level
+
+    return is_gen_level(name) or name in _BOOKKEEPING
 
 
 def _numeric(interp) -> bool:
@@ -116,7 +120,8 @@ def comparable_groups(types_a: dict, types_b: dict) -> dict:
                 and any(m.startswith(n[1:] + "_") for m in shared)}
     groups: dict = {}
     for name in shared:
-        if name.startswith("n") and name[1:] in counters:
+        # a counter (nJet), or a per-branch copy of one that some skims write (nJet_pt)
+        if name.startswith("n") and (name[1:] in counters or name[1:].split("_", 1)[0] in counters):
             continue
         prefix = name.split("_", 1)[0]
         if "_" not in name:

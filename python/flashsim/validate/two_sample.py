@@ -19,7 +19,7 @@ Example::
     print(f"{result.auc:.3f} +- {result.auc_error:.3f}")
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -35,18 +35,30 @@ class TwoSampleSettings:
     validation_fraction: share of the training events that choose the number of trees;
     max_objects: rows per sample at most (whole events drawn at random above it);
     bootstrap: resamplings of the test events for the AUC's error;
-    trees: histogram gradient boosting (scikit-learn HistGradientBoostingClassifier) options.
+    trees: the families of histogram gradient boosting (scikit-learn HistGradientBoostingClassifier
+        options) tried on the validation events; the one with the better validation AUC is kept.
+        Each one's ``min_samples_leaf`` is the most rows a leaf must hold;
+    leaf_share, fewest_leaf_rows: below that, a leaf needs ``leaf_share`` of the fitted rows, and
+        at least ``fewest_leaf_rows`` (a small sample, a few hundred muons, must still be split).
     """
 
     test_fraction: float = 0.5
     validation_fraction: float = 0.25
     max_objects: int = 200_000
     bootstrap: int = 200
-    # shallow, slow trees: weak differences (a flag flipped in a few percent of the objects) are a
-    # step in one or two columns that deep trees bury under splits on noise (docs/validate.md:
-    # Muon_tightId flipped in 5%: 0.518 against 0.510 with 31 leaves at rate 0.1, and no loss on jets)
-    trees: dict = field(default_factory=lambda: {"max_iter": 300, "learning_rate": 0.05, "max_leaf_nodes": 7,
-                                                 "min_samples_leaf": 200, "l2_regularization": 1.0})
+    # shallow, slow trees see weak differences (a flag flipped in a few percent of the objects: a
+    # step in one or two columns that deep trees bury under splits on noise); deep ones a strong
+    # distortion that the shallow ones cannot fit in their number of trees (docs/validate.md:
+    # Muon_tightId flipped in 5% at 20,000 events: 0.518 shallow, 0.510 deep; jet pt x 1.05:
+    # 0.662 shallow, 0.677 deep)
+    trees: tuple = (
+        {"max_iter": 300, "learning_rate": 0.05, "max_leaf_nodes": 7, "min_samples_leaf": 200,
+         "l2_regularization": 1.0},
+        {"max_iter": 300, "learning_rate": 0.1, "max_leaf_nodes": 31, "min_samples_leaf": 40,
+         "l2_regularization": 1.0},
+    )
+    leaf_share: float = 0.02
+    fewest_leaf_rows: int = 20
 
 
 SETTINGS = TwoSampleSettings()
@@ -167,13 +179,16 @@ def two_sample_test(x_a: np.ndarray, x_b: np.ndarray, event_a: np.ndarray, event
     """Can boosted trees tell A (label 0) from B (label 1)? Their AUC on held-out events.
 
     Rows are split into train and test by event (:func:`event_split`); the training events are
-    split again by event into fit and validation, the number of trees is the largest whose
-    validation AUC is within one bootstrap error of the best (no look at the test events), and
-    that many trees are then fitted on all the training events. Classes are weighted equally.
+    split again by event into fit and validation; each family of trees of ``settings.trees`` is
+    fitted on the fit events, the family with the better validation AUC is kept with the largest
+    number of trees whose validation AUC is within one bootstrap error of its best (no look at the
+    test events), and that many trees are then fitted on all the training events. Classes are
+    weighted equally.
 
     Args:
-        x_a: [n_a, d] features of sample A (gen conditioning + reco variables); non-finite rows
-            are dropped.
+        x_a: [n_a, d] features of sample A (gen conditioning + reco variables); a column non-finite
+            in more than half the rows of either sample is left out, then non-finite rows are
+            dropped (AUC nan when fewer than two rows of a sample remain).
         x_b: [n_b, d] features of sample B, same columns.
         event_a, event_b: [n_a], [n_b] integer event ids (shared between the samples).
         threads: OpenMP threads of the trees (None: scikit-learn's default).
@@ -186,16 +201,27 @@ def two_sample_test(x_a: np.ndarray, x_b: np.ndarray, event_a: np.ndarray, event
     keep_b = subsample_events(np.asarray(event_b), settings.max_objects, seed)
     x_a, x_b = np.asarray(x_a, np.float64)[keep_a], np.asarray(x_b, np.float64)[keep_b]
     event_a, event_b = np.asarray(event_a)[keep_a], np.asarray(event_b)[keep_b]
+    # a column that is mostly NaN/inf on either side (a variable one file fills with NaN) says nothing
+    # and would empty the rows: left out; then rows with a non-finite value are dropped
+    usable = np.ones(x_a.shape[1], dtype=bool)
+    for x_side in (x_a, x_b):
+        if len(x_side):
+            usable &= np.isfinite(x_side).mean(axis=0) >= 0.5
+    x_a, x_b = x_a[:, usable], x_b[:, usable]
     good_a, good_b = np.isfinite(x_a).all(axis=1), np.isfinite(x_b).all(axis=1)
+    if not usable.any() or good_a.sum() < 2 or good_b.sum() < 2:
+        return TwoSampleResult(auc=float("nan"), auc_train=float("nan"), n_train=0, n_test=0, n_test_events=0)
     x, y, ev, w = _balanced(x_a[good_a], x_b[good_b], event_a[good_a], event_b[good_b])
     test = event_split(ev, settings.test_fraction, seed)
     validation = ~test & event_split(ev, settings.validation_fraction, seed + 1)  # an independent hash
     fit = ~test & ~validation
     train = fit | validation
 
-    def fitted(rows, trees):
+    def fitted(options, rows, trees):
+        leaf = int(min(options["min_samples_leaf"],
+                       max(settings.fewest_leaf_rows, round(settings.leaf_share * rows.sum()))))
         clf = HistGradientBoostingClassifier(early_stopping=False, random_state=seed,
-                                             **{**settings.trees, "max_iter": trees})
+                                             **{**options, "max_iter": trees, "min_samples_leaf": leaf})
         if threads is None:
             return clf.fit(x[rows], y[rows], sample_weight=w[rows])
         from threadpoolctl import threadpool_limits
@@ -203,18 +229,23 @@ def two_sample_test(x_a: np.ndarray, x_b: np.ndarray, event_a: np.ndarray, event
         with threadpool_limits(threads):
             return clf.fit(x[rows], y[rows], sample_weight=w[rows])
 
-    probe = fitted(fit, settings.trees["max_iter"])
-    stages = list(probe.staged_predict_proba(x[validation]))
-    curve = np.array([weighted_auc(s[:, 1], y[validation], w[validation]) for s in stages])
-    top = int(np.nanargmax(curve))
-    spread = bootstrap_auc_error(stages[top][:, 1], y[validation], w[validation], ev[validation], 50, seed)
-    spread = spread if np.isfinite(spread) else 0.0
-    # the most trees whose validation AUC is within one error of the best: the curve is flat within
-    # its noise for weak differences (the argmax then falls on a random, often tiny, number of trees
-    # that misses what needs several), and it falls once the trees overfit
-    best = int(np.flatnonzero(curve >= curve[top] - spread).max()) + 1
-    # that many trees, refitted on all training events
-    final = fitted(train, best)
+    def probed(options):
+        """(best validation AUC, number of trees to keep) of one family fitted on the fit events."""
+        stages = list(fitted(options, fit, options["max_iter"]).staged_predict_proba(x[validation]))
+        curve = np.array([weighted_auc(s[:, 1], y[validation], w[validation]) for s in stages])
+        top = int(np.nanargmax(curve))
+        spread = bootstrap_auc_error(stages[top][:, 1], y[validation], w[validation], ev[validation], 50, seed)
+        spread = spread if np.isfinite(spread) else 0.0
+        # the most trees whose validation AUC is within one error of the best: the curve is flat within
+        # its noise for weak differences (the argmax then falls on a random, often tiny, number of trees
+        # that misses what needs several), and it falls once the trees overfit
+        return float(curve[top]), int(np.flatnonzero(curve >= curve[top] - spread).max()) + 1
+
+    probes = [probed(options) for options in settings.trees]
+    chosen = int(np.argmax([auc for auc, _ in probes]))
+    best = probes[chosen][1]
+    # that family and number of trees, refitted on all training events
+    final = fitted(settings.trees[chosen], train, best)
     score_test = final.predict_proba(x[test])[:, 1]
     score_train = final.predict_proba(x[train])[:, 1]
     auc = weighted_auc(score_test, y[test], w[test])
