@@ -161,8 +161,8 @@ def hem_response(ref, sim, n_boot=200, seed=0):
     """Median and mean reco/gen pt of matched jets (gen pt > 30 GeV) inside CMS's HEM15/16 box and in
     the rest of the endcaps (1.3 <= |eta| < 3.2): a network that cannot draw the box spreads the
     hole's energy loss over the whole endcap (too high inside, too low outside)."""
+    from flashsim.catalogue.gen import HEM_REGION
     from flashsim.refsim.geometry import in_any_region
-    from flashsim.train.catalogue.gen import HEM_REGION
 
     responses = {}
     for t in (ref, sim):
@@ -267,9 +267,9 @@ def main(argv=None):
                                            "one thread: same order) instead of the Python reference sampler")
     args = parser.parse_args(argv)
 
+    from flashsim import catalogue
     from flashsim.bundle import read_manifest
     from flashsim.extract import extract
-    from flashsim.train import catalogue
     from flashsim.train.reference_sampler import NumpyNoise, gen_arrays, sample_bundle
     from flashsim.validate import samples as smp
 

@@ -126,8 +126,8 @@ def rntuple_reco(gen_file, tmp_path_factory):
 
 
 def test_rntuple_reco_extracts_the_same_tables(rntuple_reco):
+    from flashsim import catalogue
     from flashsim.extract import extract
-    from flashsim.train import catalogue
 
     sources = [s for s in catalogue.sources() if s.key in ("Jet_GenJet", "MET_Event")]
     a, b = (extract([p], sources) for p in rntuple_reco)

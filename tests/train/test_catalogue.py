@@ -2,8 +2,8 @@
 
 import pytest
 
+from flashsim import catalogue
 from flashsim.refsim.schema import COLLECTIONS, SCALARS
-from flashsim.train import catalogue
 
 # branches of the simulated collections that are neither learnt nor computed yet
 NOT_YET = {"Muon_fsrPhotonIdx", "FatJet_subJetIdx1", "FatJet_subJetIdx2"}
@@ -84,7 +84,7 @@ def test_jet_eta_bins_are_one_hot(ROOT):
     simulation): exactly one is 1, the one whose [lo, hi) holds |eta|, edges included on the left."""
     import numpy as np
 
-    from flashsim.train.catalogue.gen import JER_ETA_EDGES, eta_bin_columns
+    from flashsim.catalogue.gen import JER_ETA_EDGES, eta_bin_columns
 
     etas = [0.0, -0.49, 0.5, 1.29, -1.3, 1.5, -2.99, 3.0, 3.2, -4.7, 6.0]
     df = ROOT.RDataFrame(1).Define("GenJet_eta", "ROOT::RVecF{" + ", ".join(f"{e}f" for e in etas) + "}")
@@ -127,8 +127,8 @@ def test_hem_indicator(ROOT):
     computed by RDataFrame as in the simulation; the jet, fat-jet, electron and photon sources read it."""
     import numpy as np
 
+    from flashsim.catalogue.gen import HEM_REGION, hem_column
     from flashsim.refsim.geometry import in_hem
-    from flashsim.train.catalogue.gen import HEM_REGION, hem_column
 
     e0, e1, p0, p1 = HEM_REGION
     etas = [e0, e1, -2.0, -2.0, -2.0, 2.0, -3.3, -1.31]

@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 import uproot
 
+from flashsim import catalogue
 from flashsim.errors import InputError
 from flashsim.extract import extract
-from flashsim.train import catalogue
 
 
 @pytest.fixture(scope="module")

@@ -30,7 +30,7 @@ def test_balanced_repeats_the_rare_gen_pt_rows_up_to_the_cap():
 
 
 def test_loss_weights_name_the_unknown_branch():
-    from flashsim.train.catalogue import sources
+    from flashsim.catalogue import sources
     from flashsim.train.fit import loss_weights
 
     jet = next(s for s in sources() if s.key == "Jet_GenJet")

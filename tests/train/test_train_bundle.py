@@ -6,9 +6,9 @@ import json
 import numpy as np
 import pytest
 
+from flashsim import catalogue
 from flashsim.bundle import read_manifest
 from flashsim.errors import TrainingError
-from flashsim.train import catalogue
 
 EVENTS = 12
 CHECKED = {"Jet": ["pt", "eta", "phi", "btagDeepFlavB", "qgl", "jetId", "puId", "hadronFlavour"],

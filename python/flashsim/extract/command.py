@@ -17,8 +17,8 @@ def run(args) -> int:
 
     import numpy as np
 
+    from flashsim import catalogue
     from flashsim.extract import extract
-    from flashsim.train import catalogue
 
     collections = [c.strip() for c in args.collections.split(",")] if args.collections else None
     tables = extract(args.inputs, catalogue.sources(collections), max_events=args.max_events)

@@ -58,7 +58,7 @@ def _finite(source, kind, values: dict):
 
 def _needed_branches(sources):
     """(gen-side columns, reco branches) the sources read, derived columns excluded."""
-    from flashsim.train.catalogue import DERIVED
+    from flashsim.catalogue import DERIVED
 
     derived = {d["column"] for d in DERIVED}
     gen, reco = [], []
@@ -94,8 +94,8 @@ def _reco_select_columns(sources):
 
 def _slim_file(inputs, sources, workdir: Path, max_events=None):
     """Snapshot of every column the sources need (raw, derived, selections) to one slim file."""
+    from flashsim.catalogue import derived_columns
     from flashsim.rdf import load
-    from flashsim.train.catalogue import derived_columns
 
     ROOT = load()
     from flashsim.nanoaod.input_files import check_event_files
@@ -239,7 +239,7 @@ def extract(inputs, sources, workdir=None, max_events=None) -> dict:
 
     Args:
         inputs: NanoAOD files with gen and reco collections (tree ``Events``).
-        sources: catalogue entries (:class:`flashsim.train.catalogue.SourceSpec`).
+        sources: catalogue entries (:class:`flashsim.catalogue.SourceSpec`).
         workdir: where the slim temporary file goes (a temporary directory by default).
         max_events: read at most this many events (all by default).
     Returns:

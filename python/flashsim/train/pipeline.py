@@ -71,9 +71,9 @@ def train_bundle(inputs, output, config, command=None, log=print) -> dict:
 
     Returns the manifest written to <output>/bundle.json.
     """
+    from flashsim import catalogue
     from flashsim._version import __version__
     from flashsim.extract import extract
-    from flashsim.train import catalogue
     from flashsim.train.export import export_bundle
     from flashsim.train.fit import SparseSourceError, check_flow_options
 

@@ -36,7 +36,8 @@ class TwoSampleSettings:
     max_objects: rows per sample at most (whole events drawn at random above it);
     bootstrap: resamplings of the test events for the AUC's error;
     trees: the families of histogram gradient boosting (scikit-learn HistGradientBoostingClassifier
-        options) tried on the validation events; the one with the better validation AUC is kept.
+        options) tried on the validation events; the first is kept unless another is better there
+        by more than one error.
         Each one's ``min_samples_leaf`` is the most rows a leaf must hold;
     leaf_share, fewest_leaf_rows: below that, a leaf needs ``leaf_share`` of the fitted rows, and
         at least ``fewest_leaf_rows`` (a small sample, a few hundred muons, must still be split).
@@ -180,7 +181,8 @@ def two_sample_test(x_a: np.ndarray, x_b: np.ndarray, event_a: np.ndarray, event
 
     Rows are split into train and test by event (:func:`event_split`); the training events are
     split again by event into fit and validation; each family of trees of ``settings.trees`` is
-    fitted on the fit events, the family with the better validation AUC is kept with the largest
+    fitted on the fit events, the first is kept unless another has a validation AUC above it by
+    more than one bootstrap error, with the largest
     number of trees whose validation AUC is within one bootstrap error of its best (no look at the
     test events), and that many trees are then fitted on all the training events. Classes are
     weighted equally.
@@ -230,7 +232,8 @@ def two_sample_test(x_a: np.ndarray, x_b: np.ndarray, event_a: np.ndarray, event
             return clf.fit(x[rows], y[rows], sample_weight=w[rows])
 
     def probed(options):
-        """(best validation AUC, number of trees to keep) of one family fitted on the fit events."""
+        """(best validation AUC, its bootstrap error, number of trees to keep) of one family fitted
+        on the fit events."""
         stages = list(fitted(options, fit, options["max_iter"]).staged_predict_proba(x[validation]))
         curve = np.array([weighted_auc(s[:, 1], y[validation], w[validation]) for s in stages])
         top = int(np.nanargmax(curve))
@@ -239,11 +242,15 @@ def two_sample_test(x_a: np.ndarray, x_b: np.ndarray, event_a: np.ndarray, event
         # the most trees whose validation AUC is within one error of the best: the curve is flat within
         # its noise for weak differences (the argmax then falls on a random, often tiny, number of trees
         # that misses what needs several), and it falls once the trees overfit
-        return float(curve[top]), int(np.flatnonzero(curve >= curve[top] - spread).max()) + 1
+        return float(curve[top]), spread, int(np.flatnonzero(curve >= curve[top] - spread).max()) + 1
 
+    # the first family unless another is better on the validation events by more than one error: a
+    # plain argmax follows the noise of a weak difference to the deep family, which then misses it
     probes = [probed(options) for options in settings.trees]
-    chosen = int(np.argmax([auc for auc, _ in probes]))
-    best = probes[chosen][1]
+    first_auc, first_spread, _ = probes[0]
+    better = [k for k, (auc, _, _) in enumerate(probes) if k and auc > first_auc + first_spread]
+    chosen = max(better, key=lambda k: probes[k][0]) if better else 0
+    best = probes[chosen][2]
     # that family and number of trees, refitted on all training events
     final = fitted(settings.trees[chosen], train, best)
     score_test = final.predict_proba(x[test])[:, 1]

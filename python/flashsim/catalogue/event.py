@@ -1,7 +1,7 @@
 """Event-level collections (kind "event", one object per event, scalar branches): MET, PV, Rho,
 conditioned on GenMET, pileup and summaries of the gen event."""
 
-from flashsim.train.catalogue.spec import Input, SourceSpec, Target, asinh, integer, log, standardized
+from flashsim.catalogue.spec import Input, SourceSpec, Target, asinh, integer, log, standardized
 
 __all__ = ["SOURCES"]
 

@@ -1,7 +1,7 @@
 """Shared pieces of the lepton and photon catalogues: gen selections, conditioning, targets."""
 
-from flashsim.train.catalogue.gen import hem_column
-from flashsim.train.catalogue.spec import Input, Target, asinh, label, log, standardized
+from flashsim.catalogue.gen import hem_column
+from flashsim.catalogue.spec import Input, Target, asinh, label, log, standardized
 
 __all__ = [
     "GEN_ELECTRON", "GEN_MUON", "GEN_PHOTON", "PU", "fake_conditioning", "gen_conditioning", "kinematics",

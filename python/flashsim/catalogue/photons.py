@@ -1,8 +1,8 @@
 """Photon: from gen photons (matched), gen electrons (superclusters, genPartFlav 11 when prompt)
 and GenJets (pi0 fakes)."""
 
-from flashsim.train.catalogue.leptons import GEN_ELECTRON, GEN_PHOTON, fake_conditioning, gen_conditioning, kinematics
-from flashsim.train.catalogue.spec import Copy, SourceSpec, Target, label, log, score
+from flashsim.catalogue.leptons import GEN_ELECTRON, GEN_PHOTON, fake_conditioning, gen_conditioning, kinematics
+from flashsim.catalogue.spec import Copy, SourceSpec, Target, label, log, score
 
 __all__ = ["SOURCES"]
 

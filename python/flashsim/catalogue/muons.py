@@ -1,8 +1,8 @@
 """Muon: from gen muons (matched, prompt and non-prompt), duplicates of a reconstructed muon (a
 second matched source on the same gen muons) and fakes from GenJets (punch-through, decays in flight)."""
 
-from flashsim.train.catalogue.leptons import GEN_MUON, fake_conditioning, gen_conditioning, kinematics, track_targets
-from flashsim.train.catalogue.spec import Copy, SourceSpec, Target, integer, label, log
+from flashsim.catalogue.leptons import GEN_MUON, fake_conditioning, gen_conditioning, kinematics, track_targets
+from flashsim.catalogue.spec import Copy, SourceSpec, Target, integer, label, log
 
 __all__ = ["POSTPROCESS", "SOURCES"]
 

@@ -1,7 +1,7 @@
 """Jet (AK4): from GenJet (matched by Jet_genJetIdx) and from pileup (slots: no gen object)."""
 
-from flashsim.train.catalogue.gen import eta_bin_columns, hem_column
-from flashsim.train.catalogue.spec import Copy, Input, SourceSpec, Target, integer, label, log, score, standardized
+from flashsim.catalogue.gen import eta_bin_columns, hem_column
+from flashsim.catalogue.spec import Copy, Input, SourceSpec, Target, integer, label, log, score, standardized
 
 __all__ = ["SOURCES"]
 

@@ -1,7 +1,7 @@
 """FatJet (AK8): from GenJetAK8 (matched by FatJet_genJetAK8Idx)."""
 
-from flashsim.train.catalogue.gen import hem_column
-from flashsim.train.catalogue.spec import Copy, Input, SourceSpec, Target, integer, log, score, standardized
+from flashsim.catalogue.gen import hem_column
+from flashsim.catalogue.spec import Copy, Input, SourceSpec, Target, integer, log, score, standardized
 
 __all__ = ["SOURCES"]
 

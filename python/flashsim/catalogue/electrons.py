@@ -1,7 +1,7 @@
 """Electron: from gen electrons (matched), gen photons (conversions: Electron_genPartIdx points to
 the photon) and GenJets (fakes)."""
 
-from flashsim.train.catalogue.leptons import (
+from flashsim.catalogue.leptons import (
     GEN_ELECTRON,
     GEN_PHOTON,
     fake_conditioning,
@@ -9,7 +9,7 @@ from flashsim.train.catalogue.leptons import (
     kinematics,
     track_targets,
 )
-from flashsim.train.catalogue.spec import (
+from flashsim.catalogue.spec import (
     Copy,
     SourceSpec,
     Target,

@@ -11,9 +11,9 @@ and simulation, ``crossrefs.py`` the cross-references computed after simulation.
 
 import copy
 
-from flashsim.train.catalogue import crossrefs, electrons, event, fatjets, jets, muons, photons
-from flashsim.train.catalogue.gen import DERIVED, derived_columns
-from flashsim.train.catalogue.spec import Copy, Input, SourceSpec, Target
+from flashsim.catalogue import crossrefs, electrons, event, fatjets, jets, muons, photons
+from flashsim.catalogue.gen import DERIVED, derived_columns
+from flashsim.catalogue.spec import Copy, Input, SourceSpec, Target
 
 __all__ = ["COLLECTIONS", "Copy", "DERIVED", "Input", "SourceSpec", "Target", "derived_columns", "postprocess",
            "sources"]
