@@ -56,3 +56,31 @@ def test_non_finite_values_are_named(ROOT, train_sample, tmp_path):
     df.Snapshot("Events", str(bad))
     with pytest.raises(InputError, match="Rho_Event: conditioning column 'GenMET_pt' has 1 non-finite"):
         extract([bad], catalogue.sources(["Rho"]))
+
+
+def test_a_real_file_gives_tables_for_what_it_has():
+    """The real CMS NanoAOD v12 file (tests/data): every source whose branches it has is extracted; the
+    others (v12 has no Jet_puId, this skim no Photon, 200 events no duplicate muon) are left out with
+    the reason, not an error."""
+    from pathlib import Path
+
+    nano = Path(__file__).resolve().parents[1] / "data" / "nano_tt_v12.root"
+    skipped: dict = {}
+    tables = extract([nano], catalogue.sources(), skipped=skipped)
+    assert {"Muon_GenMuon", "Electron_GenElectron", "FatJet_GenJetAK8", "MET_Event", "PV_Event"} <= set(tables)
+    assert "Jet_puId" in skipped["Jet_GenJet"] and "Photon_pt" in skipped["Photon_GenPhoton"]
+    assert "the selection is empty" in skipped["Muon_Duplicate"]
+    assert not set(tables) & set(skipped)
+    assert all(len(t.properties) > 0 for t in tables.values())
+    with pytest.raises(InputError, match="lacks the branches"):  # without ``skipped``: strict, as before
+        extract([nano], catalogue.sources(["Jet"]))
+
+
+def test_training_stops_only_when_nothing_is_left(train_sample, tmp_path):
+    from flashsim.train.config import load_config
+    from flashsim.train.pipeline import train_bundle
+
+    with pytest.raises(InputError, match="nothing to train: every source was left out .*Jet_GenJet: the input lacks"):
+        train_bundle([train_sample[0]], tmp_path / "b", load_config({"collections": ["Jet"], "progress": False}),
+                     log=lambda *a: None)  # a gen-only file
+    assert not (tmp_path / "b").exists()

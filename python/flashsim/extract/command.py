@@ -1,5 +1,7 @@
 """``flashsim extract``: NanoAOD files -> training tables per source (NumPy .npz files)."""
 
+import sys
+
 HELP = "extract training tables (efficiency and properties per collection and source) from NanoAOD files"
 
 __all__ = ["HELP", "add_arguments", "run"]
@@ -18,10 +20,18 @@ def run(args) -> int:
     import numpy as np
 
     from flashsim import catalogue
+    from flashsim.errors import InputError
     from flashsim.extract import extract
 
     collections = [c.strip() for c in args.collections.split(",")] if args.collections else None
-    tables = extract(args.inputs, catalogue.sources(collections), max_events=args.max_events)
+    skipped: dict = {}
+    tables = extract(args.inputs, catalogue.sources(collections), max_events=args.max_events, skipped=skipped)
+    if not tables:  # one line, not one per source
+        first = next(iter(skipped.items()), ("", ""))
+        raise InputError(f"{', '.join(args.inputs)}: no source of the catalogue can be extracted; all "
+                         f"{len(skipped)} were left out (e.g. {first[0]}: {first[1]})")
+    for key, why in skipped.items():
+        print(f"flashsim extract: notice: {key} left out: {why}", file=sys.stderr)
     out = Path(args.output)
     out.mkdir(parents=True, exist_ok=True)
     for key, t in tables.items():

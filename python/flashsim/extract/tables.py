@@ -92,8 +92,21 @@ def _reco_select_columns(sources):
     return out
 
 
-def _slim_file(inputs, sources, workdir: Path, max_events=None):
-    """Snapshot of every column the sources need (raw, derived, selections) to one slim file."""
+def _missing_branches(sources, have) -> list:
+    """The branches (identity, gen, derived columns' inputs, reco) that ``sources`` read and the file
+    columns ``have`` lack."""
+    from flashsim.catalogue import derived_columns
+
+    raw, derived_needed, reco = _needed_branches(sources)
+    derived = derived_columns(derived_needed)
+    dependencies = {c for d in derived for c in d["inputs"]} - {d["column"] for d in derived}
+    return [c for c in dict.fromkeys(_ID + raw + sorted(dependencies) + reco) if c not in have]
+
+
+def _slim_file(inputs, sources, workdir: Path, max_events=None, skipped=None):
+    """Snapshot of every column the sources need (raw, derived, selections) to one slim file. With
+    ``skipped`` (a dict), the sources whose branches are missing are removed from ``sources`` and
+    recorded there; None is returned when none is left."""
     from flashsim.catalogue import derived_columns
     from flashsim.rdf import load
 
@@ -102,12 +115,22 @@ def _slim_file(inputs, sources, workdir: Path, max_events=None):
 
     files = [str(p) for p in inputs]
     check_event_files(files, "flashsim extract", rntuple=True)  # unreadable, truncated, no Events, schema changes
-    raw, derived_needed, reco = _needed_branches(sources)
-    derived = derived_columns(derived_needed)
     df = ROOT.RDataFrame("Events", files)
     have = {str(c) for c in df.GetColumnNames()}
-    dependencies = {c for d in derived for c in d["inputs"]} - {d["column"] for d in derived}
-    missing = [c for c in dict.fromkeys(_ID + raw + sorted(dependencies) + reco) if c not in have]
+    if skipped is not None:  # a source whose branches the files lack is left out, with the reason
+        usable = []
+        for s in sources:
+            lacking = _missing_branches([s], have)
+            if lacking:
+                skipped[s.key] = f"the input lacks its branches {lacking[:6]}{' ...' if len(lacking) > 6 else ''}"
+            else:
+                usable.append(s)
+        sources[:] = usable
+        if not sources:
+            return None
+    raw, derived_needed, reco = _needed_branches(sources)
+    derived = derived_columns(derived_needed)
+    missing = _missing_branches(sources, have)
     if missing:
         raise InputError(f"{', '.join(files)}: lacks the branches {missing} (needed by the sources "
                          f"{[s.key for s in sources]}); a NanoAOD file with gen and reco collections and their "
@@ -234,7 +257,7 @@ def _event_source(s, a, group):
 _KINDS = {"matched": _object_source, "unmatched": _object_source, "slots": _slots_source, "event": _event_source}
 
 
-def extract(inputs, sources, workdir=None, max_events=None) -> dict:
+def extract(inputs, sources, workdir=None, max_events=None, skipped: dict | None = None) -> dict:
     """Training tables of every source.
 
     Args:
@@ -242,14 +265,19 @@ def extract(inputs, sources, workdir=None, max_events=None) -> dict:
         sources: catalogue entries (:class:`flashsim.catalogue.SourceSpec`).
         workdir: where the slim temporary file goes (a temporary directory by default).
         max_events: read at most this many events (all by default).
+        skipped: None: a source whose branches are missing, or whose selection is empty, is an
+            InputError. A dict: such sources are left out and recorded in it ({key: why}); a real
+            file need not have every collection of the catalogue.
     Returns:
-        {source key: :class:`SourceTables`}.
+        {source key: :class:`SourceTables`} (empty when every source was skipped).
     """
     import uproot
 
     sources = list(sources)
     with tempfile.TemporaryDirectory(dir=workdir) as tmp:
-        slim = _slim_file(inputs, sources, Path(tmp), max_events)
+        slim = _slim_file(inputs, sources, Path(tmp), max_events, skipped)
+        if slim is None:
+            return {}
         with uproot.open(slim) as f:
             a = f["Events"].arrays()
     if len(a) == 0:
@@ -258,6 +286,10 @@ def extract(inputs, sources, workdir=None, max_events=None) -> dict:
     out = {}
     for s in sources:
         efficiency, properties = _KINDS[s.kind](s, a, group)
+        if len(properties) == 0 and skipped is not None:
+            skipped[s.key] = f"the selection is empty: no reconstructed {s.collection} object of this source in " \
+                             f"{len(a)} events"
+            continue
         if len(properties) == 0:
             raise InputError(f"{s.key}: the selection is empty: no reconstructed {s.collection} object of this source "
                              f"in {len(a)} events ({', '.join(map(str, inputs))})")

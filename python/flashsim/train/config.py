@@ -35,8 +35,10 @@ class TrainConfig:
     max_rows: at most this many rows per network (a random subset, by event).
     max_label_classes: the label head draws one of at most this many joint configurations.
     max_events: read at most this many events per run of the extraction.
-    leave_out_sparse: leave out (and record in the provenance) the sources with fewer than
-        ``min_rows`` reconstructed objects, instead of stopping (small test samples).
+    leave_out_sparse: leave out (one line in the log, recorded in the provenance's ``left_out``) the
+        sources with fewer than ``min_rows`` reconstructed objects (default); False: stop instead.
+        Sources whose branches the files lack, or with no object at all, are always left out so;
+        training stops only when nothing is left.
     """
 
     collections: list | None = None
@@ -46,7 +48,7 @@ class TrainConfig:
     max_label_classes: int = 128  # joint configurations of a source's discrete branches (models/labels.py)
     max_rows: int = 300000
     min_rows: int = 2  # a network needs at least this many rows
-    leave_out_sparse: bool = False  # True: a source below min_rows is left out (recorded), not an error
+    leave_out_sparse: bool = True  # a source below min_rows is left out (recorded), not an error
     max_events: int | None = None
     seed: int = 1
     threads: int | None = None

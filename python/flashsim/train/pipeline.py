@@ -98,9 +98,18 @@ def train_bundle(inputs, output, config, command=None, log=print) -> dict:
         raise InputError(f"the inputs come from different reference-detector parameters {sorted(hashes)}; "
                          "regenerate them with one version")
     start = time.perf_counter()
-    tables = extract(inputs, sources, max_events=config.max_events)
+    # a source whose branches the files lack, or with no object at all, is left out with one line
+    left_out: dict = {}
+    tables = extract(inputs, sources, max_events=config.max_events, skipped=left_out)
+    for key, why in left_out.items():
+        log(f"{key}: left out ({why})")
+    if not tables:
+        raise InputError(f"{', '.join(map(str, inputs))}: nothing to train: every source was left out "
+                         f"({'; '.join(f'{k}: {v}' for k, v in list(left_out.items())[:4])}"
+                         f"{' ...' if len(left_out) > 4 else ''})")
+    sources = [s for s in sources if s.key in tables]
     log(f"extracted {len(sources)} sources from {len(inputs)} files in {time.perf_counter() - start:.1f} s")
-    fitted, left_out = [], {}
+    fitted = []
     for spec, outcome, seconds in _fit_sources(sources, tables, config):
         if isinstance(outcome, SparseSourceError):
             if not config.leave_out_sparse:
