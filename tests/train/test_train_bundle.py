@@ -113,3 +113,19 @@ def test_parallel_training_gives_the_same_networks(train_sample, tmp_path):
     one, two = read_manifest(tmp_path / "jobs1"), read_manifest(tmp_path / "jobs2")
     assert one["collections"] == two["collections"]  # in catalogue order, whichever source finished first
     assert list(one["provenance"]["left_out"]) == list(two["provenance"]["left_out"])
+
+
+def test_smoke_training_writes_a_whole_bundle(train_sample, tmp_path):
+    """``flashsim train --smoke``: every collection, tiny networks, a handful of optimiser steps."""
+    from flashsim.cli import main
+
+    out = tmp_path / "smoke"
+    assert main(["train", str(train_sample[1]), "-o", str(out), "--smoke", "--quiet"]) == 0
+    manifest = read_manifest(out)
+    config = manifest["provenance"]["config"]
+    assert manifest["name"].endswith("(smoke)") and config["max_rows"] == 4000
+    for kind in ("efficiency", "velocity_field", "labels"):
+        assert config[kind]["hidden"] == 16 and config[kind]["epochs"] == 1 and config[kind]["max_epochs"] == 1
+    names = [c["name"] for c in manifest["collections"]]
+    assert {"Jet", "Muon", "Electron", "Photon", "FatJet", "MET", "PV", "Rho"} <= set(names)
+    assert len(list(out.glob("*.onnx"))) >= 20

@@ -10,6 +10,9 @@ def add_arguments(parser):
     parser.add_argument("-o", "--output", required=True, help="bundle directory to write")
     parser.add_argument("--config", help="training config JSON (sizes, epochs, rows, collections, seed)")
     parser.add_argument("--collections", help="comma-separated collections (overrides the config)")
+    parser.add_argument("--smoke", action="store_true",
+                        help="tiny networks, a few optimiser steps each: a whole bundle in a minute or two (a first "
+                             "try on one's own file, tests); not a usable bundle")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
 
 
@@ -17,10 +20,12 @@ def run(args) -> int:
     import shlex
     import sys
 
-    from flashsim.train.config import load_config
+    from flashsim.train.config import load_config, smoke_config
     from flashsim.train.pipeline import train_bundle
 
     config = load_config(args.config)
+    if args.smoke:
+        config = smoke_config(config)
     if args.collections:
         config.collections = [c.strip() for c in args.collections.split(",") if c.strip()]
     if args.quiet:

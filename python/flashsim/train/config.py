@@ -87,6 +87,23 @@ def _network(values, where):
     return network
 
 
+SMOKE_ROWS = 4000  # rows per network in a smoke training
+SMOKE_NETWORK = NetworkConfig(hidden=16, depth=1, epochs=1, batch_size=512, patience=1, min_steps=0, max_epochs=1)
+
+
+def smoke_config(config: TrainConfig) -> TrainConfig:
+    """``flashsim train --smoke``: the same sources, collections, seed and solver, with tiny networks
+    trained for at most ceil(0.8 x SMOKE_ROWS / 512) = 7 optimiser steps each, so that a whole bundle
+    trains in a minute or two on 2 cores (tests, a first try on one's own file). The networks are
+    not meant to be good; everything else (extraction, transforms, export, parity checks) is the
+    real thing."""
+    import dataclasses
+
+    return dataclasses.replace(config, efficiency=SMOKE_NETWORK, velocity_field=SMOKE_NETWORK, labels=SMOKE_NETWORK,
+                               sources={}, max_rows=min(config.max_rows, SMOKE_ROWS),
+                               name=f"{config.name} (smoke)")
+
+
 def load_config(source=None) -> TrainConfig:
     """A TrainConfig from a JSON file path, a dict, or None (defaults)."""
     if source is None:
