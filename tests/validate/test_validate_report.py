@@ -78,3 +78,10 @@ def test_branches_and_collections_missing_in_a_are_listed(nano_pair, tmp_path):
     assert process["only_in_b"]["Jet"] == ["Jet_qgl"] and "Muon_pt" in process["only_in_b"]["Muon"]
     page = (tmp_path / "report" / "index.html").read_text()
     assert "only in Reference: Jet_qgl" in page and "not compared: Muon" in page
+    # and the other way round: what only A has is listed once, on A's side
+    r = validate(files["ref"], subset, tmp_path / "report_swapped", with_auc=False, with_analyses=False,
+                 log=lambda msg: None)
+    (process,) = r["processes"].values()
+    assert process["only_in_a"]["Jet"] == ["Jet_qgl"] and not process["only_in_b"]
+    page = (tmp_path / "report_swapped" / "index.html").read_text()
+    assert page.count("only in FlashSim: Jet_qgl") == 1

@@ -275,18 +275,22 @@ def _process(pair: ProcessPair, writer, collections, max_events, seed, with_auc,
     result = {"files": {"a": pair.a, "b": pair.b, **({"control": pair.control} if pair.control else {})},
               "events": {"a": sa.n_events, "b": sb.n_events},
               "collections": {}, "analyses": {}}
-    # what the reference has and A lacks (a bundle that simulates fewer collections or branches)
-    everything_b = smp.comparable_groups(types_b, types_b)
-    result["only_in_b"] = {g: [v for v in info["variables"] if v not in types_a]
-                           for g, info in everything_b.items() if not collections or g in collections}
-    result["only_in_b"] = {g: v for g, v in result["only_in_b"].items() if v}
+    # what one file has and the other lacks (a bundle that simulates fewer collections or branches, a
+    # real NanoAOD version with other branches), each variable listed once, on its side
+    for side, mine, other in (("a", types_a, types_b), ("b", types_b, types_a)):
+        everything = smp.comparable_groups(mine, mine)
+        lacking = {g: [v for v in info["variables"] if v not in other]
+                   for g, info in everything.items() if not collections or g in collections}
+        result[f"only_in_{side}"] = {g: v for g, v in lacking.items() if v}
     sections = []
     metrics = []
     for name, group in groups.items():
         t0 = time.perf_counter()
         section = {"title": f"{pair.process}: {name}", "anchor": _slug(pair.process, name), "figures": []}
-        if result["only_in_b"].get(name):
-            section["note"] = f"only in {writer.labels[1]}: {', '.join(result['only_in_b'][name])}"
+        notes = [f"only in {label}: {', '.join(result[f'only_in_{side}'][name])}"
+                 for side, label in zip("ab", writer.labels, strict=True) if result[f"only_in_{side}"].get(name)]
+        if notes:
+            section["note"] = "; ".join(notes)
 
         info = {"kind": group["kind"], "variables": {}}
         if group["kind"] == "collection":
