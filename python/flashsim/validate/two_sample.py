@@ -19,7 +19,7 @@ Example::
     print(f"{result.auc:.3f} +- {result.auc_error:.3f}")
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -35,10 +35,8 @@ class TwoSampleSettings:
     validation_fraction: share of the training events that choose the number of trees;
     max_objects: rows per sample at most (whole events drawn at random above it);
     bootstrap: resamplings of the test events for the AUC's error;
-    trees: the families of histogram gradient boosting (scikit-learn HistGradientBoostingClassifier
-        options) tried on the validation events; the first is kept unless another is better there
-        by more than one error.
-        Each one's ``min_samples_leaf`` is the most rows a leaf must hold;
+    trees: histogram gradient boosting (scikit-learn HistGradientBoostingClassifier) options; its
+        ``min_samples_leaf`` is the most rows a leaf must hold;
     leaf_share, fewest_leaf_rows: below that, a leaf needs ``leaf_share`` of the fitted rows, and
         at least ``fewest_leaf_rows`` (a small sample, a few hundred muons, must still be split).
     """
@@ -50,13 +48,9 @@ class TwoSampleSettings:
     # deep trees at rate 0.1. Measured against a shallow, slow family (7 leaves, rate 0.05, 200 rows a
     # leaf) at 20,000 events (docs/validate.md): the shallow one sees Muon_tightId flipped in 5% better
     # (0.518 against 0.510, mean of 4 seeds) but not jet pt x 1.05 (0.662 against 0.677); choosing
-    # between the two on the validation events followed the noise of the weak case (0.513), so one
-    # family is kept. Another family can be tried by adding it here (the first is kept unless another
-    # is better on the validation events by more than one error).
-    trees: tuple = (
-        {"max_iter": 300, "learning_rate": 0.1, "max_leaf_nodes": 31, "min_samples_leaf": 40,
-         "l2_regularization": 1.0},
-    )
+    # between the two on the validation events followed the noise of the weak case (0.513)
+    trees: dict = field(default_factory=lambda: {"max_iter": 300, "learning_rate": 0.1, "max_leaf_nodes": 31,
+                                                 "min_samples_leaf": 40, "l2_regularization": 1.0})
     leaf_share: float = 0.02
     fewest_leaf_rows: int = 20
 
@@ -179,12 +173,9 @@ def two_sample_test(x_a: np.ndarray, x_b: np.ndarray, event_a: np.ndarray, event
     """Can boosted trees tell A (label 0) from B (label 1)? Their AUC on held-out events.
 
     Rows are split into train and test by event (:func:`event_split`); the training events are
-    split again by event into fit and validation; each family of trees of ``settings.trees`` is
-    fitted on the fit events, the first is kept unless another has a validation AUC above it by
-    more than one bootstrap error, with the largest
-    number of trees whose validation AUC is within one bootstrap error of its best (no look at the
-    test events), and that many trees are then fitted on all the training events. Classes are
-    weighted equally.
+    split again by event into fit and validation, the number of trees is the largest whose
+    validation AUC is within one bootstrap error of the best (no look at the test events), and
+    that many trees are then fitted on all the training events. Classes are weighted equally.
 
     Args:
         x_a: [n_a, d] features of sample A (gen conditioning + reco variables); a column non-finite
@@ -218,11 +209,11 @@ def two_sample_test(x_a: np.ndarray, x_b: np.ndarray, event_a: np.ndarray, event
     fit = ~test & ~validation
     train = fit | validation
 
-    def fitted(options, rows, trees):
-        leaf = int(min(options["min_samples_leaf"],
+    def fitted(rows, trees):
+        leaf = int(min(settings.trees["min_samples_leaf"],
                        max(settings.fewest_leaf_rows, round(settings.leaf_share * rows.sum()))))
         clf = HistGradientBoostingClassifier(early_stopping=False, random_state=seed,
-                                             **{**options, "max_iter": trees, "min_samples_leaf": leaf})
+                                             **{**settings.trees, "max_iter": trees, "min_samples_leaf": leaf})
         if threads is None:
             return clf.fit(x[rows], y[rows], sample_weight=w[rows])
         from threadpoolctl import threadpool_limits
@@ -230,28 +221,18 @@ def two_sample_test(x_a: np.ndarray, x_b: np.ndarray, event_a: np.ndarray, event
         with threadpool_limits(threads):
             return clf.fit(x[rows], y[rows], sample_weight=w[rows])
 
-    def probed(options):
-        """(best validation AUC, its bootstrap error, number of trees to keep) of one family fitted
-        on the fit events."""
-        stages = list(fitted(options, fit, options["max_iter"]).staged_predict_proba(x[validation]))
-        curve = np.array([weighted_auc(s[:, 1], y[validation], w[validation]) for s in stages])
-        top = int(np.nanargmax(curve))
-        spread = bootstrap_auc_error(stages[top][:, 1], y[validation], w[validation], ev[validation], 50, seed)
-        spread = spread if np.isfinite(spread) else 0.0
-        # the most trees whose validation AUC is within one error of the best: the curve is flat within
-        # its noise for weak differences (the argmax then falls on a random, often tiny, number of trees
-        # that misses what needs several), and it falls once the trees overfit
-        return float(curve[top]), spread, int(np.flatnonzero(curve >= curve[top] - spread).max()) + 1
-
-    # the first family unless another is better on the validation events by more than one error: a
-    # plain argmax follows the noise of a weak difference to the deep family, which then misses it
-    probes = [probed(options) for options in settings.trees]
-    first_auc, first_spread, _ = probes[0]
-    better = [k for k, (auc, _, _) in enumerate(probes) if k and auc > first_auc + first_spread]
-    chosen = max(better, key=lambda k: probes[k][0]) if better else 0
-    best = probes[chosen][2]
-    # that family and number of trees, refitted on all training events
-    final = fitted(settings.trees[chosen], train, best)
+    probe = fitted(fit, settings.trees["max_iter"])
+    stages = list(probe.staged_predict_proba(x[validation]))
+    curve = np.array([weighted_auc(s[:, 1], y[validation], w[validation]) for s in stages])
+    top = int(np.nanargmax(curve))
+    spread = bootstrap_auc_error(stages[top][:, 1], y[validation], w[validation], ev[validation], 50, seed)
+    spread = spread if np.isfinite(spread) else 0.0
+    # the most trees whose validation AUC is within one error of the best: the curve is flat within
+    # its noise for weak differences (the argmax then falls on a random, often tiny, number of trees
+    # that misses what needs several), and it falls once the trees overfit
+    best = int(np.flatnonzero(curve >= curve[top] - spread).max()) + 1
+    # that many trees, refitted on all training events
+    final = fitted(train, best)
     score_test = final.predict_proba(x[test])[:, 1]
     score_train = final.predict_proba(x[train])[:, 1]
     auc = weighted_auc(score_test, y[test], w[test])
