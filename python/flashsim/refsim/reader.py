@@ -1,7 +1,7 @@
 """Checks of the gen-level input before anything is written, and the chunked read.
 
 ``Events`` may be a TTree or an RNTuple with the NanoAOD column names (``nGenJet``, ``GenJet_pt``,
-... as RDataFrame reads them); both are read through one view, :class:`EventColumns`. A missing
+... as RDataFrame reads them); both are read through one view, :class:`flashsim.nanoaod.columns.EventColumns`. A missing
 tree or branch, or a branch of the wrong type or shape, raises
 :class:`~flashsim.errors.InputError` naming the file and the branch, with what was expected
 and what was found.
@@ -11,9 +11,10 @@ import difflib
 import os
 
 from flashsim.errors import InputError
+from flashsim.nanoaod.columns import EventColumns
 from flashsim.nanoaod.input_files import one_line
 
-__all__ = ["REQUIRED_BRANCHES", "EventColumns", "branch_layout", "iterate_chunks", "open_gen_tree"]
+__all__ = ["REQUIRED_BRANCHES", "iterate_chunks", "open_gen_tree"]
 
 _FLOAT = ("float32", "float64")
 _INT = ("int8", "int16", "int32", "int64")
@@ -50,64 +51,6 @@ def _described(dtypes) -> str:
         return "float32 or float64"
     kind = "signed integer" if set(dtypes) <= set(_INT) else "integer"
     return f"{kind} (NanoAOD: {dtypes[0]})" if dtypes.count(dtypes[0]) > 1 else kind
-
-
-def branch_layout(branch):
-    """(jagged?, numpy dtype of the values, counter branch name or None) of an uproot branch."""
-    interp = branch.interpretation
-    content = getattr(interp, "content", None)
-    if content is not None and hasattr(content, "from_dtype"):
-        counter = branch.count_branch.name if branch.count_branch is not None else None
-        return True, content.from_dtype.newbyteorder("="), counter
-    if hasattr(interp, "from_dtype"):
-        if interp.from_dtype.shape:
-            return False, None, None
-        return False, interp.from_dtype.newbyteorder("="), None
-    return False, None, None
-
-
-class EventColumns:
-    """The columns of a TTree or an RNTuple, read the same way.
-
-    keys(): column names; num_entries; layout(name): (jagged?, numpy dtype or None, counter column
-    or None); arrays(start, stop): {column: awkward array}. An RNTuple column ``X_f`` of lists is
-    counted by ``nX`` (NanoAOD naming) when the RNTuple has it.
-    """
-
-    def __init__(self, obj):
-        self.obj = obj
-        self.rntuple = "RNTuple" in type(obj).__name__
-        self.num_entries = obj.num_entries
-        self._names = list(obj.keys()) if not self.rntuple else list(obj.arrays(entry_stop=0).fields)
-        self._layouts = self._rntuple_layouts() if self.rntuple else None
-
-    def _rntuple_layouts(self) -> dict:
-        import awkward as ak
-        import numpy as np
-
-        names = set(self._names)
-        out = {}
-        for name, form in zip(self._names, self.obj.arrays(entry_stop=0).layout.form.contents, strict=True):
-            jagged = isinstance(form, (ak.forms.ListOffsetForm, ak.forms.ListForm))
-            leaf = form.content if jagged else form
-            dtype = None
-            if isinstance(leaf, ak.forms.NumpyForm) and not leaf.inner_shape:
-                dtype = np.dtype("?" if leaf.primitive == "bool" else leaf.primitive)
-            counter = f"n{name.split('_', 1)[0]}" if jagged else None
-            out[name] = (jagged, dtype, counter if counter in names else None)
-        return out
-
-    def keys(self) -> list:
-        return list(self._names)
-
-    def layout(self, name: str):
-        return self._layouts[name] if self.rntuple else branch_layout(self.obj[name])
-
-    def arrays(self, start: int | None = None, stop: int | None = None) -> dict:
-        if not self.rntuple:
-            return self.obj.arrays(library="ak", entry_start=start, entry_stop=stop, how=dict)
-        arrays = self.obj.arrays(entry_start=start, entry_stop=stop)
-        return {name: arrays[name] for name in arrays.fields}
 
 
 def open_gen_tree(path: str):

@@ -11,13 +11,13 @@ import numpy as np
 
 from flashsim.errors import InputError
 from flashsim.nanoaod import extend_in_clusters, make_events_tree, set_counter_types, tnamed
-from flashsim.refsim.reader import EventColumns
+from flashsim.nanoaod.columns import EventColumns
 from flashsim.refsim.schema import COLLECTIONS, COUNTER_TYPE, ROOT_TYPES, SCALARS
 
 __all__ = ["NanoWriter", "copy_small_tree", "tree_layout"]
 
 def tree_layout(tree):
-    """Group an input tree's branches (an :class:`~flashsim.refsim.reader.EventColumns`, or an uproot
+    """Group an input tree's branches (an :class:`~flashsim.nanoaod.columns.EventColumns`, or an uproot
     TTree) as uproot will write them back.
 
     Returns:

@@ -95,16 +95,13 @@ def branch_types(path: str) -> dict:
 
 def _rntuple_types(ntuple) -> dict:
     """branch_types of an RNTuple Events: its numeric fields, jagged (var * number) or scalar."""
-    import awkward as ak
+    from flashsim.nanoaod.columns import EventColumns
 
+    columns = EventColumns(ntuple)
     out = {}
-    first = ntuple.arrays(entry_stop=1)
-    for name in first.fields:
-        form = first[name].layout.form
-        jagged = isinstance(form, (ak.forms.ListOffsetForm, ak.forms.ListForm))
-        leaf = form.content if jagged else form
-        if isinstance(leaf, ak.forms.NumpyForm) and np.dtype(leaf.primitive if leaf.primitive != "bool" else "?").kind \
-                in "biuf":
+    for name in columns.keys():
+        jagged, dtype, _ = columns.layout(name)
+        if dtype is not None and dtype.kind in "biuf":
             out[name] = "jagged" if jagged else "scalar"
     return out
 
