@@ -66,24 +66,9 @@ def _read(path):
 def write_gen(path, arrays: dict):
     """Writes ``arrays`` ({branch: awkward array}) as a NanoAOD-style TTree Events (jagged
     branches grouped by collection, with their counters)."""
-    import awkward as ak
-    import uproot
+    from flashsim.nanoaod import write_flat_events
 
-    groups, data = {}, {}
-    prefixes = {k.split("_", 1)[0] for k in arrays if "_" in k}
-    for name, arr in arrays.items():
-        if name.startswith("n") and name[1:] in prefixes:
-            continue
-        if arr.ndim == 2:
-            coll, var = name.split("_", 1)
-            groups.setdefault(coll, {})[var] = arr
-        else:
-            data[name] = arr
-    for coll, fields in groups.items():
-        data[coll] = ak.zip(fields)
-    with uproot.recreate(path) as f:
-        f.mktree("Events", {k: v.type.content for k, v in data.items()}).extend(data)
-    return path
+    return write_flat_events(path, arrays)
 
 
 def _set_value(arrays, column, value, every=7):

@@ -14,23 +14,11 @@ def rewrite_gen(src, dst, drop=(), retype=None, entries=20):
     branches ``drop`` and casting those in ``retype`` ({branch: numpy dtype})."""
     import uproot
 
+    from flashsim.nanoaod import write_flat_events
+
     retype = retype or {}
     with uproot.open(src) as f:
         arrays = f["Events"].arrays(library="ak", entry_stop=entries, how=dict)
-    groups, data = {}, {}
-    for name, arr in arrays.items():
-        if name in drop or (name.startswith("n") and name[1:] in {k.split("_")[0]
-                                                                  for k in arrays}):
-            continue
-        if name in retype:
-            arr = ak.values_astype(arr, retype[name])
-        if arr.ndim == 2:
-            coll, field = name.split("_", 1)
-            groups.setdefault(coll, {})[field] = arr
-        else:
-            data[name] = arr
-    for coll, fields in groups.items():
-        data[coll] = ak.zip(fields)
-    with uproot.recreate(dst) as f:
-        types = {k: v.type.content for k, v in data.items()}
-        f.mktree("Events", types).extend(data)
+    kept = {name: ak.values_astype(arr, retype[name]) if name in retype else arr
+            for name, arr in arrays.items() if name not in drop}
+    write_flat_events(dst, kept)

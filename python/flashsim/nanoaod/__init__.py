@@ -8,9 +8,10 @@ from flashsim.nanoaod.uproot_writing import (
     set_counter_types,
     tnamed,
     types_of,
+    write_flat_events,
 )
 
 __all__ = [
     "CLUSTER_SIZE", "extend_in_clusters", "make_events_tree", "read_json_tnamed", "set_counter_types", "tnamed",
-    "types_of",
+    "types_of", "write_flat_events",
 ]

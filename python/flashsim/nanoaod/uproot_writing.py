@@ -13,7 +13,7 @@ import numpy as np
 
 __all__ = [
     "CLUSTER_SIZE", "extend_in_clusters", "make_events_tree", "read_json_tnamed", "set_counter_types", "tnamed",
-    "types_of",
+    "types_of", "write_flat_events",
 ]
 
 CLUSTER_SIZE = 1000  # entries per cluster: an RDataFrame task under implicit MT
@@ -103,3 +103,27 @@ def types_of(data: dict) -> dict:
     """The mktree type specification of a dict of NumPy/awkward arrays."""
     return {key: value.type.content if hasattr(value, "layout") else np.asarray(value).dtype
             for key, value in data.items()}
+
+
+def write_flat_events(path, arrays: dict):
+    """Write ``arrays`` ({NanoAOD branch: NumPy/awkward array}, as uproot reads a tree with
+    ``how=dict``) as a TTree Events: the jagged branches ``X_f`` zipped into collection ``X`` (uproot
+    then writes their counter ``nX``), the given counters left out. Returns ``path``."""
+    import awkward as ak
+    import uproot
+
+    prefixes = {k.split("_", 1)[0] for k in arrays if "_" in k}
+    groups, data = {}, {}
+    for name, arr in arrays.items():
+        if name.startswith("n") and name[1:] in prefixes:
+            continue
+        if arr.ndim == 2:
+            coll, var = name.split("_", 1)
+            groups.setdefault(coll, {})[var] = arr
+        else:
+            data[name] = arr
+    for coll, fields in groups.items():
+        data[coll] = ak.zip(fields)
+    with uproot.recreate(path) as f:
+        f.mktree("Events", types_of(data)).extend(data)
+    return path
