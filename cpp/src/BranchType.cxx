@@ -16,9 +16,11 @@ BranchType ParseBranchType(const std::string &name)
    if (name == "Short_t") return BranchType::kShort;
    if (name == "UShort_t") return BranchType::kUShort;
    if (name == "UChar_t") return BranchType::kUChar;
+   if (name == "Char_t") return BranchType::kChar;
    if (name == "Bool_t") return BranchType::kBool;
    throw std::invalid_argument("unknown branch type '" + name +
-                               "', expected one of Float_t, Double_t, Int_t, UInt_t, Short_t, UShort_t, UChar_t, Bool_t");
+                               "', expected one of Float_t, Double_t, Int_t, UInt_t, Short_t, UShort_t, UChar_t, Char_t, "
+                               "Bool_t");
 }
 
 std::string BranchTypeName(BranchType type)
@@ -31,6 +33,7 @@ std::string BranchTypeName(BranchType type)
    case BranchType::kShort: return "Short_t";
    case BranchType::kUShort: return "UShort_t";
    case BranchType::kUChar: return "UChar_t";
+   case BranchType::kChar: return "Char_t";
    case BranchType::kBool: return "Bool_t";
    }
    return "unknown";
@@ -58,6 +61,7 @@ double ToBranchRange(double value, BranchType type)
    case BranchType::kShort: return RoundInto<short>(value);
    case BranchType::kUShort: return RoundInto<unsigned short>(value);
    case BranchType::kUChar: return RoundInto<unsigned char>(value);
+   case BranchType::kChar: return RoundInto<signed char>(value);
    case BranchType::kBool: return std::isnan(value) ? 0.0 : std::clamp(std::nearbyint(value), 0.0, 1.0);
    }
    return value;

@@ -52,7 +52,7 @@ def test_k_events_per_gen_event_with_copy_and_weight(outputs, gen):
     assert runs["genEventCount"].tolist() == [n]  # gen events, not copies
     with uproot.open(outputs["k1"]) as f:
         assert f["Events"]["FlashSim_copy"].typename == "uint16_t"
-        assert f["Events"]["nJet"].typename == "uint32_t"
+        assert f["Events"]["nJet"].typename == "int32_t"
         assert f["LuminosityBlocks"].num_entries == 4
 
 

@@ -51,7 +51,7 @@ def test_reco_columns_types_and_shapes(ROOT, gen_tree, tiny_bundle):
     df = flashsim.rdf.simulate(ROOT.RDataFrame("Events", str(gen_tree)), tiny_bundle, seed=5)
     types = {c: df.GetColumnType(c) for c in JET_COLUMNS}
     assert types == {
-        "nJet": "unsigned int",
+        "nJet": "int",  # Int_t, as NanoAOD v12-v15
         "Jet_pt": "ROOT::VecOps::RVec<float>",
         "Jet_eta": "ROOT::VecOps::RVec<float>",
         "Jet_phi": "ROOT::VecOps::RVec<float>",

@@ -64,7 +64,7 @@ def test_nanoaod_types_and_no_hidden_columns(ROOT, cli_output, gen_tree):
     types = {c: str(df.GetColumnType(c)) for c in
              ("run", "luminosityBlock", "event", "nJet", "Jet_pt", "Jet_jetId", "Jet_genJetIdx",
               "FlashSim_copy", "FlashSim_weight")}
-    assert types == {"run": "UInt_t", "luminosityBlock": "UInt_t", "event": "ULong64_t", "nJet": "UInt_t",
+    assert types == {"run": "UInt_t", "luminosityBlock": "UInt_t", "event": "ULong64_t", "nJet": "Int_t",
                      "Jet_pt": "ROOT::VecOps::RVec<Float_t>", "Jet_jetId": "ROOT::VecOps::RVec<UChar_t>",
                      "Jet_genJetIdx": "ROOT::VecOps::RVec<Short_t>", "FlashSim_copy": "UShort_t",
                      "FlashSim_weight": "Float_t"}
@@ -79,7 +79,7 @@ def test_nanoaod_types_and_no_hidden_columns(ROOT, cli_output, gen_tree):
     f.Close()
     with uproot.open(cli_output) as f:
         events = f["Events"]
-        assert events["nJet"].typename == "uint32_t" and events["Jet_pt"].typename == "float[]"
+        assert events["nJet"].typename == "int32_t" and events["Jet_pt"].typename == "float[]"
         assert set(events["FlashSim_copy"].array(library="np")) == {0}
         assert set(events["FlashSim_weight"].array(library="np")) == {1.0}
 

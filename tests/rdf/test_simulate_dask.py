@@ -73,7 +73,7 @@ def test_distributed_output_is_nanoaod_with_bookkeeping(ROOT, outputs):
         assert {k.split(";")[0] for k in d.keys()} == {"Events", "Runs", "LuminosityBlocks", "flashsim_simulate"}
         for tree in ("Runs", "LuminosityBlocks"):
             assert d[tree].arrays(library="ak").to_list() == lo[tree].arrays(library="ak").to_list(), tree
-        assert d["Events"]["nJet"].typename == "uint32_t" and d["Events"]["Jet_pt"].typename == "float[]"
+        assert d["Events"]["nJet"].typename == "int32_t" and d["Events"]["Jet_pt"].typename == "float[]"
     f = ROOT.TFile.Open(str(distributed.output))
     assert f.Get("Events").GetLeaf("Jet_pt").GetLeafCount().GetName() == "nJet"
     f.Close()

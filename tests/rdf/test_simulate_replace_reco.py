@@ -47,7 +47,7 @@ def test_gen_level_branches_are_kept_and_reco_replaced(replaced):
         # the jets are FlashSim's, not the file's
         assert not np.array_equal(ak.to_numpy(ak.flatten(nano["Jet_pt"].array())),
                                   ak.to_numpy(ak.flatten(flash["Jet_pt"].array())))
-        assert flash["Jet_pt"].typename == "float[]" and flash["nJet"].typename == "uint32_t"
+        assert flash["Jet_pt"].typename == "float[]" and flash["nJet"].typename == "int32_t"
     provenance = read_provenance(replaced)
     assert "HLT_PFHT1050" in provenance["replace_reco"]["dropped_input_branches"]
 

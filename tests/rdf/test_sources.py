@@ -133,7 +133,7 @@ def run(ROOT, gen, bundle, seed, threads=0, **kwargs):
 
 def test_types(ROOT, event_tree, source_bundle):
     _, types = run(ROOT, event_tree, source_bundle, seed=1)
-    assert types["MET_pt"] == "float" and types["nJet"] == "unsigned int" and types["nMuon"] == "unsigned int"
+    assert types["MET_pt"] == "float" and types["nJet"] == "int" and types["nMuon"] == "int"
     assert types["Jet_hadronFlavour"] == "ROOT::VecOps::RVec<unsigned char>"
     assert types["Muon_charge"] == "ROOT::VecOps::RVec<int>"
     assert types["Muon_jetIdx"] == "ROOT::VecOps::RVec<short>"

@@ -1,8 +1,10 @@
-"""The catalogue covers what the reference detector writes, with NanoAOD names only."""
+"""The catalogue follows the file: on the reference detector's branches it covers everything the
+reference detector writes, with NanoAOD names only and the file's types."""
 
 import pytest
 
 from flashsim import catalogue
+from flashsim.catalogue.follow import follow_file
 from flashsim.refsim.schema import COLLECTIONS, SCALARS
 
 # branches of the simulated collections that are neither learnt nor computed yet
@@ -10,15 +12,28 @@ NOT_YET = {"Muon_fsrPhotonIdx", "FatJet_subJetIdx1", "FatJet_subJetIdx2"}
 LATER_COLLECTIONS = {"SubJet", "Tau", "FsrPhoton", "LowPtElectron"}
 
 
+def reference_types():
+    """{branch: RDataFrame column type} of a reference-detector file (its schema)."""
+    types = {f"{c}_{f}": f"ROOT::VecOps::RVec<{t}>" for c, fields in COLLECTIONS.items() for f, t, _ in fields}
+    return types | {name: t for name, t, _ in SCALARS}
+
+
+def followed():
+    """(the catalogue's sources with the reference detector's targets, the postprocess entries)."""
+    sources = catalogue.sources()
+    entries = follow_file(sources, reference_types())
+    return [s for s in sources if s.targets], entries
+
+
 def covered():
+    sources, entries = followed()
     names = set()
-    for s in catalogue.sources():
+    for s in sources:
         names |= {f"{s.collection}_{t.branch}" for t in s.targets}
         names |= {f"{s.collection}_{c.branch}" for c in s.copies}
         if s.index_branch:
             names.add(f"{s.collection}_{s.index_branch}")
-    names |= {p["column"] for p in catalogue.postprocess(catalogue.COLLECTIONS)}
-    return names
+    return names | {p["column"] for p in entries}
 
 
 def test_every_reco_branch_of_the_simulated_collections_is_covered():
@@ -29,17 +44,17 @@ def test_every_reco_branch_of_the_simulated_collections_is_covered():
     assert not (covered() - reference), sorted(covered() - reference)  # nothing invented
 
 
-def test_types_follow_the_reference_schema():
+def test_types_follow_the_file():
     types = {f"{c}_{f}": t for c, fields in COLLECTIONS.items() for f, t, _ in fields}
     types |= {name: t for name, t, _ in SCALARS}
-    for s in catalogue.sources():
+    for s in followed()[0]:
         for t in list(s.targets) + list(s.copies):
             assert t.type == types[f"{s.collection}_{t.branch}"], (s.key, t.branch)
 
 
 def test_sources_of_a_collection_write_the_same_branches():
     by_collection = {}
-    for s in catalogue.sources():
+    for s in followed()[0]:
         branches = [(t.branch, t.type) for t in s.targets] + [(c.branch, c.type) for c in s.copies]
         by_collection.setdefault(s.collection, []).append(branches)
     for name, lists in by_collection.items():

@@ -32,14 +32,24 @@ def test_labels_and_rows(tables):
     slots = pileup.columns["@index"]
     for k in range(1, int(slots.max()) + 1):  # N > k implies N > k - 1
         assert pileup.label[slots == k].mean() <= pileup.label[slots == k - 1].mean()
-    assert len(tables["MET_Event"].properties) == 400
+    assert len(tables["PuppiMET_Event"].properties) == 400  # the reference detector's MET (NanoAOD v15)
     muons = tables["Muon_GenMuon"].properties
     assert set(np.unique(muons.columns["GenPart_origin"])) <= {1, 3, 4, 5, 15}
 
 
-def test_missing_branches_are_named(train_sample):
-    with pytest.raises(InputError, match=r"lacks the branches \[.*'Jet_pt'"):
+def test_missing_branches_are_named(train_sample, ROOT, tmp_path):
+    with pytest.raises(InputError, match=r"ttbar_400_0.root: has no reco branch of any catalogue collection \(Jet\)"):
         extract([train_sample[0]], catalogue.sources(["Jet"]))  # a gen-only file
+    no_match = tmp_path / "no_genJetIdx.root"  # a reco file without its matching branch
+    columns = [str(c) for c in ROOT.RDataFrame("Events", str(train_sample[1])).GetColumnNames()
+               if str(c) != "Jet_genJetIdx"]
+    ROOT.RDataFrame("Events", str(train_sample[1])).Snapshot("Events", str(no_match), columns)
+    with pytest.raises(InputError, match=r"no_genJetIdx.root: lacks the branches \['Jet_genJetIdx'\]"):
+        extract([no_match], catalogue.sources(["Jet"])[:1])
+    skipped = {}
+    tables = extract([no_match], catalogue.sources(["Jet"]), skipped=skipped)
+    assert tables == {}  # the pileup jets are the unmatched ones: they need Jet_genJetIdx too
+    assert all("Jet_genJetIdx" in skipped[key] for key in ("Jet_GenJet", "Jet_Pileup"))
 
 
 def test_empty_selection(train_sample):
@@ -59,28 +69,31 @@ def test_non_finite_values_are_named(ROOT, train_sample, tmp_path):
 
 
 def test_a_real_file_gives_tables_for_what_it_has():
-    """The real CMS NanoAOD v12 file (tests/data): every source whose branches it has is extracted; the
-    others (v12 has no Jet_puId, this skim no Photon, 200 events no duplicate muon) are left out with
-    the reason, not an error."""
+    """The real CMS NanoAOD v12 file (tests/data): every source whose collection it has is extracted,
+    with the file's branches as targets; the others (this skim has no Photon, 200 events no duplicate
+    muon) are left out with the reason, not an error."""
     from pathlib import Path
 
     nano = Path(__file__).resolve().parents[1] / "data" / "nano_tt_v12.root"
     skipped: dict = {}
     tables = extract([nano], catalogue.sources(), skipped=skipped)
-    assert {"Muon_GenMuon", "Electron_GenElectron", "FatJet_GenJetAK8", "MET_Event", "PV_Event"} <= set(tables)
-    assert "Jet_puId" in skipped["Jet_GenJet"] and "Photon_pt" in skipped["Photon_GenPhoton"]
+    assert {"Jet_GenJet", "Jet_Pileup", "Muon_GenMuon", "Electron_GenElectron", "FatJet_GenJetAK8", "MET_Event",
+            "PuppiMET_Event", "PV_Event"} <= set(tables)
+    assert skipped["Photon_GenPhoton"] == "the input has no branches of its collection"
     assert "the selection is empty" in skipped["Muon_Duplicate"]
     assert not set(tables) & set(skipped)
     assert all(len(t.properties) > 0 for t in tables.values())
-    with pytest.raises(InputError, match="lacks the branches"):  # without ``skipped``: strict, as before
-        extract([nano], catalogue.sources(["Jet"]))
+    jets = tables["Jet_GenJet"].properties.targets  # v12's jet branches, not the reference detector's
+    assert "btagPNetB" in jets and "qgl" not in jets and "puId" not in jets
+    with pytest.raises(InputError, match="Muon_Duplicate: the selection is empty"):  # without ``skipped``: strict
+        extract([nano], catalogue.sources(["Muon"]))
 
 
 def test_training_stops_only_when_nothing_is_left(train_sample, tmp_path):
     from flashsim.train.config import load_config
     from flashsim.train.pipeline import train_bundle
 
-    with pytest.raises(InputError, match="nothing to train: every source was left out .*Jet_GenJet: the input lacks"):
+    with pytest.raises(InputError, match="has no reco branch of any catalogue collection"):
         train_bundle([train_sample[0]], tmp_path / "b", load_config({"collections": ["Jet"], "progress": False}),
                      log=lambda *a: None)  # a gen-only file
     assert not (tmp_path / "b").exists()

@@ -6,7 +6,7 @@
 namespace flashsim {
 
 /// NanoAOD storage types of output branches.
-enum class BranchType { kFloat, kDouble, kInt, kUInt, kShort, kUShort, kUChar, kBool };
+enum class BranchType { kFloat, kDouble, kInt, kUInt, kShort, kUShort, kUChar, kChar, kBool };
 
 BranchType ParseBranchType(const std::string &name); ///< "Float_t", "Int_t", "Short_t", ...
 std::string BranchTypeName(BranchType type);

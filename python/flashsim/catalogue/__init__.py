@@ -3,7 +3,10 @@ targets, transforms (unfitted), copies, derived gen columns and postprocess cros
 
 Only NanoAOD names are used, so the catalogue applies to real CMS NanoAOD as to the reference
 detector. One file per collection; ``gen.py`` holds the derived gen columns shared by extraction
-and simulation, ``crossrefs.py`` the cross-references computed after simulation.
+and simulation, ``crossrefs.py`` the cross-references computed after simulation. The targets are
+not listed: they follow the training files (``follow.py``: every reco branch of the collection
+that the files have), each with the transform of a rule from its type and name (``rules.py``)
+unless a source overrides it.
 
 >>> [s.key for s in sources(["Muon"])]
 ['Muon_GenMuon', 'Muon_Duplicate', 'Muon_FromJet']

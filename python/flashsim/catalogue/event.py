@@ -1,9 +1,9 @@
-"""Event-level collections (kind "event", one object per event, scalar branches): MET, PV, Rho,
+"""Event-level collections (kind "event", one object per event, scalar branches): MET (any flavour), PV, Rho,
 conditioned on GenMET, pileup and summaries of the gen event."""
 
-from flashsim.catalogue.spec import Input, SourceSpec, Target, asinh, integer, log, standardized
+from flashsim.catalogue.spec import Input, SourceSpec, log, standardized
 
-__all__ = ["SOURCES"]
+__all__ = ["MET_GROUPS", "SOURCES"]
 
 
 def _conditioning():
@@ -12,27 +12,16 @@ def _conditioning():
             Input("log_ht", "GenJet_HT", log(1.0)), Input("n_genjet", "GenJet_count", standardized())]
 
 
+# every MET flavour of NanoAOD v12-v15 (Run-3 NanoAOD's default MET is PUPPI: v15 has PuppiMET
+# and PFMET, no MET), then the primary vertex and the pileup densities; a file's groups are those
+# it has (catalogue.follow), each with its branches
+MET_GROUPS = ("MET", "PuppiMET", "PFMET", "RawMET", "RawPuppiMET", "RawPFMET", "ChsMET", "CaloMET", "TkMET",
+              "TrkMET", "DeepMETResolutionTune", "DeepMETResponseTune")
+_MET_OVERRIDES = {"phi": standardized({"op": "delta_phi", "gen": "GenMET_phi"})}
+
 SOURCES = [
-    SourceSpec("MET", "Event", "event", sort_by=None, conditioning=_conditioning(), targets=[
-        Target("pt", "Float_t", log(1.0)),
-        Target("phi", "Float_t", standardized({"op": "delta_phi", "gen": "GenMET_phi"})),
-        Target("sumEt", "Float_t", log(1.0)),
-        Target("significance", "Float_t", log(0.01)),
-        Target("covXX", "Float_t", log(1.0)),
-        Target("covXY", "Float_t", asinh(50.0)),
-        Target("covYY", "Float_t", log(1.0)),
-        Target("sumPtUnclustered", "Float_t", log(1.0))]),
-    SourceSpec("PV", "Event", "event", sort_by=None, conditioning=_conditioning(), targets=[
-        Target("npvs", "UChar_t", integer()),
-        Target("npvsGood", "UChar_t", integer()),
-        Target("x", "Float_t", standardized()),
-        Target("y", "Float_t", standardized()),
-        Target("z", "Float_t", standardized()),
-        Target("ndof", "Float_t", log()),
-        Target("chi2", "Float_t", standardized()),
-        Target("score", "Float_t", log())]),
-    SourceSpec("Rho", "Event", "event", sort_by=None, conditioning=_conditioning(), targets=[
-        Target("fixedGridRhoFastjetAll", "Float_t", log(0.1)),
-        Target("fixedGridRhoFastjetCentral", "Float_t", log(0.1)),
-        Target("fixedGridRhoFastjetCentralChargedPileUp", "Float_t", log(0.1))]),
+    *(SourceSpec(group, "Event", "event", sort_by=None, conditioning=_conditioning(), overrides=_MET_OVERRIDES)
+      for group in MET_GROUPS),
+    SourceSpec("PV", "Event", "event", sort_by=None, conditioning=_conditioning()),
+    SourceSpec("Rho", "Event", "event", sort_by=None, conditioning=_conditioning()),
 ]

@@ -1,7 +1,7 @@
 """Jet (AK4): from GenJet (matched by Jet_genJetIdx) and from pileup (slots: no gen object)."""
 
 from flashsim.catalogue.gen import eta_bin_columns, hem_column
-from flashsim.catalogue.spec import Copy, Input, SourceSpec, Target, integer, label, log, score, standardized
+from flashsim.catalogue.spec import Copy, Input, SourceSpec, log, score, standardized
 
 __all__ = ["SOURCES"]
 
@@ -11,43 +11,18 @@ _PT_EDGES = [10, 15, 20, 25, 30, 35, 40, 50, 60, 70, 85, 100, 120, 150, 200, 250
 _REGION_EDGES = [round(0.5 * k, 1) for k in range(11)]  # |eta| 0-5 in steps of 0.5
 
 
-def _kinematics(gen):
-    if gen is None:  # pileup jets: no gen reference
-        return [Target("pt", "Float_t", log()), Target("eta", "Float_t", standardized()),
-                Target("phi", "Float_t", standardized()), Target("mass", "Float_t", log(1.0))]
-    # the response's median and width step at the cracks and narrow 3x from 20 to 500 GeV, and
-    # forward differently from central: the binned standardisation (fitted per |eta| bin, then per
-    # (pt, |eta| region) cell) takes these steps out, so the network only learns the smooth rest
-    # and its blur cannot widen a narrow bin
-    by_eta = {"op": "binned_standardize", "gen": f"{gen}_eta", "abs": True, "edges": _ETA_EDGES}
-    by_pt = {"op": "binned_standardize", "gen": f"{gen}_pt", "edges": _PT_EDGES,
-             "gen2": f"{gen}_eta", "abs2": True, "edges2": _REGION_EDGES}
-    return [Target("pt", "Float_t", standardized({"op": "ratio", "gen": f"{gen}_pt"}, by_eta, by_pt)),
-            Target("eta", "Float_t", standardized({"op": "difference", "gen": f"{gen}_eta"})),
-            Target("phi", "Float_t", standardized({"op": "delta_phi", "gen": f"{gen}_phi"})),
-            Target("mass", "Float_t", log(1.0))]
-
-
-_ATTRIBUTES = [
-    Target("area", "Float_t", standardized()),
-    Target("btagDeepFlavB", "Float_t", score()),
-    Target("btagDeepFlavCvB", "Float_t", score()),
-    Target("btagDeepFlavCvL", "Float_t", score()),
-    Target("btagDeepFlavQG", "Float_t", score()),
-    Target("qgl", "Float_t", score(spike=-1.0)),
-    Target("chHEF", "Float_t", score(spike=0.0)),
-    Target("neHEF", "Float_t", score(spike=0.0)),
-    Target("chEmEF", "Float_t", score(spike=0.0)),
-    Target("neEmEF", "Float_t", score(spike=0.0)),
-    Target("muEF", "Float_t", score(spike=0.0)),
-    Target("chMultiplicity", "UChar_t", integer()),
-    Target("neMultiplicity", "UChar_t", integer()),
-    Target("jetId", "UChar_t", label()),
-    Target("puId", "UChar_t", label()),
-    Target("puIdDisc", "Float_t", standardized()),
-    Target("rawFactor", "Float_t", standardized()),
-    Target("bRegCorr", "Float_t", score(0.5, 2.0)),
-]
+# the response's median and width step at the cracks and narrow 3x from 20 to 500 GeV, and forward
+# differently from central: the binned standardisation (fitted per |eta| bin, then per (pt, |eta|
+# region) cell) takes these steps out, so the network only learns the smooth rest and its blur
+# cannot widen a narrow bin
+_MATCHED_PT = standardized(
+    {"op": "ratio", "gen": "GenJet_pt"},
+    {"op": "binned_standardize", "gen": "GenJet_eta", "abs": True, "edges": _ETA_EDGES},
+    {"op": "binned_standardize", "gen": "GenJet_pt", "edges": _PT_EDGES, "gen2": "GenJet_eta", "abs2": True,
+     "edges2": _REGION_EDGES})
+# b-jet energy regressions: a factor near 1 that stays within [0.5, 2]
+_REGRESSION = score(0.5, 2.0)
+_OVERRIDES = {"bRegCorr": _REGRESSION, "PNetRegPtRawCorr": _REGRESSION}
 
 _PU = Input("nPU", "Pileup_nPU", standardized())
 
@@ -64,14 +39,14 @@ SOURCES = [
                       Input("muon_dr", "GenJet_nearestMuonDR", log(0.01)),
                       Input("electron_dr", "GenJet_nearestElectronDR", log(0.01)),
                       Input("photon_dr", "GenJet_nearestPhotonDR", log(0.01)), _PU],
-        targets=_kinematics("GenJet") + _ATTRIBUTES,
+        overrides={**_OVERRIDES, "pt": _MATCHED_PT},
         copies=[Copy("hadronFlavour", "UChar_t", gen="GenJet_hadronFlavour"),
                 Copy("partonFlavour", "Short_t", gen="GenJet_partonFlavour")]),
     SourceSpec(
         "Jet", "Pileup", "slots", slots=PILEUP_SLOTS, reco_select="Jet_genJetIdx < 0",
         conditioning=[_PU, Input("n_true", "Pileup_nTrueInt", standardized()),
                       Input("slot", "@index", standardized())],
-        targets=_kinematics(None) + _ATTRIBUTES,
+        overrides=_OVERRIDES,
         copies=[Copy("hadronFlavour", "UChar_t", fallback=0), Copy("partonFlavour", "Short_t", fallback=0)]),
 ]
 

@@ -1,12 +1,9 @@
-"""Shared pieces of the lepton and photon catalogues: gen selections, conditioning, targets."""
+"""Shared pieces of the lepton and photon catalogues: gen selections and conditioning."""
 
 from flashsim.catalogue.gen import hem_column
-from flashsim.catalogue.spec import Input, Target, asinh, label, log, standardized
+from flashsim.catalogue.spec import Input, log, standardized
 
-__all__ = [
-    "GEN_ELECTRON", "GEN_MUON", "GEN_PHOTON", "PU", "fake_conditioning", "gen_conditioning", "kinematics",
-    "track_targets",
-]
+__all__ = ["GEN_ELECTRON", "GEN_MUON", "GEN_PHOTON", "PU", "fake_conditioning", "gen_conditioning"]
 
 # final-state gen particles a detector can reconstruct (NanoAOD GenPart)
 GEN_MUON = "GenPart_status == 1 && abs(GenPart_pdgId) == 13 && GenPart_pt > 2"
@@ -37,24 +34,3 @@ def fake_conditioning():
             Input("phi", "GenJet_phi", standardized()),
             Input("hadron_flavour", "GenJet_hadronFlavour", standardized()),
             Input("parton_flavour", "GenJet_partonFlavour", standardized()), PU]
-
-
-def kinematics(gen, mass=True):
-    """pt as a ratio, eta and phi as differences to the gen object ``gen`` (GenPart, GenJet)."""
-    out = [Target("pt", "Float_t", standardized({"op": "ratio", "gen": f"{gen}_pt"})),
-           Target("eta", "Float_t", standardized({"op": "difference", "gen": f"{gen}_eta"})),
-           Target("phi", "Float_t", standardized({"op": "delta_phi", "gen": f"{gen}_phi"}))]
-    return out
-
-
-def track_targets():
-    """What muons and electrons share: charge and the impact parameters of their track."""
-    return [
-        Target("charge", "Int_t", label()),  # a label: always +-1, flips learnt from the gen charge
-        Target("dxy", "Float_t", asinh(0.002)),
-        Target("dxyErr", "Float_t", log()),
-        Target("dz", "Float_t", asinh(0.005)),
-        Target("dzErr", "Float_t", log()),
-        Target("ip3d", "Float_t", log()),
-        Target("sip3d", "Float_t", log()),
-    ]

@@ -1,37 +1,15 @@
 """Muon: from gen muons (matched, prompt and non-prompt), duplicates of a reconstructed muon (a
 second matched source on the same gen muons) and fakes from GenJets (punch-through, decays in flight)."""
 
-from flashsim.catalogue.leptons import GEN_MUON, fake_conditioning, gen_conditioning, kinematics, track_targets
-from flashsim.catalogue.spec import Copy, SourceSpec, Target, integer, label, log
+from flashsim.catalogue.leptons import GEN_MUON, fake_conditioning, gen_conditioning
+from flashsim.catalogue.spec import Copy, SourceSpec
 
 __all__ = ["POSTPROCESS", "SOURCES"]
-
-
-def _targets(gen):
-    return kinematics(gen) + track_targets() + [
-        Target("pfRelIso03_all", "Float_t", log()),
-        Target("pfRelIso04_all", "Float_t", log()),
-        Target("miniPFRelIso_all", "Float_t", log()),
-        Target("tkRelIso", "Float_t", log()),
-        Target("pfIsoId", "UChar_t", label()),
-        Target("looseId", "Bool_t", label()),
-        Target("mediumId", "Bool_t", label()),
-        Target("tightId", "Bool_t", label()),
-        Target("softId", "Bool_t", label()),
-        Target("isGlobal", "Bool_t", label()),
-        Target("isTracker", "Bool_t", label()),
-        Target("isPFcand", "Bool_t", label()),
-        Target("nStations", "UChar_t", integer()),
-        Target("nTrackerLayers", "UChar_t", integer()),
-        Target("ptErr", "Float_t", log()),
-        Target("tightCharge", "UChar_t", label()),
-    ]
 
 
 def _matched(name, occurrence):
     return SourceSpec("Muon", name, "matched", gen_collection="GenPart", index_branch="genPartIdx",
                       select=GEN_MUON, occurrence=occurrence, conditioning=gen_conditioning(),
-                      targets=_targets("GenPart"),
                       copies=[Copy("genPartFlav", "UChar_t", gen="GenPart_origin")])
 
 
@@ -39,7 +17,7 @@ SOURCES = [
     _matched("GenMuon", 0),
     _matched("Duplicate", 1),
     SourceSpec("Muon", "FromJet", "unmatched", gen_collection="GenJet", reco_select="Muon_genPartIdx < 0",
-               conditioning=fake_conditioning(), targets=_targets("GenJet"),
+               conditioning=fake_conditioning(),
                copies=[Copy("genPartFlav", "UChar_t", fallback=0)]),
 ]
 

@@ -107,7 +107,8 @@ class Copy:
 
 @dataclass
 class SourceSpec:
-    """One source of a collection.
+    """One source of a collection. Its ``targets`` are not listed here: they are the reco branches
+    of the training files (:func:`flashsim.catalogue.follow.follow_file`), with ``overrides``.
 
     Extraction rules (not written to the bundle):
         matched: the reco objects whose ``index_branch`` points to a candidate (a gen object
@@ -123,8 +124,10 @@ class SourceSpec:
     name: str
     kind: str
     conditioning: list
-    targets: list
+    targets: list = field(default_factory=list)  # set from the training files (catalogue.follow)
     copies: list = field(default_factory=list)
+    overrides: dict = field(default_factory=dict)  # {field: steps} where the rule (catalogue.rules) is wrong
+    decisions: dict = field(default_factory=dict)  # {branch: what the training values changed} (catalogue.follow)
     gen_collection: str | None = None
     index_branch: str | None = None
     select: str | None = None

@@ -9,6 +9,6 @@ temporary file and paired with awkward arrays, vectorised.
 >>> tables["Jet_GenJet"].efficiency.label.mean()                            # doctest: +SKIP
 """
 
-from flashsim.extract.tables import SourceTables, Table, extract
+from flashsim.extract.tables import NO_BRANCHES, SourceTables, Table, extract, left_out_lines
 
-__all__ = ["SourceTables", "Table", "extract"]
+__all__ = ["NO_BRANCHES", "SourceTables", "Table", "extract", "left_out_lines"]

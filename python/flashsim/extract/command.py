@@ -21,7 +21,7 @@ def run(args) -> int:
 
     from flashsim import catalogue
     from flashsim.errors import InputError
-    from flashsim.extract import extract
+    from flashsim.extract import extract, left_out_lines
 
     collections = [c.strip() for c in args.collections.split(",")] if args.collections else None
     skipped: dict = {}
@@ -30,8 +30,8 @@ def run(args) -> int:
         first = next(iter(skipped.items()), ("", ""))
         raise InputError(f"{', '.join(args.inputs)}: no source of the catalogue can be extracted; all "
                          f"{len(skipped)} were left out (e.g. {first[0]}: {first[1]})")
-    for key, why in skipped.items():
-        print(f"flashsim extract: notice: {key} left out: {why}", file=sys.stderr)
+    for line in left_out_lines(skipped):
+        print(f"flashsim extract: notice: {line}", file=sys.stderr)
     out = Path(args.output)
     out.mkdir(parents=True, exist_ok=True)
     for key, t in tables.items():

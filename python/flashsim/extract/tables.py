@@ -8,9 +8,10 @@ import numpy as np
 
 from flashsim.errors import InputError
 
-__all__ = ["SourceTables", "Table", "extract"]
+__all__ = ["NO_BRANCHES", "SourceTables", "Table", "extract", "left_out_lines"]
 
 _ID = ["run", "luminosityBlock", "event"]
+NO_BRANCHES = "the input has no branches of its collection"  # the reason a source is left out
 
 
 @dataclass
@@ -59,6 +60,7 @@ def _finite(source, kind, values: dict):
 def _needed_branches(sources):
     """(gen-side columns, reco branches) the sources read, derived columns excluded."""
     from flashsim.catalogue import DERIVED
+    from flashsim.catalogue.follow import expression_inputs
 
     derived = {d["column"] for d in DERIVED}
     gen, reco = [], []
@@ -69,9 +71,14 @@ def _needed_branches(sources):
         if s.kind in ("matched", "unmatched"):
             gen += [f"{s.gen_collection}_eta", f"{s.gen_collection}_phi", f"{s.gen_collection}_pt"]
         prefix = s.collection
-        reco += [f"{prefix}_{t.branch}" for t in s.targets]
+        reco += [f"{prefix}_{t.branch}" for t in s.targets] + [f"{prefix}_{c.branch}" for c in s.copies]
         if s.kind == "matched":
             reco.append(f"{prefix}_{s.index_branch}")
+        for selection in (s.select, s.reco_select):  # e.g. Jet_genJetIdx < 0 for pileup jets
+            if selection:
+                names = sorted(expression_inputs(selection))
+                gen += [n for n in names if not n.startswith(f"{prefix}_")]
+                reco += [n for n in names if n.startswith(f"{prefix}_")]
         if s.kind in ("unmatched", "slots"):
             reco += [f"{prefix}_eta", f"{prefix}_phi"]
     gen = [c for c in dict.fromkeys(gen)]
@@ -103,10 +110,31 @@ def _missing_branches(sources, have) -> list:
     return [c for c in dict.fromkeys(_ID + raw + sorted(dependencies) + reco) if c not in have]
 
 
-def _slim_file(inputs, sources, workdir: Path, max_events=None, skipped=None):
-    """Snapshot of every column the sources need (raw, derived, selections) to one slim file. With
-    ``skipped`` (a dict), the sources whose branches are missing are removed from ``sources`` and
-    recorded there; None is returned when none is left."""
+def _follow(sources, df, files, skipped, postprocess):
+    """The sources' targets and copies from the files' branches (catalogue.follow); the postprocess
+    entries the files get go to ``postprocess`` (a list), their columns are not learnt. A source
+    whose collection the files lack is left out (and recorded in ``skipped``: a reference-detector
+    file has PuppiMET, not MET); none left is an InputError."""
+    from flashsim.catalogue.follow import follow_file
+
+    entries = follow_file(sources, {str(c): str(df.GetColumnType(c)) for c in df.GetColumnNames()})
+    usable = [s for s in sources if s.targets]
+    if not usable:
+        raise InputError(f"{', '.join(files)}: has no reco branch of any catalogue collection "
+                         f"({', '.join(dict.fromkeys(s.collection for s in sources))}); a NanoAOD file with gen and "
+                         f"reco collections is required")
+    if skipped is not None:
+        skipped.update({s.key: NO_BRANCHES for s in sources if not s.targets})
+    sources[:] = usable
+    if postprocess is not None:
+        postprocess[:] = entries
+
+
+def _slim_file(inputs, sources, workdir: Path, max_events=None, skipped=None, postprocess=None):
+    """Snapshot of every column the sources need (raw, derived, selections) to one slim file. The
+    sources' targets follow the files (:func:`_follow`). With ``skipped`` (a dict), the sources
+    whose branches are missing are removed from ``sources`` and recorded there; None is returned
+    when none is left."""
     from flashsim.catalogue import derived_columns
     from flashsim.rdf import load
 
@@ -117,6 +145,9 @@ def _slim_file(inputs, sources, workdir: Path, max_events=None, skipped=None):
     check_event_files(files, "flashsim extract", rntuple=True)  # unreadable, truncated, no Events, schema changes
     df = ROOT.RDataFrame("Events", files)
     have = {str(c) for c in df.GetColumnNames()}
+    _follow(sources, df, files, skipped, postprocess)
+    if not sources:
+        return None
     if skipped is not None:  # a source whose branches the files lack is left out, with the reason
         usable = []
         for s in sources:
@@ -213,7 +244,7 @@ def _object_source(s, a, group):
                        index=local[cand])
     rows = gen_flat[chosen]
     reco_rows = np.nonzero(chosen)[0]
-    targets = {t.branch: _flat(a[f"{s.collection}_{t.branch}"])[reco_rows] for t in s.targets}
+    targets = {b.branch: _flat(a[f"{s.collection}_{b.branch}"])[reco_rows] for b in (*s.targets, *s.copies)}
     properties = Table({c: v[rows] for c, v in gen_columns.items()}, group[gen_event[rows]], None, targets,
                        index=local[rows])
     return efficiency, properties
@@ -241,7 +272,7 @@ def _slots_source(s, a, group):
     slots = np.tile(np.arange(s.slots), n_events)
     efficiency = Table(scalars(events, slots), group[events], (count[events] > slots).astype(np.float64))
     keep = np.nonzero(sel & (slot < s.slots))[0]
-    targets = {t.branch: _flat(a[f"{s.collection}_{t.branch}"])[keep] for t in s.targets}
+    targets = {b.branch: _flat(a[f"{s.collection}_{b.branch}"])[keep] for b in (*s.targets, *s.copies)}
     properties = Table(scalars(reco_event[keep], slot[keep]), group[reco_event[keep]], None, targets)
     return efficiency, properties
 
@@ -250,32 +281,41 @@ def _event_source(s, a, group):
     import awkward as ak
 
     columns = {c: ak.to_numpy(a[c]).astype(np.float64) for c in s.columns()}
-    targets = {t.branch: ak.to_numpy(a[f"{s.collection}_{t.branch}"]).astype(np.float64) for t in s.targets}
+    targets = {b.branch: ak.to_numpy(a[f"{s.collection}_{b.branch}"]).astype(np.float64)
+               for b in (*s.targets, *s.copies)}
     return None, Table(columns, group, None, targets)
 
 
 _KINDS = {"matched": _object_source, "unmatched": _object_source, "slots": _slots_source, "event": _event_source}
 
 
-def extract(inputs, sources, workdir=None, max_events=None, skipped: dict | None = None) -> dict:
-    """Training tables of every source.
+def extract(inputs, sources, workdir=None, max_events=None, skipped: dict | None = None,
+            postprocess: list | None = None) -> dict:
+    """Training tables of every source. The sources' targets follow the files: each source (edited
+    in place) gets the reco branches of its collection that the files have, with the catalogue's
+    transform rules checked against the values, and its copies settled (catalogue.follow).
 
     Args:
         inputs: NanoAOD files with gen and reco collections (tree ``Events``).
         sources: catalogue entries (:class:`flashsim.catalogue.SourceSpec`).
         workdir: where the slim temporary file goes (a temporary directory by default).
         max_events: read at most this many events (all by default).
-        skipped: None: a source whose branches are missing, or whose selection is empty, is an
-            InputError. A dict: such sources are left out and recorded in it ({key: why}); a real
-            file need not have every collection of the catalogue.
+        skipped: None: a source whose other branches (gen, matching index) are missing, or whose
+            selection is empty, is an InputError. A dict: such sources are left out and recorded
+            in it ({key: why}); a real file need not have every collection of the catalogue. A
+            source whose collection the files do not have at all is always left out (and recorded).
+        postprocess: a list, filled with the postprocess entries (cross-references, ...) the
+            files have and the simulated branches can compute.
     Returns:
         {source key: :class:`SourceTables`} (empty when every source was skipped).
     """
     import uproot
 
+    from flashsim.catalogue.follow import settle
+
     sources = list(sources)
     with tempfile.TemporaryDirectory(dir=workdir) as tmp:
-        slim = _slim_file(inputs, sources, Path(tmp), max_events, skipped)
+        slim = _slim_file(inputs, sources, Path(tmp), max_events, skipped, postprocess)
         if slim is None:
             return {}
         with uproot.open(slim) as f:
@@ -298,4 +338,15 @@ def extract(inputs, sources, workdir=None, max_events=None, skipped: dict | None
         _finite(s.key, "conditioning", properties.columns)
         _finite(s.key, "target", properties.targets)
         out[s.key] = SourceTables(efficiency, properties)
+    settle([s for s in sources if s.key in out], {k: t.properties for k, t in out.items()})
     return out
+
+
+def left_out_lines(left_out: dict) -> list:
+    """One line per source left out, except the sources whose collection the input does not have at
+    all (a v12 file has no Photon, a reference-detector file no CaloMET): one line for all of them."""
+    absent = [key for key, why in left_out.items() if why == NO_BRANCHES]
+    lines = [f"{key}: left out ({why})" for key, why in left_out.items() if why != NO_BRANCHES]
+    if absent:
+        lines.append(f"left out, the input has no branches of their collection: {', '.join(absent)}")
+    return lines

@@ -29,7 +29,7 @@ def is_gen_level(name: str) -> bool:
         return True
     if name.startswith("n") and name[1:2].isupper():  # a counter: nGenJet, nLHEPdfWeight, nPSWeight
         name = name[1:] + "_"
-    return name.startswith(_PREFIXES)
+    return name.startswith(_PREFIXES) or "_fiducialGen" in name  # v12's MET_fiducialGenPt/Phi
 
 
 def reco_columns(columns) -> list[str]:

@@ -117,7 +117,7 @@ def write_flat_events(path, arrays: dict):
     for name, arr in arrays.items():
         if name.startswith("n") and name[1:] in prefixes:
             continue
-        if arr.ndim == 2:
+        if arr.ndim == 2 and "_" in name:  # LHEPdfWeight, PSWeight: a list of their own (counter nPSWeight)
             coll, var = name.split("_", 1)
             groups.setdefault(coll, {})[var] = arr
         else:

@@ -39,6 +39,8 @@ class TrainConfig:
         sources with fewer than ``min_rows`` reconstructed objects (default); False: stop instead.
         Sources whose branches the files lack, or with no object at all, are always left out so;
         training stops only when nothing is left.
+    transforms: {"<Collection>_<branch>": steps}: overrides the catalogue's rule (catalogue.rules)
+        for that branch; the steps are those of bundle.json, unfitted.
     """
 
     collections: list | None = None
@@ -59,6 +61,9 @@ class TrainConfig:
     name: str = "flashsim bundle"
     # per-source changes of the networks, e.g. {"Jet_GenJet": {"velocity_field": {"hidden": 192}}}
     sources: dict = field(default_factory=dict)
+    # per-branch transforms where the catalogue's rule is wrong for one's files, for every source of
+    # the collection: {"Muon_ptErr": [{"op": "log", "offset": 0.01}, {"op": "standardize"}]}
+    transforms: dict = field(default_factory=dict)
 
     def to_json(self):
         return asdict(self)
@@ -128,4 +133,21 @@ def load_config(source=None) -> TrainConfig:
             raise InputError(f"{where}: sources.{source}: expected some of {list(_NETWORKS)} with network settings")
         for key, network in changes.items():
             _network(network, f"{where}: sources.{source}.{key}")
+    _check_transforms(values.get("transforms", {}), where)
     return TrainConfig(**values)
+
+
+def _check_transforms(transforms, where):
+    from flashsim.transforms import Transform
+
+    if not isinstance(transforms, dict):
+        raise InputError(f"{where}: transforms: expected {{\"<Collection>_<branch>\": [steps]}}")
+    from flashsim.catalogue import COLLECTIONS
+
+    for branch, steps in transforms.items():
+        if branch.split("_", 1)[0] not in COLLECTIONS:
+            raise InputError(f"{where}: transforms.{branch}: not a branch of a catalogue collection {COLLECTIONS}")
+        if "_" not in branch or not isinstance(steps, list) or not all(isinstance(x, dict) for x in steps):
+            raise InputError(f"{where}: transforms.{branch}: expected \"<Collection>_<branch>\": "
+                             f"[{{\"op\": ...}}, ...]")
+        Transform(steps, name=f"{where}: transforms.{branch}")  # unknown ops, misplaced spikes, ...

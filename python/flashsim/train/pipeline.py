@@ -73,7 +73,7 @@ def train_bundle(inputs, output, config, command=None, log=print) -> dict:
     """
     from flashsim import catalogue
     from flashsim._version import __version__
-    from flashsim.extract import extract
+    from flashsim.extract import extract, left_out_lines
     from flashsim.train.export import export_bundle
     from flashsim.train.fit import SparseSourceError, check_flow_options
 
@@ -81,13 +81,15 @@ def train_bundle(inputs, output, config, command=None, log=print) -> dict:
     if not inputs:
         raise InputError("no input files to train on")
     sources = catalogue.sources(config.collections)
+    for name, steps in config.transforms.items():  # the user's overrides of the catalogue's rules
+        for spec in sources:
+            if name.startswith(f"{spec.collection}_"):
+                spec.overrides[name[len(spec.collection) + 1:]] = [dict(x) for x in steps]
     known = [s.key for s in catalogue.sources()]
     unknown = set(config.sources) - set(known)
     if unknown:
         raise InputError(f"training config: sources {sorted(unknown)} are not in the catalogue; expected some of "
                          f"{known}")
-    for spec in sources:
-        check_flow_options(spec, config)
     from flashsim.nanoaod.input_files import check_event_files
 
     check_event_files(inputs, "flashsim train", rntuple=True)  # unreadable, truncated, no Events, schema changes
@@ -100,14 +102,17 @@ def train_bundle(inputs, output, config, command=None, log=print) -> dict:
     start = time.perf_counter()
     # a source whose branches the files lack, or with no object at all, is left out with one line
     left_out: dict = {}
-    tables = extract(inputs, sources, max_events=config.max_events, skipped=left_out)
-    for key, why in left_out.items():
-        log(f"{key}: left out ({why})")
+    postprocess: list = []  # the cross-references and sums the files have (catalogue.follow)
+    tables = extract(inputs, sources, max_events=config.max_events, skipped=left_out, postprocess=postprocess)
+    for line in left_out_lines(left_out):
+        log(line)
     if not tables:
         raise InputError(f"{', '.join(map(str, inputs))}: nothing to train: every source was left out "
                          f"({'; '.join(f'{k}: {v}' for k, v in list(left_out.items())[:4])}"
                          f"{' ...' if len(left_out) > 4 else ''})")
     sources = [s for s in sources if s.key in tables]
+    for spec in sources:  # the targets are known now: they follow the files
+        check_flow_options(spec, config)
     log(f"extracted {len(sources)} sources from {len(inputs)} files in {time.perf_counter() - start:.1f} s")
     fitted = []
     for spec, outcome, seconds in _fit_sources(sources, tables, config):
@@ -122,7 +127,7 @@ def train_bundle(inputs, output, config, command=None, log=print) -> dict:
         log(f"{spec.key}: efficiency {rep.get('efficiency', {}).get('rows', '-')} rows, "
             f"velocity field {rep['velocity_field']['rows']} rows, "
             f"labels {rep.get('labels', {}).get('classes', '-')} classes, {seconds:.1f} s")
-    order = {s.key: i for i, s in enumerate(sources)}
+    order = {key: i for i, key in enumerate(known)}
     fitted.sort(key=lambda f: order[f.spec.key])  # the bundle lists the sources in catalogue order
     collections = list(dict.fromkeys(f.spec.collection for f in fitted))
     used = [c for f in fitted for c in f.spec.columns()]
@@ -135,10 +140,13 @@ def train_bundle(inputs, output, config, command=None, log=print) -> dict:
         "python": platform.python_version(),
         "training_seconds": None,
         "left_out": dict(sorted(left_out.items(), key=lambda kv: order[kv[0]])),
+        # what the training values decided: transforms adapted, flavours copied or learnt
+        "catalogue": {f.spec.key: dict(f.spec.decisions) for f in fitted if f.spec.decisions},
     }
     try:
         manifest = export_bundle(output, fitted, catalogue.derived_columns(used),
-                                 catalogue.postprocess(collections), config.ode, provenance, config.name)
+                                 [p for p in postprocess if set(p["requires"]) <= set(collections)], config.ode,
+                                 provenance, config.name)
     except ModelError as err:  # a failed parity check: keep the trained networks, they cost an hour
         import torch
 

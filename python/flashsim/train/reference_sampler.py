@@ -19,7 +19,7 @@ __all__ = ["CppNoise", "NumpyNoise", "gen_arrays", "sample_bundle", "to_branch_r
 
 _ID = ["run", "luminosityBlock", "event"]
 _LIMITS = {"Int_t": (-2**31, 2**31 - 1), "UInt_t": (0, 2**32 - 1), "Short_t": (-2**15, 2**15 - 1),
-           "UShort_t": (0, 2**16 - 1), "UChar_t": (0, 255), "Bool_t": (0, 1)}
+           "UShort_t": (0, 2**16 - 1), "UChar_t": (0, 255), "Char_t": (-128, 127), "Bool_t": (0, 1)}
 
 
 def to_branch_range(values, branch_type):

@@ -270,7 +270,7 @@ inline ROOT::RDF::RNode Simulate(ROOT::RDF::RNode df, const std::string &bundleD
       df = df.Define(merged, "flashsim::Internal::Merge(" + std::to_string(sortBranch) + parts + ")");
       df = df.Define(merged + "_skippedGen", "static_cast<ULong64_t>(" + merged + ".skippedGen)");
       if (!collection->event)
-         df = Internal::Put(df, present, "n" + collection->name, "static_cast<UInt_t>(" + merged + ".size)");
+         df = Internal::Put(df, present, "n" + collection->name, "static_cast<Int_t>(" + merged + ".size)");
       for (std::size_t j = 0; j < branches.size(); ++j) {
          const std::string type = BranchTypeName(branches[j].second);
          const std::string getter = collection->event ? "Scalar" : "Branch";

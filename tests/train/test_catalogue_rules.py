@@ -1,0 +1,131 @@
+"""The catalogue's rules: a transform per reco branch from its type and name family, checked against
+the training values; flavours copied only where the files show them equal to the gen object's."""
+
+import numpy as np
+import pytest
+
+from flashsim.catalogue.follow import COPY_AGREEMENT, computed_columns, follow_file, settle
+from flashsim.catalogue.rules import adapt, is_cross_reference, root_type, steps_for
+from flashsim.catalogue.spec import Copy, SourceSpec
+from flashsim.extract.tables import Table
+
+
+def ops(steps):
+    return [s["op"] for s in steps]
+
+
+@pytest.mark.parametrize("field, branch_type, gen, expected", [
+    ("pt", "Float_t", "GenPart", ["ratio", "standardize"]),
+    ("pt", "Float_t", None, ["log", "standardize"]),
+    ("eta", "Float_t", "GenJet", ["difference", "standardize"]),
+    ("phi", "Float_t", "GenJet", ["delta_phi", "standardize"]),
+    ("mass", "Float_t", "GenJet", ["log", "standardize"]),
+    ("chHEF", "Float_t", "GenJet", ["spike", "logit", "standardize"]),  # fractions: 0 is a spike
+    ("btagDeepFlavB", "Float_t", "GenJet", ["logit", "standardize"]),
+    ("btagUParTAK4CvL", "Float_t", "GenJet", ["logit", "standardize"]),
+    ("particleNetWithMass_WvsQCD", "Float_t", "GenJetAK8", ["logit", "standardize"]),
+    ("mvaIso", "Float_t", "GenPart", ["spike", "logit", "standardize"]),
+    ("dxy", "Float_t", "GenPart", ["asinh", "standardize"]),
+    ("pfRelIso03_all", "Float_t", "GenPart", ["log", "standardize"]),
+    ("sip3d", "Float_t", "GenPart", ["log", "standardize"]),
+    ("area", "Float_t", "GenJet", ["standardize"]),
+    ("chMultiplicity", "UChar_t", "GenJet", ["dequantize", "standardize"]),
+    ("nStations", "UChar_t", "GenPart", ["dequantize", "standardize"]),
+    ("lostHits", "UChar_t", "GenPart", ["dequantize", "standardize"]),
+    ("tightId", "Bool_t", "GenPart", ["label"]),
+    ("cutBased", "UChar_t", "GenPart", ["label"]),
+    ("charge", "Int_t", "GenPart", ["label"]),
+    ("mvaIso_WP80", "Bool_t", "GenPart", ["label"]),
+])
+def test_rule_by_name_family_and_type(field, branch_type, gen, expected):
+    assert ops(steps_for("X", field, branch_type, gen)) == expected
+
+
+def test_event_level_sums_get_an_offset():
+    assert steps_for("PuppiMET", "pt", "Float_t", None, event=True)[0] == {"op": "log", "offset": 1.0}
+    assert steps_for("Rho", "fixedGridRhoFastjetAll", "Float_t", None, event=True)[0] == {"op": "log", "offset": 0.1}
+    assert steps_for("PuppiMET", "covXY", "Float_t", None, event=True)[0] == {"op": "asinh", "scale": 50.0}
+
+
+def test_column_types_and_cross_references():
+    assert root_type("ROOT::VecOps::RVec<Float_t>") == ("Float_t", True)
+    assert root_type("ROOT::VecOps::RVec<std::int16_t>") == ("Short_t", True)  # RNTuple names
+    assert root_type("ROOT::VecOps::RVec<Char_t>") == ("Char_t", True)
+    assert root_type("UChar_t") == ("UChar_t", False)
+    assert root_type("Long64_t")[0] is None and root_type("std::string")[0] is None
+    assert all(map(is_cross_reference, ["genPartIdx", "jetIdx", "muonIdx3SJ", "subJetIdx1", "svIdx2"]))
+    assert not is_cross_reference("pt") and not is_cross_reference("idDeepTau2018v2p5VSjet")
+
+
+def test_a_default_value_outside_the_domain_becomes_a_spike():
+    values = np.concatenate([np.full(30, -1.0), np.linspace(0.01, 0.99, 70)])  # a -1 default score
+    steps, why = adapt(steps_for("Jet", "btagPNetB", "Float_t", "GenJet"), values)
+    assert ops(steps) == ["spike", "logit", "standardize"] and steps[0]["value"] == -1.0 and "30.0%" in why
+    iso = np.concatenate([np.zeros(10), np.linspace(0.01, 2.0, 90)])  # zero isolation under a log
+    steps, why = adapt(steps_for("Muon", "pfRelIso03_all", "Float_t", "GenPart"), iso)
+    assert ops(steps) == ["spike", "log", "standardize"] and steps[0]["value"] == 0.0
+    fine = np.linspace(0.01, 0.99, 50)
+    assert adapt(steps_for("Jet", "btagDeepFlavB", "Float_t", "GenJet"), fine) == (
+        steps_for("Jet", "btagDeepFlavB", "Float_t", "GenJet"), None)
+
+
+def test_many_values_outside_the_domain_fall_back_to_a_standardisation():
+    values = np.linspace(-0.5, 3.0, 100)  # a "score" that is not one
+    steps, why = adapt(steps_for("Jet", "btagPNetB", "Float_t", "GenJet"), values)
+    assert ops(steps) == ["standardize"] and "standardised" in why
+
+
+def _source(name, copies):
+    return SourceSpec("Jet", name, "matched", conditioning=[], gen_collection="GenJet", copies=copies)
+
+
+def test_flavour_copied_at_99_percent_else_learnt_by_every_source_of_the_collection():
+    n = 1000
+    gen = np.arange(n) % 3
+    exact = gen.astype(np.float64)
+    off = exact.copy()
+    off[: int(n * (1 - COPY_AGREEMENT)) + 5] = 9  # just below 99%
+    a = _source("A", [Copy("hadronFlavour", "UChar_t", gen="GenJet_hadronFlavour"),
+                      Copy("partonFlavour", "Short_t", gen="GenJet_partonFlavour")])
+    b = _source("B", [Copy("hadronFlavour", "UChar_t", fallback=0), Copy("partonFlavour", "Short_t", fallback=0)])
+    tables = {
+        "Jet_A": Table({"GenJet_hadronFlavour": gen, "GenJet_partonFlavour": gen}, np.zeros(n),
+                       targets={"hadronFlavour": exact, "partonFlavour": off}),
+        "Jet_B": Table({}, np.zeros(n), targets={"hadronFlavour": np.zeros(n), "partonFlavour": np.zeros(n)}),
+    }
+    settle([a, b], tables)
+    for s in (a, b):  # partonFlavour: 98.5% in A, so learnt (a label) in A and in B alike
+        assert [c.branch for c in s.copies] == ["hadronFlavour"]
+        assert [(t.branch, t.is_label) for t in s.targets] == [("partonFlavour", True)]
+    assert "98.50%" in a.decisions["partonFlavour"] and "another source" in b.decisions["partonFlavour"]
+    assert "copied" in a.decisions["hadronFlavour"]
+
+
+def test_postprocess_follows_the_file():
+    """A v12 file has Jet_nConstituents but not the multiplicities: it is learnt, not computed;
+    a cross-reference the file does not have is not written."""
+    sources = [SourceSpec("Jet", "Pileup", "slots", conditioning=[])]
+    types = {"Jet_pt": "ROOT::VecOps::RVec<Float_t>", "Jet_eta": "ROOT::VecOps::RVec<Float_t>",
+             "Jet_phi": "ROOT::VecOps::RVec<Float_t>", "Jet_nConstituents": "ROOT::VecOps::RVec<UChar_t>"}
+    entries = follow_file(sources, types)
+    assert entries == [] and "nConstituents" in [t.branch for t in sources[0].targets]
+    types |= {"Jet_chMultiplicity": "ROOT::VecOps::RVec<UChar_t>", "Jet_neMultiplicity": "ROOT::VecOps::RVec<UChar_t>"}
+    sources = [SourceSpec("Jet", "Pileup", "slots", conditioning=[])]
+    entries = follow_file(sources, types)
+    assert [e["column"] for e in entries] == ["Jet_nConstituents"]
+    assert "nConstituents" not in [t.branch for t in sources[0].targets]
+    entry = {"column": "Jet_nMuons", "requires": ["Jet", "Muon"], "expression": "f(Jet_pt, Muon_jetIdx)"}
+    assert computed_columns([entry], {"Jet_nMuons"}, {"Jet_pt"}) == []  # Muon_jetIdx is not simulated
+    assert computed_columns([entry], {"Jet_nMuons"}, {"Jet_pt", "Muon_jetIdx"}) == [entry]
+
+
+def test_a_config_overrides_a_rule():
+    from flashsim.errors import InputError
+    from flashsim.train.config import load_config
+
+    steps = [{"op": "log", "offset": 0.01}, {"op": "standardize"}]
+    assert load_config({"transforms": {"Muon_ptErr": steps}}).transforms == {"Muon_ptErr": steps}
+    with pytest.raises(InputError, match="transforms.Muon_ptErr.*unknown transform op 'sqrt'"):
+        load_config({"transforms": {"Muon_ptErr": [{"op": "sqrt"}]}})
+    with pytest.raises(InputError, match="transforms.Muons_pt: not a branch of a catalogue collection"):
+        load_config({"transforms": {"Muons_pt": steps}})
