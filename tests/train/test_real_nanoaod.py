@@ -93,3 +93,42 @@ def test_validate_renders_the_report(nano, flash, tmp_path):
                  "--no-auc"]) == 0
     html = (out / "index.html").read_text()
     assert "Jet_pt" in html and "PuppiMET" in html
+
+
+def _without(ROOT, path, drop, out):
+    df = ROOT.RDataFrame("Events", str(path))
+    df.Snapshot("Events", str(out), [str(c) for c in df.GetColumnNames() if not drop(str(c))])
+    return out
+
+
+def test_a_file_without_gen_collections(ROOT, tmp_path, capsys):
+    nogen = _without(ROOT, DATA / "nano_tt_v12.root", lambda c: c.startswith(("Gen", "nGen", "SubGen", "nSubGen")),
+                     tmp_path / "nogen.root")
+    assert main(["train", str(nogen), "-o", str(tmp_path / "b"), "--smoke", "--quiet"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "nogen.root: has no gen collections (no GenPart_pt, GenJet_pt" in err[0], err
+    assert main(["simulate", str(nogen), "-o", str(tmp_path / "x.root"), "--replace-reco", "--seed", "1",
+                 "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert "nogen.root: the input lacks columns" in err and "'GenPart_pt'" in err and "Traceback" not in err
+    assert not (tmp_path / "b").exists() and not list(tmp_path.glob("x.root*"))
+
+
+def test_a_file_without_its_matching_branches(ROOT, tmp_path, capsys):
+    matching = ("genJetIdx", "genPartIdx", "genJetAK8Idx")
+    nomatch = _without(ROOT, DATA / "nano_tt_v12.root", lambda c: c.endswith(matching), tmp_path / "nomatch.root")
+    # only jets: nothing can be trained, an error naming the file and the branch, nothing written
+    assert main(["train", str(nomatch), "-o", str(tmp_path / "b"), "--smoke", "--quiet", "--collections", "Jet"]) == 2
+    err = capsys.readouterr().err
+    assert "nothing to train" in err and "nomatch.root lacks its branches ['Jet_genJetIdx']" in err, err
+    assert not (tmp_path / "b").exists()
+    # everything: the object collections are left out with a notice each, the event-level ones train
+    assert main(["train", str(nomatch), "-o", str(tmp_path / "c"), "--smoke", "--quiet"]) == 0
+    err = capsys.readouterr().err
+    assert "flashsim train: notice: Muon_GenMuon: left out (nomatch.root lacks its branches ['Muon_genPartIdx'])" in err
+    from flashsim.bundle import read_manifest
+
+    manifest = read_manifest(tmp_path / "c")
+    assert "FatJet_genJetAK8Idx" in manifest["provenance"]["left_out"]["FatJet_GenJetAK8"]
+    assert {c["name"] for c in manifest["collections"]} == {"MET", "PuppiMET", "RawMET", "RawPuppiMET", "ChsMET",
+                                                            "DeepMETResolutionTune", "DeepMETResponseTune", "PV", "Rho"}

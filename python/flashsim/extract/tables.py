@@ -11,6 +11,7 @@ from flashsim.errors import InputError
 __all__ = ["NO_BRANCHES", "SourceTables", "Table", "extract", "left_out_lines"]
 
 _ID = ["run", "luminosityBlock", "event"]
+_GEN_COLLECTIONS = ("GenPart", "GenJet", "GenJetAK8")
 NO_BRANCHES = "the input has no branches of its collection"  # the reason a source is left out
 
 
@@ -145,6 +146,10 @@ def _slim_file(inputs, sources, workdir: Path, max_events=None, skipped=None, po
     check_event_files(files, "flashsim extract", rntuple=True)  # unreadable, truncated, no Events, schema changes
     df = ROOT.RDataFrame("Events", files)
     have = {str(c) for c in df.GetColumnNames()}
+    if not any(f"{g}_pt" in have for g in _GEN_COLLECTIONS):
+        wanted = ", ".join(f"{g}_pt" for g in _GEN_COLLECTIONS)
+        raise InputError(f"{', '.join(files)}: has no gen collections (no {wanted}): training pairs each reco "
+                         f"object with its gen object; a full-simulation NanoAOD file with its gen branches is needed")
     _follow(sources, df, files, skipped, postprocess)
     if not sources:
         return None
@@ -153,7 +158,8 @@ def _slim_file(inputs, sources, workdir: Path, max_events=None, skipped=None, po
         for s in sources:
             lacking = _missing_branches([s], have)
             if lacking:
-                skipped[s.key] = f"the input lacks its branches {lacking[:6]}{' ...' if len(lacking) > 6 else ''}"
+                skipped[s.key] = (f"{', '.join(Path(f).name for f in files)} lacks its branches {lacking[:6]}"
+                                  f"{' ...' if len(lacking) > 6 else ''}")
             else:
                 usable.append(s)
         sources[:] = usable

@@ -473,8 +473,13 @@ def simulate_file(
             gen = ROOT.RDataFrame("Events", [str(p) for p in inputs])
         nodes = []
         for copy in range(oversample):
-            nano = flashsim.rdf.simulate(gen, bundle, seed=seed, collections=collections, ode=ode, copy=copy,
-                                         device=device, bad_gen=bad_gen, replace_reco=replace_reco)
+            try:
+                nano = flashsim.rdf.simulate(gen, bundle, seed=seed, collections=collections, ode=ode, copy=copy,
+                                             device=device, bad_gen=bad_gen, replace_reco=replace_reco)
+            except InputError as err:  # missing gen columns, ...: say which file
+                names = ", ".join(str(p) for p in inputs)
+                text = str(err).removeprefix("flashsim: ")
+                raise (err if names in text else InputError(f"{names}: {text}")) from None
             nano = nano.Define(COPY_BRANCH, f"static_cast<UShort_t>({copy})")
             nano = nano.Define(WEIGHT_BRANCH, f"static_cast<Float_t>(1.0 / {oversample})")
             nodes.append(nano)

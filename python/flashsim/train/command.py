@@ -1,5 +1,7 @@
 """``flashsim train``: NanoAOD files (gen + reco) -> a model bundle."""
 
+import sys
+
 HELP = "train a model bundle on NanoAOD files with gen and reco collections"
 
 __all__ = ["HELP", "add_arguments", "run"]
@@ -31,8 +33,13 @@ def run(args) -> int:
     if args.quiet:
         config.progress = False
     command = "flashsim train " + " ".join(shlex.quote(a) for a in sys.argv[2:]) if len(sys.argv) > 1 else None
-    manifest = train_bundle(args.inputs, args.output, config, command=command,
-                            log=(lambda *a: None) if args.quiet else print)
+    manifest = train_bundle(args.inputs, args.output, config, command=command, log=_quiet_log if args.quiet else print)
     print(f"flashsim train: wrote {args.output} ({sum(len(c['sources']) for c in manifest['collections'])} sources, "
           f"{manifest['provenance']['training_seconds']} s)")
     return 0
+
+
+def _quiet_log(line):
+    """--quiet: the notices only (sources left out), on stderr."""
+    if line.startswith("notice:"):
+        print(f"flashsim train: {line}", file=sys.stderr)

@@ -105,7 +105,7 @@ def train_bundle(inputs, output, config, command=None, log=print) -> dict:
     postprocess: list = []  # the cross-references and sums the files have (catalogue.follow)
     tables = extract(inputs, sources, max_events=config.max_events, skipped=left_out, postprocess=postprocess)
     for line in left_out_lines(left_out):
-        log(line)
+        log(f"notice: {line}")
     if not tables:
         raise InputError(f"{', '.join(map(str, inputs))}: nothing to train: every source was left out "
                          f"({'; '.join(f'{k}: {v}' for k, v in list(left_out.items())[:4])}"
@@ -120,7 +120,7 @@ def train_bundle(inputs, output, config, command=None, log=print) -> dict:
             if not config.leave_out_sparse:
                 raise outcome
             left_out[spec.key] = str(outcome)
-            log(f"{spec.key}: left out ({outcome})")
+            log(f"notice: {spec.key}: left out ({outcome})")
             continue
         fitted.append(outcome)
         rep = outcome.report
