@@ -3,7 +3,8 @@
 //   root -b -q 'macros/vbf_hmumu.C("nano.root", "vbf_hmumu_hists.root")'
 //
 // The selection is flashsim::toy::VbfHmumu (python/flashsim/validate/analyses/ToyAnalyses.hxx,
-// the same code the Python report runs). Writes one histogram per observable and prints the
+// the same code the Python report runs), with the jet ID computed from the energy fractions
+// (flashsim::nanoaod::JetId, JetId.hxx). Writes one histogram per observable and prints the
 // number of selected events.
 #include "../python/flashsim/validate/analyses/ToyAnalyses.hxx"
 #include "ToyObservables.h"
@@ -19,8 +20,9 @@ void vbf_hmumu(const char *input, const char *output = "vbf_hmumu_hists.root", i
       ROOT::EnableImplicitMT(threads);
    ROOT::RDataFrame df("Events", input);
    auto total = df.Count();
-   auto sel = df.Define("vbf", "flashsim::toy::VbfHmumu(Muon_pt, Muon_eta, Muon_phi, Muon_charge, Muon_mediumId, "
-                               "Muon_pfRelIso04_all, Jet_pt, Jet_eta, Jet_phi, Jet_mass, Jet_jetId)")
+   auto sel = flashsim::nanoaod::DefineJetId(df, "jetId")
+                 .Define("vbf", "flashsim::toy::VbfHmumu(Muon_pt, Muon_eta, Muon_phi, Muon_charge, Muon_mediumId, "
+                                "Muon_pfRelIso04_all, Jet_pt, Jet_eta, Jet_phi, Jet_mass, jetId)")
                  .Filter("!vbf.empty()", "VBF H -> mu mu");
    const std::map<std::string, std::pair<double, double>> ranges = {
       {"m_mumu", {110, 150}}, {"m_jj", {400, 3000}}, {"deta_jj", {2.5, 9}}, {"pt_mumu", {0, 300}},

@@ -356,15 +356,14 @@ def _event_auc(sa, sb, variables, seed):
 
 def _analyses(pair, writer, max_events, seed):
     """Runs each toy analysis on both files; yields (name, section, result, metrics)."""
-    from flashsim.validate.analyses import ANALYSES, analysis_observables
+    from flashsim.validate.analyses import ANALYSES, analysis_observables, missing_columns
     from flashsim.validate.analyses.toy import declare_analyses
 
     ROOT = declare_analyses()
     for name, analysis in ANALYSES.items():
         missing = set()
         for path in (pair.a, pair.b):
-            cols = {str(c) for c in ROOT.RDataFrame("Events", str(path)).GetColumnNames()}
-            missing |= {c for c in analysis.columns if c not in cols}
+            missing |= set(missing_columns(ROOT.RDataFrame("Events", str(path)).GetColumnNames(), name))
         if missing:
             yield name, None, {"skipped": f"missing columns {', '.join(sorted(missing))}"}, []
             continue

@@ -4,10 +4,14 @@
 // drift apart. Each analysis returns, per event, its observables in the order of its
 // *Observables() list, or an empty vector when the event fails the selection.
 //
+// The jet ID is computed from the energy fractions (JetId.hxx: NanoAOD v15 has no Jet_jetId); the
+// caller defines it with flashsim::nanoaod::DefineJetId and passes that column as `jetId`.
 // Column types are template parameters: NanoAOD writes IDs as Bool_t/UChar_t and indices as
 // Short_t, FlashSim may write Int_t; the jitted Define picks the right instantiation.
 #ifndef FLASHSIM_TOY_ANALYSES_HXX
 #define FLASHSIM_TOY_ANALYSES_HXX
+
+#include "JetId.hxx"
 
 #include <Math/Vector4D.h>
 #include <ROOT/RVec.hxx>
@@ -44,7 +48,8 @@ inline double DeltaR(double eta1, double phi1, double eta2, double phi2)
    return std::sqrt((eta1 - eta2) * (eta1 - eta2) + dphi * dphi);
 }
 
-// Jets passing pt, |eta| and tight ID, away from the given leptons; indices in pt order.
+// Jets passing pt, |eta| and tight ID (`jetId`: flags of flashsim::nanoaod::JetId), away from the given
+// leptons; indices in pt order.
 template <class F, class J>
 RVec<int> CleanJets(const RVec<F> &pt, const RVec<F> &eta, const RVec<F> &phi, const RVec<J> &jetId, double etaMax,
                     const std::vector<P4> &leptons)

@@ -1,4 +1,11 @@
-"""RDataFrame side of the toy analyses: declare the C++ once, add the selection and observables."""
+"""RDataFrame side of the toy analyses: declare the C++ once, add the jet ID, the selection and the
+observables.
+
+The jet ID is computed from the energy fractions and multiplicities with CMS's Run-3 recipe
+(JetId.hxx), not read from Jet_jetId: NanoAOD v15 has none, and the fractions are in every
+NanoAOD (a full simulation, the reference detector, FlashSim of any bundle). Only a NanoAOD v12
+file, which has no multiplicities, gets the recipe's fix of its Jet_jetId.
+"""
 
 from __future__ import annotations
 
@@ -10,18 +17,27 @@ import numpy as np
 
 from flashsim.errors import InputError
 
-__all__ = ["ANALYSES", "HEADER", "ToyAnalysis", "analysis_observables", "declare_analyses", "define_analysis",
-           "missing_columns"]
+__all__ = ["ANALYSES", "HEADER", "JET_ID_COLUMNS", "JET_ID_V12_COLUMNS", "ToyAnalysis", "analysis_observables",
+           "declare_analyses", "define_analysis", "missing_columns"]
 
 HEADER = Path(__file__).with_name("ToyAnalyses.hxx")
 _lock = threading.Lock()
 _declared = False
 
 
+# what flashsim::nanoaod::JetId reads, and JetIdFromV12 on a v12 file (JetIdColumns(), JetIdV12Columns() of
+# JetId.hxx, checked when declared); the column define_analysis gives the flags
+JET_ID_COLUMNS = ("Jet_eta", "Jet_chHEF", "Jet_neHEF", "Jet_chEmEF", "Jet_neEmEF", "Jet_muEF", "Jet_chMultiplicity",
+                  "Jet_neMultiplicity")
+JET_ID_V12_COLUMNS = ("Jet_eta", "Jet_jetId", "Jet_neHEF", "Jet_chEmEF", "Jet_neEmEF", "Jet_muEF")
+_JET_ID = "_toy_jetId"
+
+
 @dataclass(frozen=True)
 class ToyAnalysis:
-    """A selection function of ToyAnalyses.hxx, the NanoAOD columns it reads (in argument
-    order), its observables and a histogram range per observable (for the report)."""
+    """A selection function of ToyAnalyses.hxx, the columns it takes (in argument order; the jet
+    ID is defined from the fractions first), its observables and a histogram range per
+    observable (for the report)."""
 
     name: str
     title: str
@@ -30,9 +46,19 @@ class ToyAnalysis:
     observables: tuple
     ranges: dict
 
+    def inputs(self, column_names=()) -> tuple:
+        """The NanoAOD columns a file with ``column_names`` must have for this analysis (the jet ID's:
+        those of a v12 file when it has them and not the multiplicities)."""
+        needed = [c for c in self.columns if c != _JET_ID]
+        if _JET_ID in self.columns:
+            have = {str(c) for c in column_names}
+            v12 = not set(JET_ID_COLUMNS) <= have and set(JET_ID_V12_COLUMNS) <= have
+            needed += JET_ID_V12_COLUMNS if v12 else JET_ID_COLUMNS
+        return tuple(dict.fromkeys(needed))
+
 
 _MUONS = ("Muon_pt", "Muon_eta", "Muon_phi", "Muon_charge", "Muon_mediumId", "Muon_pfRelIso04_all")
-_JETS = ("Jet_pt", "Jet_eta", "Jet_phi", "Jet_mass", "Jet_jetId")
+_JETS = ("Jet_pt", "Jet_eta", "Jet_phi", "Jet_mass", _JET_ID)
 
 ANALYSES = {
     "vbf_hmumu": ToyAnalysis(
@@ -63,7 +89,11 @@ def declare_analyses():
         if not _declared:
             if not ROOT.gInterpreter.Declare(f'#include "{HEADER}"'):
                 raise RuntimeError(f"cling could not compile {HEADER}")
-            # the C++ observable lists are the truth; the Python copies must match them
+            # the C++ observable and column lists are the truth; the Python copies must match them
+            for function, python in (("JetIdColumns", JET_ID_COLUMNS), ("JetIdV12Columns", JET_ID_V12_COLUMNS)):
+                cpp = [str(s) for s in getattr(ROOT.flashsim.nanoaod, function)()]
+                if cpp != list(python):
+                    raise RuntimeError(f"{function}() of the jet ID is {cpp}, Python lists {list(python)}")
             for a in ANALYSES.values():
                 cpp = [str(s) for s in getattr(ROOT.flashsim.toy, a.function.split("::")[-1] + "Observables")()]
                 if cpp != list(a.observables):
@@ -74,9 +104,9 @@ def declare_analyses():
 
 
 def missing_columns(column_names, analysis: str) -> list:
-    """The columns ``analysis`` needs that are not among ``column_names``."""
+    """The NanoAOD columns ``analysis`` needs that are not among ``column_names``."""
     have = {str(c) for c in column_names}
-    return [c for c in ANALYSES[analysis].columns if c not in have]
+    return [c for c in ANALYSES[analysis].inputs(have) if c not in have]
 
 
 def define_analysis(df, analysis: str):
@@ -87,12 +117,16 @@ def define_analysis(df, analysis: str):
     if analysis not in ANALYSES:
         raise InputError(f"unknown toy analysis {analysis!r}; known: {', '.join(ANALYSES)}")
     a = ANALYSES[analysis]
-    declare_analyses()
-    missing = missing_columns(df.GetColumnNames(), analysis)
+    ROOT = declare_analyses()
+    names = {str(c) for c in df.GetColumnNames()}
+    missing = missing_columns(names, analysis)
     if missing:
         raise InputError(f"toy analysis {analysis} needs columns {', '.join(missing)}")
+    node = ROOT.RDF.AsRNode(df)
+    if _JET_ID in a.columns and _JET_ID not in names:  # one definition per graph branch
+        node = ROOT.flashsim.nanoaod.DefineJetId(node, _JET_ID)
     out_col = f"_toy_{analysis}"
-    node = df.Define(out_col, f"{a.function}({', '.join(a.columns)})").Filter(f"!{out_col}.empty()", a.title)
+    node = node.Define(out_col, f"{a.function}({', '.join(a.columns)})").Filter(f"!{out_col}.empty()", a.title)
     for i, obs in enumerate(a.observables):
         node = node.Define(obs, f"{out_col}[{i}]")
     return node
