@@ -3,6 +3,10 @@
 import awkward as ak
 import numpy as np
 
+# ROOT type of flashsim.refsim.schema -> uproot's typename of a scalar branch (a jagged one adds "[]")
+UPROOT_TYPENAMES = {"Float_t": "float", "Int_t": "int32_t", "UInt_t": "uint32_t", "Short_t": "int16_t",
+                    "UShort_t": "uint16_t", "UChar_t": "uint8_t", "Bool_t": "bool", "ULong64_t": "uint64_t"}
+
 
 def flat(array):
     """All values of an awkward array as one numpy array."""

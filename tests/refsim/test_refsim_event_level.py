@@ -1,4 +1,4 @@
-"""MET, vertices, rho, AK8 jets, taus."""
+"""PuppiMET, vertices, rho, AK8 jets, taus."""
 
 import awkward as ak
 import numpy as np
@@ -7,21 +7,21 @@ from refsim_testing import flat
 
 def test_met_resolution_grows_with_pileup(dy):
     n_pu = flat(dy.Pileup_nPU)
-    dx = flat(dy.MET_pt * np.cos(dy.MET_phi) - dy.GenMET_pt * np.cos(dy.GenMET_phi))
+    dx = flat(dy.PuppiMET_pt * np.cos(dy.PuppiMET_phi) - dy.GenMET_pt * np.cos(dy.GenMET_phi))
     low, high = np.std(dx[n_pu < 35]), np.std(dx[n_pu > 55])
     assert high > low, (low, high)
 
 
 def test_met_covariance_and_significance(ttbar):
-    xx, xy, yy = flat(ttbar.MET_covXX), flat(ttbar.MET_covXY), flat(ttbar.MET_covYY)
+    xx, xy, yy = flat(ttbar.PuppiMET_covXX), flat(ttbar.PuppiMET_covXY), flat(ttbar.PuppiMET_covYY)
     assert np.all(xx > 0) and np.all(yy > 0) and np.all(xx * yy - xy**2 > 0)
-    mx = flat(ttbar.MET_pt * np.cos(ttbar.MET_phi))
-    my = flat(ttbar.MET_pt * np.sin(ttbar.MET_phi))
+    mx = flat(ttbar.PuppiMET_pt * np.cos(ttbar.PuppiMET_phi))
+    my = flat(ttbar.PuppiMET_pt * np.sin(ttbar.PuppiMET_phi))
     sig = (mx * mx * yy - 2 * mx * my * xy + my * my * xx) / (xx * yy - xy**2)
-    assert np.allclose(sig, flat(ttbar.MET_significance), rtol=1e-3)
-    assert np.all(flat(ttbar.MET_sumEt) >= flat(ak.sum(ttbar.Jet_pt, axis=1)) - 1e-3)
+    assert np.allclose(sig, flat(ttbar.PuppiMET_significance), rtol=1e-3)
+    assert np.all(flat(ttbar.PuppiMET_sumEt) >= flat(ak.sum(ttbar.Jet_pt, axis=1)) - 1e-3)
     # neutrinos in ttbar: MET follows GenMET
-    assert np.corrcoef(flat(ttbar.MET_pt), flat(ttbar.GenMET_pt))[0, 1] > 0.5
+    assert np.corrcoef(flat(ttbar.PuppiMET_pt), flat(ttbar.GenMET_pt))[0, 1] > 0.5
 
 
 def test_vertices_and_rho_follow_pileup(ttbar):

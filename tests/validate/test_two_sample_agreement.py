@@ -27,30 +27,37 @@ def _subset(ROOT, source, output, columns):
 
 @pytest.fixture(scope="module")
 def files(nano_pair, tmp_path_factory):
+    """The default bundle's manifest (Jet and its missing-momentum collection, MET or PuppiMET) and two
+    reference-detector files with its branches, those of them that NanoAOD v15 kept."""
     import ROOT
 
     manifest = read_manifest(default_bundle())
-    manifest = {**manifest, "collections": [c for c in manifest["collections"] if c["name"] in ("Jet", "MET")]}
-    reco = ["nJet"] + [f"Jet_{b}" for b in quality._branches(manifest, "Jet")] + ["Jet_genJetIdx"]
-    reco += [f"MET_{b}" for b in quality._branches(manifest, "MET")]
+    manifest = {**manifest, "collections": [c for c in manifest["collections"] if c["name"] in ("Jet", "MET",
+                                                                                                 "PuppiMET")]}
+    met = next(c["name"] for c in manifest["collections"] if c["name"] != "Jet")
     pair = nano_pair("ttbar", 300)
+    have = {str(c) for c in ROOT.RDataFrame("Events", str(pair["ref"])).GetColumnNames()}
+    reco = ["nJet"] + [f"Jet_{b}" for b in quality._branches(manifest, "Jet")] + ["Jet_genJetIdx"]
+    reco += [f"PuppiMET_{b}" for b in quality._branches(manifest, met)]
     folder = tmp_path_factory.mktemp("agreement")
-    a = _subset(ROOT, pair["other"], folder / "a.root", GEN + reco)
-    b = _subset(ROOT, pair["ref"], folder / "b.root", GEN + reco)
-    return manifest, a, b
+    a = _subset(ROOT, pair["other"], folder / "a.root", GEN + [c for c in reco if c in have])
+    b = _subset(ROOT, pair["ref"], folder / "b.root", GEN + [c for c in reco if c in have])
+    return manifest, {"Jet": "Jet", "PuppiMET": met}, a, b
 
 
-@pytest.mark.parametrize("collection", ["Jet", "MET"])
+@pytest.mark.parametrize("collection", ["Jet", "PuppiMET"])
 def test_same_auc_on_the_same_files(files, collection, tmp_path):
-    manifest, a, b = files
+    manifest, in_manifest, a, b = files
     report = validate(a, b, tmp_path / "report", collections=[collection], with_analyses=False, log=lambda *_: None)
     from_report = next(iter(report["processes"].values()))["collections"][collection]["auc"]
 
+    name = in_manifest[collection]  # the script reads the file's PuppiMET for a bundle's MET
     gen = quality.uproot_read(b, GEN, None)
-    tables = [quality.add_gen(quality.reference_objects(path, manifest, None, gen)[collection], collection, gen)
+    tables = [quality.add_gen(quality.reference_objects(path, manifest, None, gen)[name], name, gen)
               for path in (a, b)]
     ids = event_ids({k: ak.to_numpy(gen[k]) for k in ("run", "luminosityBlock", "event")})
-    from_script = quality.classifier_auc(*tables, collection, quality._branches(manifest, collection), ids)
+    branches = [br for br in quality._branches(manifest, name) if br in tables[1]]
+    from_script = quality.classifier_auc(*tables, name, branches, ids)
 
     assert from_report["n_test"] == from_script["n_test"] > 100
     assert from_report["features"] == from_script["features"]

@@ -7,7 +7,7 @@ from flashsim import InputError
 from flashsim.cli import main
 from flashsim.validate import ProcessPair, validate_processes
 
-FAST = {"collections": ["Jet", "MET"], "with_analyses": False, "log": lambda msg: None}
+FAST = {"collections": ["Jet", "PuppiMET"], "with_analyses": False, "log": lambda msg: None}
 
 
 def _collections(report):

@@ -26,7 +26,7 @@ def report(nano_pair, tmp_path_factory):
     folder = tmp_path_factory.mktemp("report")
     # ttbar: jet pt x 1.1; zh_llbb: the reference at another seed
     metrics = validate_processes([("ttbar", ttbar["distorted"], ttbar["ref"]), ("zh_llbb", zh["other"], zh["ref"])],
-                                 folder, collections=["Jet", "Muon", "Electron", "MET"], bundle=bundle,
+                                 folder, collections=["Jet", "Muon", "Electron", "PuppiMET"], bundle=bundle,
                                  log=lambda msg: None)
     return folder, metrics
 

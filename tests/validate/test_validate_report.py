@@ -7,7 +7,7 @@ import pytest
 
 from flashsim.validate import validate
 
-FAST = {"collections": ["Jet", "MET"], "with_analyses": False, "log": lambda msg: None}
+FAST = {"collections": ["Jet", "PuppiMET"], "with_analyses": False, "log": lambda msg: None}
 
 
 @pytest.fixture(scope="module")
@@ -67,21 +67,21 @@ def test_branches_and_collections_missing_in_a_are_listed(nano_pair, tmp_path):
     files = nano_pair("ttbar", 300)
     df = ROOT.RDataFrame("Events", str(files["other"]))
     keep = [str(c) for c in df.GetColumnNames() if str(c).startswith(("run", "luminosityBlock", "event", "nJet",
-                                                                        "Jet_", "GenJet", "MET_", "GenMET"))]
-    keep.remove("Jet_qgl")
+                                                                        "Jet_", "GenJet", "PuppiMET_", "GenMET"))]
+    keep.remove("Jet_btagPNetQvG")
     subset = tmp_path / "subset.root"
     df.Snapshot("Events", str(subset), keep)
     r = validate(subset, files["ref"], tmp_path / "report", with_auc=False, with_analyses=False,
                  log=lambda msg: None)
     process = r["processes"]["ttbar"]
-    assert set(process["collections"]) == {"Jet", "MET"}
-    assert process["only_in_b"]["Jet"] == ["Jet_qgl"] and "Muon_pt" in process["only_in_b"]["Muon"]
+    assert set(process["collections"]) == {"Jet", "PuppiMET"}
+    assert process["only_in_b"]["Jet"] == ["Jet_btagPNetQvG"] and "Muon_pt" in process["only_in_b"]["Muon"]
     page = (tmp_path / "report" / "index.html").read_text()
-    assert "only in Reference: Jet_qgl" in page and "not compared: Muon" in page
+    assert "only in Reference: Jet_btagPNetQvG" in page and "not compared: Muon" in page
     # and the other way round: what only A has is listed once, on A's side
     r = validate(files["ref"], subset, tmp_path / "report_swapped", with_auc=False, with_analyses=False,
                  log=lambda msg: None)
     (process,) = r["processes"].values()
-    assert process["only_in_a"]["Jet"] == ["Jet_qgl"] and not process["only_in_b"]
+    assert process["only_in_a"]["Jet"] == ["Jet_btagPNetQvG"] and not process["only_in_b"]
     page = (tmp_path / "report_swapped" / "index.html").read_text()
-    assert page.count("only in FlashSim: Jet_qgl") == 1
+    assert page.count("only in FlashSim: Jet_btagPNetQvG") == 1

@@ -1,11 +1,13 @@
 """The physical range of a NanoAOD reco branch, by what its name says it is.
 
 The rules are NanoAOD's meanings, not fitted numbers: momenta, masses, widths, errors,
-isolations, energy sums and counts are >= 0; phi is in [-pi, pi]; energy fractions, tagger
-scores and their efficiencies are in [0, 1]; MVA outputs and likelihoods are in [-1, 1] (qgl
--1: undefined); |eta| stays inside the detector (5.5 gives the forward calorimeter's 5.2 some
-room for the response); indices are >= -1 (-1: none). A branch no rule covers (dxy, dz, PV_x,
-covXY, rawFactor, deltaEtaSC, ...) is only required to be finite.
+isolations, energy sums, counts and regression factors (PNetRegPtRawCorr; 0: no regression) are
+>= 0; phi is in [-pi, pi]; energy fractions, tagger scores and their efficiencies are in [0, 1],
+the ParticleNet and ParT AK4 scores (btagPNetQvG, btagUParTAK4B, ...) in [-1, 1] (-1: no score);
+MVA outputs and likelihoods are in [-1, 1] (qgl -1: undefined); |eta| stays inside the detector
+(5.5 gives the forward calorimeter's 5.2 some room for the response); indices are >= -1 (-1:
+none). A branch no rule covers (dxy, dz, PV_x, covXY, rawFactor, deltaEtaSC, ...) is only
+required to be finite.
 
     from flashsim.nanoaod.ranges import physical_range, range_violations
     physical_range("Jet_btagDeepFlavB")    # (0.0, 1.0)
@@ -25,11 +27,12 @@ RULES = [
     (r"phi", (-math.pi, math.pi)),
     (r"eta", (-5.5, 5.5)),
     (r"charge", (-1, 1)),
+    (r"(btagPNet\w*|btagUParT\w*|btagRobustParT\w*)", (-1.0, 1.0)),
     (r"(btag\w*|particleNet\w*|\w*EF|\w*HEF|score\w*Probability)", (0.0, 1.0)),
     (r"(qgl|puIdDisc|mva\w*)", (-1.0, 1.0)),
     (r"(pt|mass|msoftdrop|area|sumEt|sumPtUnclustered|significance|energyErr|ptErr|\w*Err|ip3d|sip3d|hoe|sieie|"
-     r"r9|n2b1|tau[1-4]|chi2|ndof|bRegCorr|covXX|covYY|dlen\w*|\w*Iso\w*|fixedGridRho\w*|n[A-Z]\w*|\w*Multiplicity|"
-     r"nStations|nTrackerLayers|lostHits|seedGain|cutBased|jetId|puId|hadronFlavour|genPartFlav|tightCharge|npvs\w*)",
+     r"r9|n2b1|tau[1-4]|chi2|ndof|bRegCorr|\w*RegPtRaw\w*|covXX|covYY|dlen\w*|\w*Iso\w*|fixedGridRho\w*|n[A-Z]\w*|"
+     r"\w*Multiplicity|nStations|nTrackerLayers|lostHits|seedGain|cutBased|jetId|puId|hadronFlavour|genPartFlav|tightCharge|npvs\w*)",
      (0.0, _INF)),
 ]
 _COMPILED = [(re.compile(pattern + r"$"), bounds) for pattern, bounds in RULES]

@@ -2,8 +2,8 @@
 
 It reads a gen-level NanoAOD-like file (tree ``Events`` with GenPart, GenJet, GenJetAK8,
 GenVisTau, GenMET, Pileup) and writes the same file plus the reco collections (Jet, Muon,
-Electron, Photon, FatJet, SubJet, Tau, FsrPhoton, LowPtElectron, MET, PV, Rho) with NanoAOD v12
-names and types and the real matching branches. All of its numbers live in
+Electron, Photon, FatJet, SubJet, Tau, FsrPhoton, LowPtElectron, PuppiMET, PV, Rho) with CMS
+NanoAOD v15 names and types and the real matching branches. All of its numbers live in
 :mod:`flashsim.refsim.parameters`; their hash goes into every output file. See docs/refsim.md.
 
 Example::

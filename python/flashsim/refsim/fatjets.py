@@ -34,10 +34,10 @@ def fatjets(gen, rng, rho) -> Objects:
     n_prong = sum_within(ev, eta, phi, sub.event, sub["eta"], sub["phi"], ones * is_q,
                          gen.n, r)
     n_bq = sum_within(ev, eta, phi, sub.event, sub["eta"], sub["phi"], ones * is_b, gen.n, r)
+    # b hadrons inside the jet drive Xbb and the subjet b tags (NanoAOD v15 stores their count on
+    # GenJetAK8, not on FatJet: kept private here)
     n_bh = sum_within(ev, eta, phi, sub.event, sub["eta"], sub["phi"],
                       ones * (hadrons[cand] == 5), gen.n, r)
-    n_ch = sum_within(ev, eta, phi, sub.event, sub["eta"], sub["phi"],
-                      ones * (hadrons[cand] == 4), gen.n, r)
 
     z = rng.normal("fatjet", ev, key, 15)
     u = rng.uniform("fatjet", ev, key, 2)
@@ -74,9 +74,8 @@ def fatjets(gen, rng, rho) -> Objects:
                                                                    0.03 * z[:, 4], 0, 1),
         particleNet_XbbVsQCD=xbb, particleNetWithMass_TvsQCD=top,
         particleNetWithMass_WvsQCD=w, area=area, rawFactor=raw,
-        nConstituents=n_const.astype(np.int64), nBHadrons=n_bh.astype(np.int64),
-        nCHadrons=n_ch.astype(np.int64), hadronFlavour=gj["hadronFlavour"].astype(np.int64),
-        jetId=np.full(len(gj), 6), genJetAK8Idx=key)
+        nConstituents=n_const.astype(np.int64), _nBHadrons=n_bh.astype(np.int64),
+        hadronFlavour=gj["hadronFlavour"].astype(np.int64), genJetAK8Idx=key)
     jets = jets.take(keep)
     jets["phi"] = wrap_phi(jets["phi"])
     return jets

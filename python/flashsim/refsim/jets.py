@@ -1,10 +1,14 @@
 """AK4 jets from gen jets: response with flavour-dependent tails, cracks, dead cells, and the
-reco attributes (PF energy fractions, constituents, DeepJet-like taggers, qgl, IDs, JEC factors).
+reco attributes (PF energy fractions, constituents, DeepJet-like taggers, a quark-gluon score,
+the pileup-ID discriminant, JEC and regression factors).
 
 The attributes are built from a few latent quantities (true class, lepton content, constituent
 count) so that they are correlated the way real jets are: taggers with each other and with the
-muon/electron energy fractions, qgl and the QG tagger with the constituent count, the jet ID
-with the fractions and multiplicities.
+muon/electron energy fractions, the quark-gluon scores with the constituent count. NanoAOD v15
+has no jet ID branch: analyses compute it from the fractions and multiplicities (CMS's Run-3
+recipe, python/flashsim/validate/analyses/JetId.hxx), which the model keeps realistic: charged
+particles fade out over one jet radius beyond the tracker, HF jets are neutral hadrons, every jet
+has a particle for each kind of energy it carries.
 """
 
 import numpy as np
@@ -126,8 +130,11 @@ def jet_attributes(jets: Objects, rng, rho, n_pu, stream: str) -> None:
     cls = jets["_class"]
     z = rng.normal(stream + ".attributes", ev, key, 23)
     tracker = abs_eta < par("detector.tracker_eta")
+    # share of the jet's charged particles inside the tracker: the cone still overlaps it beyond its edge
+    cover = np.clip(1 - (abs_eta - par("detector.tracker_eta")) / par("jet.tracker_fade"), 0, 1)
+    hf = abs_eta > par("detector.hf_eta")
 
-    # Constituent count: gluon jets have more; drives qgl, QG tagger, multiplicities.
+    # Constituent count: gluon jets have more; drives the QvG score, QG tagger, multiplicities.
     cq = par("jet.constituents")
     a = np.select([cls == GLUON, cls == PILEUP], [cq["gluon"][0], cq["pileup"][0]], cq["quark"][0])
     b = np.select([cls == GLUON, cls == PILEUP], [cq["gluon"][1], cq["pileup"][1]], cq["quark"][1])
@@ -146,21 +153,26 @@ def jet_attributes(jets: Objects, rng, rho, n_pu, stream: str) -> None:
     logit[:, 3] += np.where(cls == GLUON, 0.25, 0.0) + 0.3 * z[:, 8]
     logit[:, 0] += np.where(cls == PILEUP, -0.9, 0.0) - 0.3 * z[:, 8]
     logit[:, 1] += np.where(cls == PILEUP, 0.5, 0.0)
-    logit[:, 1] += np.where(abs_eta > 3.0, 1.2, 0.0)
-    logit[:, 0] = np.where(tracker, logit[:, 0], -np.inf)
-    logit[:, 2] = np.where(tracker, logit[:, 2], -np.inf)
+    with np.errstate(divide="ignore"):  # log(0) = -inf: no charged share outside the tracker
+        logit[:, [0, 2]] += np.log(cover)[:, None]
     w = np.exp(logit - logit.max(axis=1, keepdims=True))
     w /= w.sum(axis=1, keepdims=True)
     ch_hef = rest * w[:, 0]
     ne_hef = rest * w[:, 1]
-    ch_em = rest * w[:, 2] + e_ef
-    ne_em = rest * w[:, 3] + g_ef
+    ch_em = rest * w[:, 2] + e_ef * cover  # an electron without a track is a neutral EM deposit
+    ne_em = rest * w[:, 3] + g_ef + e_ef * (1 - cover)
+    # HF candidates enter PUPPI jets as neutral hadrons: there the EM energy is mostly in neHEF
+    to_hadrons = np.where(hf, (1 - par("jet.hf_em_share")) * ne_em, 0.0)
+    ne_hef, ne_em = ne_hef + to_hadrons, ne_em - to_hadrons
 
-    # Charged / neutral multiplicities share the constituent count.
-    p_ch = np.clip(0.15 + 0.75 * (ch_hef + ch_em), 0, 1) * tracker
+    # Charged / neutral multiplicities share the constituent count; charged energy needs a charged
+    # particle and neutral energy a neutral one.
+    p_ch = np.clip(0.15 + 0.75 * (ch_hef + ch_em), 0, 1) * cover
     n_ch = np.clip(np.rint(n_const * p_ch + np.sqrt(n_const * p_ch * (1 - p_ch)) * z[:, 9]),
                    0, n_const)
-    n_ne = n_const - n_ch
+    n_ch = np.where(ch_hef + ch_em > 0, np.maximum(n_ch, 1), n_ch)
+    n_ne = np.clip(n_const - n_ch, np.where(ne_hef + ne_em > 0, 1, 0), 255 - n_ch)
+    n_const = n_ch + n_ne
 
     # DeepJet-like outputs: softmax over [b, bb, lepb, c, uds, g] logits.
     table = par("jet.tagger_logits")
@@ -189,33 +201,19 @@ def jet_attributes(jets: Objects, rng, rho, n_pu, stream: str) -> None:
     jets["btagDeepFlavCvL"] = pr[:, 3] / (pr[:, 3] + pr[:, 4] + pr[:, 5])
     jets["btagDeepFlavQG"] = pr[:, 5] / (pr[:, 5] + pr[:, 4])
 
-    # Quark-gluon likelihood from the multiplicity (plus shape noise); -1 outside |eta| < 4.7.
+    # ParticleNet-like quark (udsbc) vs gluon score from the multiplicity (plus shape noise), in
+    # [0, 1]; -1 (no score) outside |eta| < 4.7.
     qg_power = np.where(tracker, 1.0, 0.5)
-    qgl = expit(qg_power * (-1.1 * dq - 1.2 * np.where(cls == GLUON, 1, 0)
+    qvg = expit(qg_power * (-1.1 * dq - 1.2 * np.where(cls == GLUON, 1, 0)
                             + 0.6 + 0.9 * z[:, 17]))
-    jets["qgl"] = np.where(abs_eta < par("detector.calo_eta"), qgl, -1.0)
+    jets["btagPNetQvG"] = np.where(abs_eta < par("detector.calo_eta"), qvg, -1.0)
 
     # Pileup jet ID: low for pileup jets, improving with pt, weaker forward.
     base = np.where(cls == PILEUP, -1.0, 0.9 + 0.8 * np.log(np.maximum(pt, 15) / 15))
-    disc = np.tanh(np.where(tracker, base, 0.5 * base) + 0.6 * z[:, 18])
-    loose, medium, tight = par("jet.puid_wp")
-    shift = np.where(tracker, 0.0, 0.2)
-    jets["puIdDisc"] = disc
-    jets["puId"] = (4 * (disc > loose + shift) + 2 * (disc > medium + shift)
-                    + 1 * (disc > tight + shift))
+    jets["puIdDisc"] = np.tanh(np.where(tracker, base, 0.5 * base) + 0.6 * z[:, 18])
 
-    # Tight jet ID (and lepton veto) as functions of the fractions and multiplicities.
-    central = abs_eta <= 2.6
-    tight_c = (ne_hef < 0.99) & (ne_em < 0.90) & (n_const > 1) & (ch_hef > 0.01) & (n_ch > 0)
-    tight_t = (ne_em < 0.99) & (ne_hef < 0.90)
-    tight_e = (ne_hef < 0.9999)
-    tight_f = (ne_em < 0.90) & (n_ne > 2)
-    tight = np.select([central, abs_eta <= 2.7, abs_eta <= 3.0], [tight_c, tight_t, tight_e],
-                      tight_f)
-    lep_veto = tight & np.where(central, (mu_ef < 0.8) & (ch_em < 0.8), True)
-    jets["jetId"] = 2 * tight + 4 * lep_veto
-
-    # JEC factor (offset from rho * area + relative response) and the b regression.
+    # JEC factor (offset from rho * area + relative response) and the pt regression, which NanoAOD
+    # v15 gives as a factor on the raw pt.
     area_m, area_s = par("jet.area")
     area = area_m + area_s * z[:, 19] - 0.02 * np.exp(-pt / 20)
     k_off, c0, c1, s1 = par("jet.jec_offset")
@@ -225,7 +223,7 @@ def jet_attributes(jets: Objects, rng, rho, n_pu, stream: str) -> None:
     shrink, noise = par("jet.bregression")
     gen_ratio = np.where(cls == PILEUP, 1.0, jets["_gen_pt"] / pt)
     breg = 1 + shrink * (gen_ratio - 1) + noise * z[:, 22] + np.where(cls == B, 0.04, 0.0)
-    jets["bRegCorr"] = np.clip(breg, 0.5, 2.0)
+    jets["PNetRegPtRawCorr"] = np.clip(breg, 0.5, 2.0) / (1 - jets["rawFactor"])
 
     jets["area"] = area
     jets["chHEF"], jets["neHEF"], jets["chEmEF"], jets["neEmEF"], jets["muEF"] = (

@@ -1,4 +1,5 @@
-"""Missing transverse momentum from the reconstructed jets plus an unclustered part.
+"""Missing transverse momentum (PuppiMET, Run-3 NanoAOD's default MET) from the reconstructed
+jets plus an unclustered part.
 
 MET = GenMET - sum over reco jets of (reco - gen) pT - pileup jets + lost jets, plus an
 unclustered term whose resolution grows with the unclustered sumEt, i.e. with pileup.
@@ -16,7 +17,7 @@ __all__ = ["missing_et"]
 
 
 def missing_et(gen, rng, jets: Objects, lost_jets: Objects) -> dict:
-    """{branch: [n_events]} for MET_*. ``jets``: all reco jets (with ``genJetIdx`` and
+    """{branch: [n_events]} for PuppiMET_*. ``jets``: all reco jets (with ``genJetIdx`` and
     ``_gen_pt``/``_gen_phi`` for matched ones); ``lost_jets``: gen jets above threshold that
     were not reconstructed (their momentum is missing)."""
     n = gen.n
@@ -58,12 +59,12 @@ def missing_et(gen, rng, jets: Objects, lost_jets: Objects) -> dict:
     significance = (mx * mx * cyy - 2 * mx * my * cxy + my * my * cxx) / det
     sumet = sumet_u + np.bincount(jets.event, weights=pt, minlength=n)
     return {
-        "MET_pt": np.hypot(mx, my),
-        "MET_phi": np.arctan2(my, mx),
-        "MET_sumEt": sumet,
-        "MET_significance": significance,
-        "MET_covXX": cxx,
-        "MET_covXY": cxy,
-        "MET_covYY": cyy,
-        "MET_sumPtUnclustered": sumet_u,
+        "PuppiMET_pt": np.hypot(mx, my),
+        "PuppiMET_phi": np.arctan2(my, mx),
+        "PuppiMET_sumEt": sumet,
+        "PuppiMET_significance": significance,
+        "PuppiMET_covXX": cxx,
+        "PuppiMET_covXY": cxy,
+        "PuppiMET_covYY": cyy,
+        "PuppiMET_sumPtUnclustered": sumet_u,
     }

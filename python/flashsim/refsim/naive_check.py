@@ -26,9 +26,9 @@ GEN_CONDITIONING = ("pt", "eta", "phi", "mass", "hadronFlavour", "partonFlavour"
 # reco variables compared; pt/mass as ratios and eta/phi as differences to the gen jet
 JET_TARGETS = (
     "pt_ratio", "deta", "dphi", "mass_ratio", "area", "btagDeepFlavB", "btagDeepFlavCvB",
-    "btagDeepFlavCvL", "btagDeepFlavQG", "qgl", "chHEF", "neHEF", "chEmEF", "neEmEF", "muEF",
-    "nConstituents", "chMultiplicity", "neMultiplicity", "nMuons", "nElectrons", "jetId",
-    "puId", "puIdDisc", "rawFactor", "bRegCorr")
+    "btagDeepFlavCvL", "btagDeepFlavQG", "btagPNetQvG", "chHEF", "neHEF", "chEmEF", "neEmEF", "muEF",
+    "nConstituents", "chMultiplicity", "neMultiplicity", "nMuons", "nElectrons", "puIdDisc", "rawFactor",
+    "PNetRegPtRawCorr")
 
 
 def matched_jets(path: str) -> dict:

@@ -23,7 +23,7 @@ REFERENCES = {
     "JER13": "CMS, Jet energy scale and resolution performance with 13 TeV data, CMS-DP-2020-019 "
     "and JINST 16 (2021) P05014-era figures",
     "JETID": "CMS JetMET POG, Run-3 jet identification (JetID) recommendations for PUPPI jets, "
-    "CMS-PAS-JME-22-002 era",
+    "CMS-PAS-JME-22-002 era; twiki JetID13p6TeV for the recipe on NanoAOD's fractions",
     "PUJID": "CMS, Pileup mitigation at CMS in 13 TeV data, JINST 15 (2020) P09018",
     "BTV": "CMS, Identification of heavy-flavour jets with the CMS detector in pp collisions at "
     "13 TeV, JINST 13 (2018) P05011; DeepJet: CMS-DP-2018-058",
@@ -40,7 +40,8 @@ REFERENCES = {
     "-1.57 < phi < -0.87, from run 319077 (JetMET recommendation)",
     "AK8": "CMS, Identification of heavy, energetic, hadronically decaying particles using "
     "machine-learning techniques, JINST 15 (2020) P06005",
-    "NANO": "CMS NanoAOD v12 content (CMSSW 13_0), PhysicsTools/NanoAOD",
+    "NANO": "CMS NanoAOD v12 (CMSSW 13_0) and v15 (CMSSW 15_0) content, PhysicsTools/NanoAOD",
+    "CMSDET": "CMS, The CMS experiment at the CERN LHC, JINST 3 (2008) S08004",
     "TAU": "CMS, Identification of hadronic tau lepton decays using a deep neural network, "
     "JINST 17 (2022) P07023",
     "LUMI": "CMS luminosity/pileup: Run-2 mean pileup 30-35, inelastic cross section 69.2 mb",
@@ -66,10 +67,11 @@ P = Parameter
 
 PARAMETERS: dict[str, Parameter] = {
     # bump with every change of the modelling code, so that the hash changes with it
-    "refsim.model_version": P(1, "version of the response functions in flashsim/refsim"),
+    "refsim.model_version": P(2, "version of the response functions in flashsim/refsim"),
     # ---------------------------------------------------------------- acceptance, dead regions
     "detector.tracker_eta": P(2.5, "silicon tracker acceptance |eta| < 2.5", "TRK"),
     "detector.calo_eta": P(4.7, "calorimeter (HF) acceptance |eta| < 5.0, jets kept to 4.7", "NANO"),
+    "detector.hf_eta": P(3.0, "forward hadron calorimeter (HF) from |eta| 2.964 to 5.191", "CMSDET"),
     "detector.muon_eta": P(2.4, "muon system acceptance |eta| < 2.4", "MUON"),
     "detector.ecal_crack": P((1.4442, 1.566), "ECAL barrel/endcap transition", "EGM"),
     "detector.hem_region": P(
@@ -88,7 +90,7 @@ PARAMETERS: dict[str, Parameter] = {
     "pileup.rho_width": P(0.12, "relative event-by-event rho spread", APPROX),
     "pileup.beamspot_z": P(3.5, "luminous region length sigma_z ~3.5 cm (Run 2)", "TRK"),
     # ---------------------------------------------------------------- AK4 jets
-    "jet.min_pt": P(15.0, "NanoAOD v12 AK4 jets stored with pt > 15 GeV", "NANO"),
+    "jet.min_pt": P(15.0, "NanoAOD AK4 (PUPPI) jets stored with pt > 15 GeV", "NANO"),
     "jet.match_efficiency": P((0.99, 0.25, 9.0),
                               "reco efficiency: plateau, low-pt deficit, scale [GeV] of "
                               "1 - a exp(-(pt-10)/s)", APPROX),
@@ -121,14 +123,18 @@ PARAMETERS: dict[str, Parameter] = {
                             "mean PF energy fractions of central jets (charged hadrons ~65%, "
                             "photons ~25%, neutral hadrons ~10%)", "JER8"),
     "jet.fraction_spread": P(0.45, "logit spread of PF energy fractions", APPROX),
+    "jet.tracker_fade": P(0.4, "charged particles of a jet fade out over one AK4 radius beyond the tracker "
+                          "edge (PUPPI jets at 2.6 < |eta| < 2.9 keep chHEF ~ 0.4)", "NANO"),
+    "jet.hf_em_share": P(0.02, "share of an HF jet's EM energy in neEmEF: HF candidates enter PUPPI jets as "
+                         "neutral hadrons (|eta| > 3: neEmEF ~ 0, neHEF ~ 1)", "NANO"),
     "jet.constituents": P({"quark": (4.0, 4.0), "gluon": (6.0, 6.5), "pileup": (3.0, 1.5)},
                           "mean constituents a + b ln(pt/10 GeV)", "QGL"),
     "jet.jec_offset": P((0.40, 0.04, 0.10, 25.0), "JEC: rawFactor from rho*area*k, plus "
                         "const + a exp(-pt/s) relative response correction", "JER13"),
-    "jet.bregression": P((0.55, 0.06), "b-jet regression: shrinkage to gen/reco and noise",
-                         APPROX),
-    "jet.puid_wp": P((-0.32, 0.20, 0.71), "pileup jet ID loose/medium/tight discriminant "
-                     "thresholds (UL, 30-50 GeV, |eta|<2.5)", "PUJID"),
+    "jet.bregression": P((0.55, 0.06), "pt regression (PNetRegPtRawCorr x raw pt): shrinkage to gen/reco "
+                         "and noise", APPROX),
+    "jet.puid_wp": P((-0.32, 0.20, 0.71), "pileup jet ID loose/medium/tight working points of "
+                     "Jet_puIdDisc (UL, 30-50 GeV, |eta|<2.5; NanoAOD v15 has no flags)", "PUJID"),
     # DeepJet-like logits: [b, bb, lepb, c, uds, g] per true class.
     "jet.tagger_logits": P({
         "b": (2.6, 0.0, 0.8, -0.2, -0.6, -0.8),
@@ -190,7 +196,7 @@ PARAMETERS: dict[str, Parameter] = {
     "electron.sieie": P(((0.0095, 0.0009), (0.027, 0.003)), "sigma_ietaieta of prompt "
                         "electrons, barrel/endcap", "EGM"),
     # ---------------------------------------------------------------- photons
-    "photon.min_pt": P(10.0, "photons stored with pt > 10 GeV (approximation of v12's cut)",
+    "photon.min_pt": P(10.0, "photons stored with pt > 10 GeV (approximation of NanoAOD's cut)",
                        APPROX),
     "photon.efficiency": P((0.97, 0.75), "photon reco efficiency plateau and in the crack",
                            "EGM"),
@@ -209,7 +215,7 @@ PARAMETERS: dict[str, Parameter] = {
     "lowpt.efficiency": P((0.7, 1.5), "low-pt electron efficiency plateau and pt50 [GeV]",
                           APPROX),
     # ---------------------------------------------------------------- AK8 jets
-    "fatjet.min_pt": P(170.0, "NanoAOD v12 AK8 jets stored with pt > 170 GeV", "NANO"),
+    "fatjet.min_pt": P(170.0, "NanoAOD AK8 jets stored with pt > 170 GeV", "NANO"),
     "fatjet.resolution": P((1.2, 0.05), "AK8 JER stochastic and constant term", "AK8"),
     "fatjet.msd_resolution": P(0.09, "relative soft-drop mass resolution ~8-10%", "AK8"),
     "fatjet.prong_dr": P(0.8, "hard-process quarks within this distance count as prongs", "AK8"),

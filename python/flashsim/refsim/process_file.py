@@ -94,7 +94,7 @@ def fullsim(input: str, output: str, seed: int | None = None, chunk_size: int = 
                 "input": os.path.basename(input),
                 "events": done,
                 "collections": list(COLLECTIONS),
-                "nanoaod_version": "v12 names and types",
+                "nanoaod_version": "v15 names and types",
             }
             writer.write_metadata(METADATA_NAME, json.dumps(metadata, sort_keys=True))
         os.replace(tmp, output)

@@ -27,7 +27,7 @@ def subjets(fat: Objects, rng) -> Objects:
             pt=f["pt"] * frac, eta=f["eta"] + sign * lever * dr * np.cos(angle),
             phi=f["phi"] + sign * lever * dr * np.sin(angle),
             mass=f["msoftdrop"] * frac * 0.3))
-    n_b = f["nBHadrons"]
+    n_b = f["_nBHadrons"]
     cols = {}
     for k in rows[0]:
         cols[k] = np.concatenate([rows[0][k], rows[1][k]])

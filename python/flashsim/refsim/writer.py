@@ -1,8 +1,8 @@
-"""Writes NanoAOD-like files with uproot: the gen branches carried through with their types,
-the reco collections with the types of :mod:`flashsim.refsim.schema`, Runs/LuminosityBlocks
-and TNamed metadata.
+"""Writes NanoAOD files with uproot: the gen branches carried through with their types,
+the reco collections with the types of :mod:`flashsim.refsim.schema`, every counter (the gen
+ones included) as NanoAOD's Int_t, Runs/LuminosityBlocks and TNamed metadata.
 
-uproot's quirks (RNTuple by default, Int_t counters, one cluster) are handled by
+uproot's quirks (RNTuple by default, the counter types, one cluster) are handled by
 :mod:`flashsim.nanoaod` (tests/refsim check the types read back).
 """
 
@@ -90,8 +90,9 @@ class NanoWriter:
         if self.tree is None:
             types = {k: v.type.content if isinstance(v, ak.Array) else v.dtype
                      for k, v in data.items()}
-            counter_types = dict(self.layout[2])
-            counter_types.update({f"n{c}": ROOT_TYPES[COUNTER_TYPE] for c in COLLECTIONS})
+            # NanoAOD's counters are Int_t whatever the gen file wrote (flashsim generate: UInt_t)
+            counters = list(self.layout[2]) + [f"n{c}" for c in COLLECTIONS]
+            counter_types = dict.fromkeys(counters, ROOT_TYPES[COUNTER_TYPE])
             self.tree = make_events_tree(self.file, types, counter_types)
         extend_in_clusters(self.tree, data)
 

@@ -1,8 +1,10 @@
 """Reading two NanoAOD files for comparison: which collections they share, and their arrays.
 
 A *collection* is a counter ``nX`` with ``X_var`` arrays (Jet, Muon, ...); an *event group* is a
-reco prefix without a counter (MET_pt, MET_phi, ... -> "MET"), one row per event. Gen branches
-(Gen*, Pileup_*) and bookkeeping (run, event, FlashSim_*) are never compared.
+reco prefix without a counter (PuppiMET_pt, PuppiMET_phi, ... -> "PuppiMET"), one row per event; the
+missing-momentum groups (MET, PuppiMET, RawPuppiMET, ...: :func:`is_missing_momentum`) are compared
+with GenMET among the conditioning. Gen branches (Gen*, Pileup_*) and bookkeeping (run, event,
+FlashSim_*) are never compared.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import numpy as np
 from flashsim.errors import InputError
 
 __all__ = ["GEN_MATCH", "GenMatch", "Sample", "branch_types", "comparable_groups", "event_ids", "gen_branches",
-           "read_sample"]
+           "is_missing_momentum", "read_sample"]
 
 _BOOKKEEPING = ("run", "luminosityBlock", "event", "genWeight", "FlashSim_copy", "FlashSim_weight")
 WEIGHT_BRANCH = "FlashSim_weight"
@@ -64,6 +66,13 @@ def _is_gen(name: str) -> bool:
     from flashsim.nanoaod.gen_level import is_gen_level
 
     return is_gen_level(name) or name in _BOOKKEEPING
+
+
+def is_missing_momentum(group: str) -> bool:
+    """Whether reco event group ``group`` is a missing transverse momentum (MET, PuppiMET,
+    RawPuppiMET, CaloMET, TrkMET, DeepMETResolutionTune, ...: NanoAOD names them all *MET*), whose
+    gen truth is GenMET."""
+    return "MET" in group and not _is_gen(f"{group}_pt")
 
 
 def _numeric(interp) -> bool:

@@ -9,14 +9,15 @@ eta - gen eta, reco phi - gen phi wrapped; 0 when unmatched) and the event's pil
 test judges p(reco | gen), not only the marginals. The response columns are what the trees need
 to see a scale or a resolution: a cut on pt / gen pt is one split, the same boundary drawn in
 (pt, gen pt) takes hundreds (measured in docs/validate.md: jet pt x 1.01 goes from invisible to
-seen at 20,000 events). Per event (MET, PV, ...): the event group's variables,
-GenMET pt and phi for MET, and the pileup.
+seen at 20,000 events). Per event (PuppiMET, PV, ...): the event group's variables, GenMET pt and
+phi for a missing-momentum group (MET, PuppiMET, ...), and the pileup.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from flashsim.validate.samples import is_missing_momentum
 from flashsim.validate.two_sample import SETTINGS, two_sample_test
 
 __all__ = ["MIN_ROWS", "collection_test", "event_test", "object_rows"]
@@ -75,7 +76,7 @@ def event_test(columns_a: dict, columns_b: dict, variables, event_a, event_b, se
     """The two-sample test of an event group: ``columns_*`` hold ``variables`` and any extra
     conditioning (GenMET_pt, GenMET_phi, Pileup_nPU) present in both, one value per event."""
     extra = [g for g in ("GenMET_pt", "GenMET_phi", "Pileup_nPU") if g in columns_a and g in columns_b]
-    if not any(v.startswith("MET_") for v in variables):
+    if not any(is_missing_momentum(v.split("_", 1)[0]) for v in variables):
         extra = [g for g in extra if not g.startswith("GenMET")]
     names = list(variables) + extra
     xa = np.stack([np.asarray(columns_a[v], np.float64) for v in names], axis=1)
