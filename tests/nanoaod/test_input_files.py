@@ -129,9 +129,9 @@ def test_rntuple_reco_extracts_the_same_tables(rntuple_reco):
     from flashsim import catalogue
     from flashsim.extract import extract
 
-    sources = [s for s in catalogue.sources() if s.key in ("Jet_GenJet", "MET_Event")]
+    sources = [s for s in catalogue.sources() if s.key in ("Jet_GenJet", "PuppiMET_Event")]
     a, b = (extract([p], sources) for p in rntuple_reco)
-    for key in ("Jet_GenJet", "MET_Event"):
+    for key in ("Jet_GenJet", "PuppiMET_Event"):
         ta, tb = a[key].properties, b[key].properties
         assert len(ta) > 100 and len(ta) == len(tb)
         for name, values in {**ta.columns, **ta.targets}.items():
@@ -142,7 +142,7 @@ def test_rntuple_reco_validates_as_identical(rntuple_reco, tmp_path):
     from flashsim.validate import validate
 
     ttree, rntuple = rntuple_reco
-    report = validate(rntuple, ttree, tmp_path / "report", collections=["Jet", "MET"], with_auc=False,
+    report = validate(rntuple, ttree, tmp_path / "report", collections=["Jet", "PuppiMET"], with_auc=False,
                       with_analyses=False, log=lambda *_: None)
     (process,) = report["processes"].values()
     assert process["events"] == {"a": 400, "b": 400}
