@@ -31,9 +31,11 @@ def test_balanced_repeats_the_rare_gen_pt_rows_up_to_the_cap():
 
 def test_loss_weights_name_the_unknown_branch():
     from flashsim.catalogue import sources
+    from flashsim.catalogue.follow import follow_file
     from flashsim.train.fit import loss_weights
 
     jet = next(s for s in sources() if s.key == "Jet_GenJet")
+    follow_file([jet], {f"Jet_{b}": "ROOT::VecOps::RVec<Float_t>" for b in ("pt", "eta", "phi", "area")})
     w = loss_weights(jet.flow_targets, {"pt": 4, "eta": 4}, "here")
     assert w.mean() == pytest.approx(1.0) and w[0] == pytest.approx(4 * w[-1]) and w[2] == pytest.approx(w[-1])
     assert loss_weights(jet.flow_targets, {}, "here") is None
@@ -72,19 +74,29 @@ def test_bad_emphasis_in_the_config(network, message):
         load_config({"sources": {"Jet_GenJet": {"velocity_field": network}}})
 
 
-@pytest.mark.parametrize("source, network, message", [
-    ("Jet_GenJet", {"target_weights": {"energy": 2}}, r"Jet_GenJet velocity_field: target_weights names \['energy'\]"),
-    ("Jet_Pileup", {"balance": 4}, r"Jet_Pileup velocity_field: balance 4 needs the gen pt"),
-])
-def test_emphasis_that_does_not_fit_the_source_stops_before_extraction(tmp_path, source, network, message):
+def test_emphasis_that_does_not_fit_the_source_stops_before_extraction(tmp_path):
     from flashsim.train.config import load_config
     from flashsim.train.pipeline import train_bundle
 
-    config = load_config({"collections": ["Jet"], "sources": {source: {"velocity_field": network}}})
+    config = load_config({"collections": ["Jet"], "sources": {"Jet_Pileup": {"velocity_field": {"balance": 4}}}})
     missing = tmp_path / "never_read.root"  # the check comes first: the file is not even opened
-    with pytest.raises(InputError, match=message):
+    with pytest.raises(InputError, match=r"Jet_Pileup velocity_field: balance 4 needs the gen pt"):
         train_bundle([missing], tmp_path / "b", config, log=lambda *a: None)
     assert not (tmp_path / "b").exists()
+
+
+def test_weights_of_a_branch_the_files_lack_stop_before_training(train_sample, tmp_path):
+    """The targets follow the files: a weight for a branch they do not have is an error once they are
+    read, before any network is trained."""
+    from flashsim.train.config import load_config
+    from flashsim.train.pipeline import train_bundle
+
+    config = load_config({"collections": ["Jet"], "progress": False,
+                          "sources": {"Jet_GenJet": {"velocity_field": {"target_weights": {"energy": 2}}}}})
+    logged = []
+    with pytest.raises(InputError, match=r"Jet_GenJet velocity_field: target_weights names \['energy'\]"):
+        train_bundle([train_sample[1]], tmp_path / "b", config, log=logged.append)
+    assert not (tmp_path / "b").exists() and not any("velocity field" in line for line in logged)
 
 
 def test_tiny_training_with_emphasis(train_sample, tiny_config, tmp_path):

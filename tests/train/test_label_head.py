@@ -85,17 +85,17 @@ def _edited(tiny_bundle, tmp_path, edit):
     target = tmp_path / "bundle"
     shutil.copytree(tiny_bundle, target)
     manifest = json.loads((target / "bundle.json").read_text())
-    jet = next(c for c in manifest["collections"] if c["name"] == "Jet")
-    edit(jet["sources"][0]["labels"])
+    muon = next(c for c in manifest["collections"] if c["name"] == "Muon")  # NanoAOD v15 jets have no flags
+    edit(muon["sources"][0]["labels"])
     (target / "bundle.json").write_text(json.dumps(manifest))
     return target
 
 
 @pytest.mark.parametrize(("edit", "error", "message"), [
     (lambda labels: labels["values"][0].append(1), BundleError,
-     r"collections\[0\].sources\[0\].labels.values\[0\]: expected a list of 2 numbers"),
+     r"collections\[\d\].sources\[0\].labels.values\[0\]: expected a list of \d+ numbers"),
     (lambda labels: labels["values"].pop(), ModelError,
-     r"Jet_GenJet_labels.onnx': output 'logits' has \d+ features, expected \d+"),
+     r"Muon_GenMuon_labels.onnx': output 'logits' has \d+ features, expected \d+"),
     (lambda labels: labels["branches"][0].update(type="Byte"), BundleError,
      r"labels.branches\[0\].type: unknown branch type 'Byte'"),
 ])

@@ -11,7 +11,7 @@ from flashsim.bundle import read_manifest
 from flashsim.errors import TrainingError
 
 EVENTS = 12
-CHECKED = {"Jet": ["pt", "eta", "phi", "btagDeepFlavB", "qgl", "jetId", "puId", "hadronFlavour"],
+CHECKED = {"Jet": ["pt", "eta", "phi", "btagDeepFlavB", "btagPNetQvG", "chMultiplicity", "hadronFlavour"],
            "Muon": ["pt", "dxy", "charge", "tightId", "pfIsoId", "genPartFlav"],
            "Electron": ["pt", "mvaIso", "charge", "cutBased", "mvaIso_WP80", "genPartFlav"],
            "Photon": ["pt", "r9", "mvaID_WP90", "seedGain"], "FatJet": ["pt", "msoftdrop"]}
@@ -49,7 +49,7 @@ def test_cpp_simulation_matches_the_python_reference_sampler(ROOT, train_sample,
     gen = train_sample[0]
     df = flashsim.rdf.simulate(ROOT.RDataFrame("Events", str(gen)).Range(EVENTS), tiny_bundle, seed=9)
     columns = [f"{c}_{b}" for c, branches in CHECKED.items() for b in branches]
-    out = df.AsNumpy(["event", "MET_pt", "PV_npvs", "Rho_fixedGridRhoFastjetAll", "Jet_nMuons"] + columns)
+    out = df.AsNumpy(["event", "PuppiMET_pt", "PV_npvs", "Rho_fixedGridRhoFastjetAll", "Jet_nMuons"] + columns)
     ref = sample_bundle(tiny_bundle, [gen], CppNoise(9), max_events=EVENTS)
     objects = 0
     for collection, branches in CHECKED.items():
@@ -66,7 +66,7 @@ def test_cpp_simulation_matches_the_python_reference_sampler(ROOT, train_sample,
     for collection in ("Muon", "Electron"):
         charges = np.concatenate([np.asarray(q) for q in out[f"{collection}_charge"]])
         assert len(charges) and set(charges.tolist()) <= {-1, 1}, collection
-    np.testing.assert_allclose(out["MET_pt"], ref["MET"]["pt"], rtol=1e-4)
+    np.testing.assert_allclose(out["PuppiMET_pt"], ref["PuppiMET"]["pt"], rtol=1e-4)
     np.testing.assert_array_equal(out["PV_npvs"], ref["PV"]["npvs"])
 
 
@@ -87,10 +87,10 @@ def test_cli_and_config_errors(train_sample, tmp_path):
     config = tmp_path / "cfg.json"
     config.write_text(json.dumps({"epochs": 3}))
     assert main(["train", str(train_sample[1]), "-o", str(tmp_path / "b"), "--config", str(config)]) == 2
-    config.write_text(json.dumps({"collections": ["MET"], "progress": False,
+    config.write_text(json.dumps({"collections": ["PuppiMET"], "progress": False,
                                   "velocity_field": {"hidden": 8, "depth": 1, "epochs": 1}}))
     assert main(["train", str(train_sample[1]), "-o", str(tmp_path / "b"), "--config", str(config), "--quiet"]) == 0
-    assert [c["name"] for c in read_manifest(tmp_path / "b")["collections"]] == ["MET"]
+    assert [c["name"] for c in read_manifest(tmp_path / "b")["collections"]] == ["PuppiMET"]
 
 
 def test_parallel_training_gives_the_same_networks(train_sample, tmp_path):
@@ -98,7 +98,7 @@ def test_parallel_training_gives_the_same_networks(train_sample, tmp_path):
     from flashsim.train.config import load_config
     from flashsim.train.pipeline import train_bundle
 
-    tiny = {"collections": ["Muon", "MET"], "progress": False, "threads": 1, "leave_out_sparse": True,
+    tiny = {"collections": ["Muon", "PuppiMET"], "progress": False, "threads": 1, "leave_out_sparse": True,
             "efficiency": {"hidden": 8, "depth": 1, "epochs": 1, "batch_size": 512},
             "velocity_field": {"hidden": 8, "depth": 1, "epochs": 2, "batch_size": 512},
             "labels": {"hidden": 8, "depth": 1, "epochs": 2, "batch_size": 512}}
@@ -106,7 +106,7 @@ def test_parallel_training_gives_the_same_networks(train_sample, tmp_path):
         train_bundle([train_sample[1]], tmp_path / f"jobs{jobs}", load_config({**tiny, "jobs": jobs}),
                      log=lambda *a: None)
     networks = sorted(p.name for p in (tmp_path / "jobs1").glob("*.onnx"))
-    assert "Muon_GenMuon_labels.onnx" in networks and "MET_Event_velocity.onnx" in networks
+    assert "Muon_GenMuon_labels.onnx" in networks and "PuppiMET_Event_velocity.onnx" in networks
     assert networks == sorted(p.name for p in (tmp_path / "jobs2").glob("*.onnx"))
     for name in networks:
         assert (tmp_path / "jobs1" / name).read_bytes() == (tmp_path / "jobs2" / name).read_bytes(), name
@@ -127,5 +127,5 @@ def test_smoke_training_writes_a_whole_bundle(train_sample, tmp_path):
     for kind in ("efficiency", "velocity_field", "labels"):
         assert config[kind]["hidden"] == 16 and config[kind]["epochs"] == 1 and config[kind]["max_epochs"] == 1
     names = [c["name"] for c in manifest["collections"]]
-    assert {"Jet", "Muon", "Electron", "Photon", "FatJet", "MET", "PV", "Rho"} <= set(names)
+    assert {"Jet", "Muon", "Electron", "Photon", "FatJet", "PuppiMET", "PV", "Rho"} <= set(names)
     assert len(list(out.glob("*.onnx"))) >= 20

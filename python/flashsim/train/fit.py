@@ -59,12 +59,13 @@ def loss_weights(flow_targets, target_weights, where):
     return None if np.all(w == w[0]) else w / w.mean()
 
 
-def check_flow_options(spec, config):
-    """The velocity field's ``target_weights`` and ``balance`` of ``spec`` make sense for it (before
-    any extraction): -> (loss weights or None, the gen pt column to balance or None)."""
+def check_flow_options(spec, config, targets=True):
+    """The velocity field's ``target_weights`` and ``balance`` of ``spec`` make sense for it:
+    -> (loss weights or None, the gen pt column to balance or None). ``targets`` False: before the
+    extraction, when the targets (the files' branches) are not known yet: the balance only."""
     net = config.network("velocity_field", spec.key)
     where = f"training config, {spec.key} velocity_field"
-    weights = loss_weights(spec.flow_targets, net.target_weights, where)
+    weights = loss_weights(spec.flow_targets, net.target_weights, where) if targets else None
     if net.balance <= 1:
         return weights, None
     column = f"{spec.gen_collection}_pt" if spec.gen_collection else None

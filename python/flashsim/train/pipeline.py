@@ -90,6 +90,8 @@ def train_bundle(inputs, output, config, command=None, log=print) -> dict:
     if unknown:
         raise InputError(f"training config: sources {sorted(unknown)} are not in the catalogue; expected some of "
                          f"{known}")
+    for spec in sources:  # what does not depend on the files' branches: before anything is read
+        check_flow_options(spec, config, targets=False)
     from flashsim.nanoaod.input_files import check_event_files
 
     check_event_files(inputs, "flashsim train", rntuple=True)  # unreadable, truncated, no Events, schema changes
@@ -111,7 +113,7 @@ def train_bundle(inputs, output, config, command=None, log=print) -> dict:
                          f"({'; '.join(f'{k}: {v}' for k, v in list(left_out.items())[:4])}"
                          f"{' ...' if len(left_out) > 4 else ''})")
     sources = [s for s in sources if s.key in tables]
-    for spec in sources:  # the targets are known now: they follow the files
+    for spec in sources:  # the targets are known now (the files' branches): the target weights
         check_flow_options(spec, config)
     log(f"extracted {len(sources)} sources from {len(inputs)} files in {time.perf_counter() - start:.1f} s")
     fitted = []
