@@ -6,9 +6,9 @@ script's old HistGradientBoostingClassifier, 200 trees at learning rate 0.1).
 
 A is the reference (detector seed 201), B the same gen events with detector seed 202, distorted:
 jet pt x 1.01 / 1.02 / 1.05; the jet response widened by 5% / 10% around its median (matched
-jets); Muon_tightId flipped in 2% / 5% of muons; the tight bit of Jet_puId flipped in 2% / 5% of
-jets. "none" is the control (B undistorted), for jets
-and for muons. Every
+jets); Muon_tightId flipped in 2% / 5% of muons; the tight pileup-ID decision flipped in 2% / 5% of
+jets (their Jet_puIdDisc mirrored across the tight working point: NanoAOD v15 has the discriminant,
+not the flags). "none" is the control (B undistorted), for jets and for muons. Every
 old test sees the rows it had (reco variables, matched flag, matched gen pt/eta/phi; the old
 trees also the pileup), the new one those of flashsim.validate.two_sample_rows (the same plus
 the response to the matched gen object and the pileup).
@@ -27,8 +27,9 @@ DISTORTIONS = [("none (Jet)", None, "Jet"), ("none (Muon)", None, "Muon"),
                ("jet pt x1.01", "scale", 1.01), ("jet pt x1.02", "scale", 1.02),
                ("jet pt x1.05", "scale", 1.05), ("jet resolution +5%", "resolution", 0.05),
                ("jet resolution +10%", "resolution", 0.10), ("Muon_tightId flipped in 2%", "flip", 0.02),
-               ("Muon_tightId flipped in 5%", "flip", 0.05), ("Jet_puId tight bit flipped in 2%", "bit", 0.02),
-               ("Jet_puId tight bit flipped in 5%", "bit", 0.05)]
+               ("Muon_tightId flipped in 5%", "flip", 0.05),
+               ("Jet_puIdDisc tight decision flipped in 2%", "pileup_id", 0.02),
+               ("Jet_puIdDisc tight decision flipped in 5%", "pileup_id", 0.05)]
 TESTS = ("new", "old_mlp", "old_trees")
 
 
@@ -61,9 +62,15 @@ def _distort(table, kind, amount, seed):
     elif kind == "flip":
         flip = np.random.default_rng(seed).uniform(size=len(cols["Muon_tightId"])) < amount
         cols["Muon_tightId"] = np.where(flip, 1.0 - cols["Muon_tightId"], cols["Muon_tightId"])
-    elif kind == "bit":  # the tight bit (1) of the pileup ID flags
-        flip = np.random.default_rng(seed).uniform(size=len(cols["Jet_puId"])) < amount
-        cols["Jet_puId"] = np.where(flip, np.bitwise_xor(cols["Jet_puId"].astype(np.int64), 1), cols["Jet_puId"])
+    elif kind == "pileup_id":  # the discriminant mirrored across the tight working point, in atanh so that it
+        # stays in (-1, 1): the jets' tight decision flips, the further from the cut the further it goes
+        from flashsim.refsim.parameters import value
+
+        tight = np.arctanh(value("jet.puid_wp")[2])
+        disc = cols["Jet_puIdDisc"]
+        flip = np.random.default_rng(seed).uniform(size=len(disc)) < amount
+        mirrored = np.tanh(2 * tight - np.arctanh(np.clip(disc, -1 + 1e-6, 1 - 1e-6)))
+        cols["Jet_puIdDisc"] = np.where(flip, mirrored, disc)
     return replace(table, columns=cols)
 
 
