@@ -30,7 +30,7 @@ def add_arguments(parser):
 
 def _every_collection(bundle) -> str:
     """An expression reading one column of every collection: the counters, and one branch of
-    each event-level collection (MET_pt, ...), which adds 0 to the count."""
+    each event-level collection (PuppiMET_pt, ...), which adds 0 to the count."""
     from flashsim.bundle import read_manifest
 
     terms = []

@@ -9,7 +9,7 @@ EXPECTED_TYPES = {
     "luminosityBlock": "uint32",  # UInt_t
     "event": "uint64",  # ULong64_t
     "genWeight": "float32",
-    "nGenPart": "uint32",  # UInt_t, as NanoAOD v12
+    "nGenPart": "int32",  # Int_t, as NanoAOD v12-v15
     "GenPart_pt": "float32",
     "GenPart_eta": "float32",
     "GenPart_phi": "float32",
@@ -18,21 +18,21 @@ EXPECTED_TYPES = {
     "GenPart_status": "int32",
     "GenPart_statusFlags": "uint16",  # UShort_t
     "GenPart_genPartIdxMother": "int16",  # Short_t
-    "nGenJet": "uint32",
+    "nGenJet": "int32",
     "GenJet_pt": "float32",
     "GenJet_eta": "float32",
     "GenJet_phi": "float32",
     "GenJet_mass": "float32",
     "GenJet_partonFlavour": "int16",  # Short_t
     "GenJet_hadronFlavour": "uint8",  # UChar_t
-    "nGenJetAK8": "uint32",
+    "nGenJetAK8": "int32",
     "GenJetAK8_pt": "float32",
     "GenJetAK8_eta": "float32",
     "GenJetAK8_phi": "float32",
     "GenJetAK8_mass": "float32",
     "GenJetAK8_partonFlavour": "int16",
     "GenJetAK8_hadronFlavour": "uint8",
-    "nGenVisTau": "uint32",
+    "nGenVisTau": "int32",
     "GenVisTau_pt": "float32",
     "GenVisTau_eta": "float32",
     "GenVisTau_phi": "float32",
@@ -59,7 +59,7 @@ ROOT_TYPES = {
     "run": "UInt_t",
     "luminosityBlock": "UInt_t",
     "event": "ULong64_t",
-    "nGenPart": "UInt_t",
+    "nGenPart": "Int_t",
     "GenPart_pdgId": "ROOT::VecOps::RVec<Int_t>",
     "GenPart_statusFlags": "ROOT::VecOps::RVec<UShort_t>",
     "GenPart_genPartIdxMother": "ROOT::VecOps::RVec<Short_t>",

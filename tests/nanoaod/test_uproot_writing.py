@@ -1,4 +1,4 @@
-"""What flashsim.nanoaod promises every writer: a TTree, UInt_t counters, clusters for MT."""
+"""What flashsim.nanoaod promises every writer: a TTree, Int_t counters (as NanoAOD v12-v15), clusters for MT."""
 
 import awkward as ak
 import numpy as np
@@ -22,12 +22,12 @@ def write(path, n=2500, pieces=(700, 1100, 700)):
     return data
 
 
-def test_ttree_with_unsigned_counters_and_metadata(tmp_path):
+def test_ttree_with_nanoaod_counters_and_metadata(tmp_path):
     data = write(tmp_path / "t.root")
     with uproot.open(tmp_path / "t.root") as f:
         events = f["Events"]
         assert isinstance(events, uproot.TTree)
-        assert events["nJet"].interpretation.from_dtype == np.dtype(">u4")
+        assert events["nJet"].interpretation.from_dtype == np.dtype(">i4")
         assert ak.all(events["Jet_pt"].array() == data["Jet"].pt)
         assert f["flashsim_test"].member("fTitle") == '{"a": 1}'
 

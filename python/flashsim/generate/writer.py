@@ -87,7 +87,7 @@ class GenTreeWriter:
         from flashsim.nanoaod import extend_in_clusters, make_events_tree, types_of
 
         if self._events is None:
-            # a TTree with NanoAOD's UInt_t counters and clusters for implicit MT (flashsim.nanoaod)
+            # a TTree with NanoAOD's Int_t counters and clusters for implicit MT (flashsim.nanoaod)
             self._events = make_events_tree(self._file, types_of(branches), initial_basket_capacity=64)
         extend_in_clusters(self._events, branches)
         weight = np.asarray(branches["genWeight"], dtype=np.float64)

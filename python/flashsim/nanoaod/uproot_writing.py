@@ -1,9 +1,10 @@
 """Writing NanoAOD-like TTrees with uproot, and the three things uproot does differently.
 
 1. ``file[name] = ...`` writes an RNTuple since uproot 5.7: trees are declared with ``mktree``.
-2. Counters of jagged branches come out as Int_t; NanoAOD's are UInt_t: switched right after the
-   tree is declared (:func:`set_counter_types`, with uproot's private cascade, as uproot's own
-   ``add_branches`` does; tests read the types back).
+2. Counters of jagged branches come out as Int_t, as in CMS NanoAOD v12-v15 (``nJet/I``); a
+   writer that must keep another type (an input's) switches them right after the tree is declared
+   (:func:`set_counter_types`, with uproot's private cascade, as uproot's own ``add_branches``
+   does; tests read the types back).
 3. The tree has one cluster, so ROOT's implicit MT gives RDataFrame one task and one thread:
    the tree declares clusters of ``CLUSTER_SIZE`` entries (fAutoFlush) and
    :func:`extend_in_clusters` cuts the baskets at those boundaries.
@@ -73,17 +74,15 @@ def set_counter_types(tree, types: dict) -> None:
 
 def make_events_tree(file, types: dict, counter_types: dict | None = None, cluster_size: int = CLUSTER_SIZE,
                      name: str = "Events", **kwargs):
-    """mktree + NanoAOD counter types (UInt_t unless ``counter_types`` says otherwise) + clusters.
+    """mktree + NanoAOD counter types (Int_t unless ``counter_types`` says otherwise) + clusters.
 
     Args:
         types: branch name -> dtype or awkward type (a record type makes a collection).
-        counter_types: counter name -> dtype overriding UInt_t (e.g. to keep an input's).
+        counter_types: counter name -> dtype overriding Int_t (e.g. to keep an input's).
     """
     tree = file.mktree(name, types, title=name, **kwargs)
-    counters = {datum["fName"]: np.uint32 for datum in tree._cascading._branch_data
-                if datum.get("kind") == "counter"}
-    counters.update(counter_types or {})
-    set_counter_types(tree, counters)
+    if counter_types:
+        set_counter_types(tree, counter_types)
     tree._cascading._metadata["fAutoFlush"] = int(cluster_size)
     return tree
 
