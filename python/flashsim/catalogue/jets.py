@@ -20,9 +20,9 @@ _MATCHED_PT = standardized(
     {"op": "binned_standardize", "gen": "GenJet_eta", "abs": True, "edges": _ETA_EDGES},
     {"op": "binned_standardize", "gen": "GenJet_pt", "edges": _PT_EDGES, "gen2": "GenJet_eta", "abs2": True,
      "edges2": _REGION_EDGES})
-# b-jet energy regressions: a factor near 1 that stays within [0.5, 2]
-_REGRESSION = score(0.5, 2.0)
-_OVERRIDES = {"bRegCorr": _REGRESSION, "PNetRegPtRawCorr": _REGRESSION}
+# energy regressions: bRegCorr (v12-), a factor near 1 on the corrected pt within [0.5, 2]; the
+# PNet/UParT factors on the raw pt (v15) reach beyond 2 (5% of v9's training jets), so a log
+_OVERRIDES = {"bRegCorr": score(0.5, 2.0), "PNetRegPtRawCorr": log(), "UParTAK4RegPtRawCorr": log()}
 
 _PU = Input("nPU", "Pileup_nPU", standardized())
 
