@@ -461,6 +461,26 @@ Bundle::Bundle(const std::string &directory) : fDirectory(directory)
          collection.sources.push_back(
             ReadSource(reader, sources[s], cwhere + ".sources[" + std::to_string(s) + "]", fDirectory));
       CheckCollection(reader, collection, cwhere);
+      if (collections[c].contains("sum_to_one")) {
+         const auto branches = collection.Branches();
+         const Json &groups = reader.Array(collections[c], cwhere, "sum_to_one");
+         for (std::size_t g = 0; g < groups.size(); ++g) {
+            const std::string gwhere = cwhere + ".sum_to_one[" + std::to_string(g) + "]";
+            if (!groups[g].is_array() || groups[g].size() < 2)
+               reader.Fail(gwhere, "expected a list of at least two branch names");
+            std::vector<int> group;
+            for (const auto &name : groups[g]) {
+               const auto at = std::find_if(branches.begin(), branches.end(), [&](const auto &b) {
+                  return name.is_string() && b.first == name.get<std::string>();
+               });
+               if (at == branches.end() || (at->second != BranchType::kFloat && at->second != BranchType::kDouble))
+                  reader.Fail(gwhere, "'" + (name.is_string() ? name.get<std::string>() : name.dump()) +
+                                         "' is not a floating-point branch of the collection");
+               group.push_back(static_cast<int>(at - branches.begin()));
+            }
+            collection.sumToOne.push_back(std::move(group));
+         }
+      }
       fCollections.push_back(std::move(collection));
    }
    } catch (const Json::exception &err) {

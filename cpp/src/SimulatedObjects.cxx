@@ -37,4 +37,17 @@ void MergeSorted(const std::vector<const SimulatedObjects *> &parts, int sortBra
    }
 }
 
+void RescaleToSumOne(SimulatedObjects &objects, const std::vector<std::vector<int>> &groups)
+{
+   for (const auto &group : groups)
+      for (std::size_t k = 0; k < objects.size; ++k) {
+         double total = 0.0;
+         for (int j : group)
+            total += objects.values[j * objects.size + k];
+         if (total > 0.0)
+            for (int j : group)
+               objects.values[j * objects.size + k] /= total;
+      }
+}
+
 } // namespace flashsim

@@ -129,3 +129,21 @@ def test_a_config_overrides_a_rule():
         load_config({"transforms": {"Muon_ptErr": [{"op": "sqrt"}]}})
     with pytest.raises(InputError, match="transforms.Muons_pt: not a branch of a catalogue collection"):
         load_config({"transforms": {"Muons_pt": steps}})
+
+
+def test_energy_fractions_are_rescaled_only_where_the_files_sum_them_to_one():
+    from flashsim.catalogue.spec import Target
+
+    fractions = ["chHEF", "neHEF", "chEmEF", "neEmEF", "muEF"]
+    rng = np.random.default_rng(2)
+    raw = rng.dirichlet(np.ones(5), 500)
+
+    def source(values):
+        s = SourceSpec("Jet", "Pileup", "slots", conditioning=[], sum_to_one=[list(fractions)],
+                       targets=[Target(f, "Float_t", steps_for("Jet", f, "Float_t", None)) for f in fractions])
+        table = Table({}, np.zeros(len(values)), targets=dict(zip(fractions, values.T, strict=True)))
+        settle([s], {s.key: table})
+        return s
+
+    assert source(raw).sum_to_one == [fractions]
+    assert source(raw * 0.9).sum_to_one == [] and "not rescaled" in source(raw * 0.9).decisions["+".join(fractions)]

@@ -129,3 +129,17 @@ def test_smoke_training_writes_a_whole_bundle(train_sample, tmp_path):
     names = [c["name"] for c in manifest["collections"]]
     assert {"Jet", "Muon", "Electron", "Photon", "FatJet", "PuppiMET", "PV", "Rho"} <= set(names)
     assert len(list(out.glob("*.onnx"))) >= 20
+
+
+def test_jet_energy_fractions_sum_to_one(ROOT, train_sample, tiny_bundle):
+    """The reference detector's fractions sum to 1, so the bundle rescales the flow's to it."""
+    import flashsim.rdf
+
+    jet = next(c for c in read_manifest(tiny_bundle)["collections"] if c["name"] == "Jet")
+    fractions = ["chHEF", "neHEF", "chEmEF", "neEmEF", "muEF"]
+    assert jet["sum_to_one"] == [fractions]
+    df = flashsim.rdf.simulate(ROOT.RDataFrame("Events", str(train_sample[0])).Range(50), tiny_bundle, seed=3)
+    out = df.AsNumpy([f"Jet_{f}" for f in fractions])
+    total = sum(np.concatenate([np.asarray(v) for v in out[f"Jet_{f}"]]).astype(np.float64) for f in fractions)
+    assert len(total) > 100 and np.allclose(total[total > 0], 1.0, atol=1e-5)
+

@@ -25,6 +25,11 @@ struct SimulatedObjects {
 /// (descending, ties in source order; no sorting if sortBranch < 0), into `out`.
 void MergeSorted(const std::vector<const SimulatedObjects *> &parts, int sortBranch, SimulatedObjects &out);
 
+/// Rescales, per object, each group of branches (indices) to sum to 1 (objects whose group sums to
+/// 0 or less are left as they are): fractions that the flow draws one by one, such as the jet energy
+/// fractions, sum to 1 in NanoAOD.
+void RescaleToSumOne(SimulatedObjects &objects, const std::vector<std::vector<int>> &groups);
+
 } // namespace flashsim
 
 #endif

@@ -115,6 +115,7 @@ def settle(specs, tables) -> None:
             reco = np.asarray(table.targets[c.branch], dtype=np.float64)
             wanted = np.asarray(table.columns[c.gen], dtype=np.float64) if c.gen else np.full(len(reco), c.fallback)
             agreement[spec.key, c.branch] = float(np.mean(reco == wanted)) if len(reco) else 1.0
+    _settle_sums(specs, tables)
     learnt = {(spec.collection, c.branch) for spec in specs for c in spec.copies
               if agreement[spec.key, c.branch] < COPY_AGREEMENT}
     for spec in specs:
@@ -131,3 +132,29 @@ def settle(specs, tables) -> None:
             spec.decisions[c.branch] = (f"learnt{why}: equal to {source} for {share:.2f}% of the objects here "
                                         f"(copied at >= {100 * COPY_AGREEMENT:g}%)")
         spec.copies = kept
+
+
+SUM_AGREEMENT = 0.99  # a group is rescaled to sum to 1 when it does so (within 1e-3) for this share of objects
+
+
+def _settle_sums(specs, tables):
+    """Keeps a source's ``sum_to_one`` groups whose branches are all flow targets and sum to 1 for at
+    least SUM_AGREEMENT of the training objects of every source of the collection."""
+    share = {}
+    for spec in specs:
+        flow = {t.branch for t in spec.flow_targets}
+        for group in spec.sum_to_one:
+            key = (spec.collection, tuple(group))
+            if not set(group) <= flow:
+                share[key] = 0.0
+                continue
+            total = sum(np.asarray(tables[spec.key].targets[b], dtype=np.float64) for b in group)
+            here = float(np.mean(np.abs(total - 1.0) < 1e-3)) if len(total) else 1.0
+            share[key] = min(share.get(key, 1.0), here)
+    for spec in specs:
+        kept = [g for g in spec.sum_to_one if share[(spec.collection, tuple(g))] >= SUM_AGREEMENT]
+        for g in spec.sum_to_one:
+            name = "+".join(g)
+            spec.decisions[name] = ("rescaled to sum to 1: " if g in kept else "not rescaled: ") + \
+                f"sum to 1 for {100 * share[(spec.collection, tuple(g))]:.2f}% of the objects (least of the sources)"
+        spec.sum_to_one = kept

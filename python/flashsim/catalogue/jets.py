@@ -24,6 +24,9 @@ _MATCHED_PT = standardized(
 # PNet/UParT factors on the raw pt (v15) reach beyond 2 (5% of v9's training jets), so a log
 _OVERRIDES = {"bRegCorr": score(0.5, 2.0), "PNetRegPtRawCorr": log(), "UParTAK4RegPtRawCorr": log()}
 
+# the PF energy fractions of a jet add up to 1 (where the files show it: catalogue.follow.settle)
+ENERGY_FRACTIONS = [["chHEF", "neHEF", "chEmEF", "neEmEF", "muEF"]]
+
 _PU = Input("nPU", "Pileup_nPU", standardized())
 
 SOURCES = [
@@ -39,14 +42,14 @@ SOURCES = [
                       Input("muon_dr", "GenJet_nearestMuonDR", log(0.01)),
                       Input("electron_dr", "GenJet_nearestElectronDR", log(0.01)),
                       Input("photon_dr", "GenJet_nearestPhotonDR", log(0.01)), _PU],
-        overrides={**_OVERRIDES, "pt": _MATCHED_PT},
+        overrides={**_OVERRIDES, "pt": _MATCHED_PT}, sum_to_one=ENERGY_FRACTIONS,
         copies=[Copy("hadronFlavour", "UChar_t", gen="GenJet_hadronFlavour"),
                 Copy("partonFlavour", "Short_t", gen="GenJet_partonFlavour")]),
     SourceSpec(
         "Jet", "Pileup", "slots", slots=PILEUP_SLOTS, reco_select="Jet_genJetIdx < 0",
         conditioning=[_PU, Input("n_true", "Pileup_nTrueInt", standardized()),
                       Input("slot", "@index", standardized())],
-        overrides=_OVERRIDES,
+        overrides=_OVERRIDES, sum_to_one=ENERGY_FRACTIONS,
         copies=[Copy("hadronFlavour", "UChar_t", fallback=0), Copy("partonFlavour", "Short_t", fallback=0)]),
 ]
 

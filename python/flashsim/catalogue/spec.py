@@ -127,7 +127,10 @@ class SourceSpec:
     targets: list = field(default_factory=list)  # set from the training files (catalogue.follow)
     copies: list = field(default_factory=list)
     overrides: dict = field(default_factory=dict)  # {field: steps} where the rule (catalogue.rules) is wrong
-    decisions: dict = field(default_factory=dict)  # {branch: what the training values changed} (catalogue.follow)
+    decisions: dict = field(default_factory=dict)
+    # groups of targets that sum to 1 per object (jet energy fractions), kept where the training
+    # values show it (catalogue.follow.settle) and rescaled so in the simulation
+    sum_to_one: list = field(default_factory=list)  # {branch: what the training values changed} (catalogue.follow)
     gen_collection: str | None = None
     index_branch: str | None = None
     select: str | None = None

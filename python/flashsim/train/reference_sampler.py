@@ -267,5 +267,10 @@ def sample_bundle(directory, inputs, noise, collections=None, max_events=None, o
             part = _sample_source(directory, coll["name"], s, arrays, ids, noise, ode)
             part["source"] = np.full(len(part["event"]), s["name"], dtype=object)
             parts.append(part)
-        result[coll["name"]] = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+        merged = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+        for group in coll.get("sum_to_one", []):  # as flashsim::RescaleToSumOne
+            total = sum(np.asarray(merged[b], np.float64) for b in group)
+            for b in group:
+                merged[b] = np.where(total > 0, merged[b] / np.where(total > 0, total, 1.0), merged[b])
+        result[coll["name"]] = merged
     return result

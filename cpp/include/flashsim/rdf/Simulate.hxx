@@ -267,7 +267,18 @@ inline ROOT::RDF::RNode Simulate(ROOT::RDF::RNode df, const std::string &bundleD
          if (branches[j].first == collection->sortBy)
             sortBranch = static_cast<int>(j);
       const std::string merged = "_flashsim_" + collection->name;
-      df = df.Define(merged, "flashsim::Internal::Merge(" + std::to_string(sortBranch) + parts + ")");
+      std::string merge = "flashsim::Internal::Merge(" + std::to_string(sortBranch) + parts + ")";
+      if (!collection->sumToOne.empty()) { // e.g. the jet energy fractions
+         std::string groups;
+         for (const auto &group : collection->sumToOne) {
+            groups += groups.empty() ? "{" : ", {";
+            for (std::size_t k = 0; k < group.size(); ++k)
+               groups += (k ? ", " : "") + std::to_string(group[k]);
+            groups += "}";
+         }
+         merge = "flashsim::Internal::Rescaled(" + merge + ", {" + groups + "})";
+      }
+      df = df.Define(merged, merge);
       df = df.Define(merged + "_skippedGen", "static_cast<ULong64_t>(" + merged + ".skippedGen)");
       if (!collection->event)
          df = Internal::Put(df, present, "n" + collection->name, "static_cast<Int_t>(" + merged + ".size)");

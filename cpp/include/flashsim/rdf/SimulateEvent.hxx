@@ -169,6 +169,13 @@ SimulatedObjects Merge(int sortBranch, const Parts &...parts)
    return merged;
 }
 
+/// `objects` with each group of branches rescaled to sum to 1 per object (the bundle's "sum_to_one").
+inline SimulatedObjects Rescaled(SimulatedObjects objects, const std::vector<std::vector<int>> &groups)
+{
+   RescaleToSumOne(objects, groups);
+   return objects;
+}
+
 template <typename T>
 ROOT::RVec<T> Branch(const SimulatedObjects &objects, std::size_t branch)
 {
