@@ -481,6 +481,34 @@ Bundle::Bundle(const std::string &directory) : fDirectory(directory)
             collection.sumToOne.push_back(std::move(group));
          }
       }
+      if (collections[c].contains("acceptance")) {
+         const auto branches = collection.Branches();
+         const auto floating = [&](const std::string &name) {
+            const auto at = std::find_if(branches.begin(), branches.end(),
+                                         [&](const auto &b) { return b.first == name; });
+            return at == branches.end() ? -1 : static_cast<int>(at - branches.begin());
+         };
+         const int eta = floating("eta");
+         const Json &rules = reader.Array(collections[c], cwhere, "acceptance");
+         for (std::size_t r = 0; r < rules.size(); ++r) {
+            const std::string rwhere = cwhere + ".acceptance[" + std::to_string(r) + "]";
+            if (!rules[r].is_object())
+               reader.Fail(rwhere, "expected {\"branch\": ..., \"value\": ..., \"abs_above\": ...}");
+            if (eta < 0)
+               reader.Fail(rwhere, "the collection has no 'eta' branch for the |eta| edge");
+            const std::string name = reader.String(rules[r], rwhere, "branch");
+            const int branch = floating(name);
+            if (branch < 0 || branch == eta)
+               reader.Fail(rwhere + ".branch", "'" + name + "' is not a branch of the collection other than eta");
+            if (!rules[r].contains("value") || !rules[r].contains("abs_above"))
+               reader.Fail(rwhere, "needs 'value' and 'abs_above'");
+            const double value = reader.Number(rules[r], rwhere, "value", 0.0);
+            const double above = reader.Number(rules[r], rwhere, "abs_above", 0.0);
+            if (!std::isfinite(value) || !std::isfinite(above) || above < 0)
+               reader.Fail(rwhere, "'value' and 'abs_above' must be finite numbers, abs_above >= 0");
+            collection.acceptance.push_back(AcceptanceRule{branch, eta, above, value});
+         }
+      }
       fCollections.push_back(std::move(collection));
    }
    } catch (const Json::exception &err) {

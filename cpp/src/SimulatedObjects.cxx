@@ -1,6 +1,7 @@
 #include "flashsim/SimulatedObjects.hxx"
 
 #include <algorithm>
+#include <cmath>
 #include <numeric>
 
 namespace flashsim {
@@ -48,6 +49,17 @@ void RescaleToSumOne(SimulatedObjects &objects, const std::vector<std::vector<in
             for (int j : group)
                objects.values[j * objects.size + k] /= total;
       }
+}
+
+void ApplyAcceptance(SimulatedObjects &objects, const std::vector<AcceptanceRule> &rules)
+{
+   for (const auto &rule : rules) {
+      const double *eta = objects.Column(rule.eta);
+      double *values = objects.values.data() + rule.branch * objects.size;
+      for (std::size_t k = 0; k < objects.size; ++k)
+         if (std::abs(eta[k]) > rule.absAbove)
+            values[k] = rule.value;
+   }
 }
 
 } // namespace flashsim

@@ -147,3 +147,36 @@ def test_energy_fractions_are_rescaled_only_where_the_files_sum_them_to_one():
 
     assert source(raw).sum_to_one == [fractions]
     assert source(raw * 0.9).sum_to_one == [] and "not rescaled" in source(raw * 0.9).decisions["+".join(fractions)]
+
+
+def test_charged_fractions_are_fixed_outside_the_tracker_where_the_files_show_it():
+    from flashsim.catalogue.acceptance import acceptance_edge, apply_acceptance
+    from flashsim.catalogue.spec import Target
+
+    rng = np.random.default_rng(4)
+    n = 4000
+    eta = rng.uniform(-4.7, 4.7, n)
+    charged = np.where(np.abs(eta) > 2.9, 0.0, rng.uniform(0.05, 0.9, n))
+    neutral = rng.uniform(0.0, 1.0, n)
+
+    def source(values):
+        branches = {"eta": eta, "chHEF": values, "neHEF": neutral}
+        s = SourceSpec("Jet", "Pileup", "slots", conditioning=[],
+                       targets=[Target(b, "Float_t", steps_for("Jet", b, "Float_t", None)) for b in branches])
+        settle([s], {s.key: Table({}, np.zeros(n), targets=branches)})
+        return s
+
+    s = source(charged)
+    assert [r["branch"] for r in s.acceptance] == ["chHEF"] and s.acceptance[0]["value"] == 0.0
+    assert 2.89 < s.acceptance[0]["abs_above"] < 2.91 and "chHEF acceptance" in s.decisions
+    # one stray value in a thousand beyond the edge is tolerated; one in a hundred is not
+    stray = charged.copy()
+    outside = np.flatnonzero(np.abs(eta) > 2.9)
+    stray[outside[::100]] = 0.3
+    assert source(stray).acceptance == []
+    assert acceptance_edge(np.abs(eta), np.zeros(n)) is None  # fixed everywhere: not an acceptance edge
+    assert acceptance_edge(np.abs(eta[:50]), charged[:50]) is None  # too few objects to tell
+    # the twin of flashsim::ApplyAcceptance keeps the dtype and touches only the objects beyond the edge
+    objects = {"eta": np.array([0.5, -3.5, 3.0], np.float32), "chHEF": np.array([0.2, 0.4, 0.6], np.float32)}
+    out = apply_acceptance(objects, s.acceptance)
+    assert out["chHEF"].dtype == np.float32 and out["chHEF"].tolist() == [np.float32(0.2), 0.0, 0.0]

@@ -143,3 +143,23 @@ def test_jet_energy_fractions_sum_to_one(ROOT, train_sample, tiny_bundle):
     total = sum(np.concatenate([np.asarray(v) for v in out[f"Jet_{f}"]]).astype(np.float64) for f in fractions)
     assert len(total) > 100 and np.allclose(total[total > 0], 1.0, atol=1e-5)
 
+
+
+def test_charged_jet_energy_is_zero_outside_the_tracker(ROOT, train_sample, tiny_bundle):
+    """The reference detector (like CMS) has no charged jet constituents beyond |eta| 2.5 + one jet
+    radius: the bundle learns that edge from the files and the C++ simulation keeps it exactly."""
+    import flashsim.rdf
+
+    jet = next(c for c in read_manifest(tiny_bundle)["collections"] if c["name"] == "Jet")
+    rules = {r["branch"]: r for r in jet["acceptance"]}
+    assert {"chHEF", "chEmEF", "chMultiplicity"} <= set(rules)
+    for b in ("chHEF", "chEmEF", "chMultiplicity"):
+        assert rules[b]["value"] == 0.0 and 2.8 < rules[b]["abs_above"] < 3.0, rules
+    df = flashsim.rdf.simulate(ROOT.RDataFrame("Events", str(train_sample[0])).Range(200), tiny_bundle, seed=3)
+    out = {k: np.concatenate([np.asarray(v) for v in a]) for k, a in
+           df.AsNumpy(["Jet_eta", "Jet_chHEF", "Jet_chEmEF", "Jet_chMultiplicity"]).items()}
+    beyond = np.abs(out["Jet_eta"]) > rules["chHEF"]["abs_above"]
+    assert beyond.sum() > 20 and (~beyond).sum() > 100
+    for b in ("chHEF", "chEmEF", "chMultiplicity"):
+        assert np.all(out[f"Jet_{b}"][beyond] == 0)
+    assert np.mean(out["Jet_chHEF"][~beyond] > 0) > 0.5

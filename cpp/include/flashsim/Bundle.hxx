@@ -7,6 +7,7 @@
 
 #include "flashsim/BranchType.hxx"
 #include "flashsim/OdeOptions.hxx"
+#include "flashsim/SimulatedObjects.hxx"
 #include "flashsim/VariableTransform.hxx"
 
 #include <string>
@@ -88,6 +89,8 @@ struct CollectionSpec {
    /// groups of branches (indices into Branches()) rescaled to sum to 1 per object, e.g. the jet
    /// energy fractions (manifest "sum_to_one": [["chHEF", "neHEF", ...]])
    std::vector<std::vector<int>> sumToOne;
+   /// applied after the merge, before the sum_to_one rescaling
+   std::vector<AcceptanceRule> acceptance;
 
    /// Output branches without the prefix, in value order: every source's targets, labels, then copies.
    std::vector<std::pair<std::string, BranchType>> Branches() const;

@@ -21,6 +21,16 @@ struct SimulatedObjects {
    const double *Column(std::size_t branch) const { return values.data() + branch * size; }
 };
 
+/// A branch fixed beyond an |eta| edge (manifest "acceptance": [{"branch", "value", "abs_above"}]),
+/// e.g. a jet's charged energy fractions outside the tracker: value of `branch` set to `value` for
+/// the objects with |branch `eta`| > `absAbove` (indices into the collection's branches).
+struct AcceptanceRule {
+   int branch;
+   int eta;
+   double absAbove;
+   double value;
+};
+
 /// Concatenates the objects of several sources and sorts them by branch `sortBranch`
 /// (descending, ties in source order; no sorting if sortBranch < 0), into `out`.
 void MergeSorted(const std::vector<const SimulatedObjects *> &parts, int sortBranch, SimulatedObjects &out);
@@ -29,6 +39,10 @@ void MergeSorted(const std::vector<const SimulatedObjects *> &parts, int sortBra
 /// 0 or less are left as they are): fractions that the flow draws one by one, such as the jet energy
 /// fractions, sum to 1 in NanoAOD.
 void RescaleToSumOne(SimulatedObjects &objects, const std::vector<std::vector<int>> &groups);
+
+/// Sets, per rule, the branch to its value for the objects beyond the rule's |eta| edge (the
+/// detector acceptance of flashsim.catalogue.acceptance; CollectionSpec::acceptance).
+void ApplyAcceptance(SimulatedObjects &objects, const std::vector<AcceptanceRule> &rules);
 
 } // namespace flashsim
 

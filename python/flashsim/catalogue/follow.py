@@ -17,6 +17,7 @@ import re
 
 import numpy as np
 
+from flashsim.catalogue.acceptance import settle_acceptance
 from flashsim.catalogue.rules import adapt, is_cross_reference, root_type, steps_for
 from flashsim.catalogue.spec import Target, label
 
@@ -116,6 +117,7 @@ def settle(specs, tables) -> None:
             wanted = np.asarray(table.columns[c.gen], dtype=np.float64) if c.gen else np.full(len(reco), c.fallback)
             agreement[spec.key, c.branch] = float(np.mean(reco == wanted)) if len(reco) else 1.0
     _settle_sums(specs, tables)
+    settle_acceptance(specs, tables)
     learnt = {(spec.collection, c.branch) for spec in specs for c in spec.copies
               if agreement[spec.key, c.branch] < COPY_AGREEMENT}
     for spec in specs:

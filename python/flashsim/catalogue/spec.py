@@ -131,6 +131,9 @@ class SourceSpec:
     # groups of targets that sum to 1 per object (jet energy fractions), kept where the training
     # values show it (catalogue.follow.settle) and rescaled so in the simulation
     sum_to_one: list = field(default_factory=list)  # {branch: what the training values changed} (catalogue.follow)
+    # branches fixed beyond an |eta| edge (charged fractions outside the tracker): found in the
+    # training values (catalogue.acceptance), the same for every source of the collection
+    acceptance: list = field(default_factory=list)
     gen_collection: str | None = None
     index_branch: str | None = None
     select: str | None = None

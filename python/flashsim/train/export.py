@@ -88,6 +88,8 @@ def export_bundle(directory, fitted, derived, postprocess, ode, provenance, name
         entry = collections.setdefault(spec.collection, {"name": spec.collection, "sources": []})
         if spec.sort_by:
             entry["sort_by"] = spec.sort_by
+        if spec.acceptance:
+            entry["acceptance"] = [dict(r) for r in spec.acceptance]
         if spec.sum_to_one:
             entry["sum_to_one"] = [list(g) for g in spec.sum_to_one]
         entry["sources"].append(source)

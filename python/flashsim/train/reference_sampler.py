@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from flashsim.catalogue.acceptance import apply_acceptance
 from flashsim.errors import InputError
 
 __all__ = ["CppNoise", "NumpyNoise", "gen_arrays", "sample_bundle", "to_branch_range"]
@@ -268,6 +269,7 @@ def sample_bundle(directory, inputs, noise, collections=None, max_events=None, o
             part["source"] = np.full(len(part["event"]), s["name"], dtype=object)
             parts.append(part)
         merged = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+        merged = apply_acceptance(merged, coll.get("acceptance", []))  # as flashsim::ApplyAcceptance
         for group in coll.get("sum_to_one", []):  # as flashsim::RescaleToSumOne
             total = sum(np.asarray(merged[b], np.float64) for b in group)
             for b in group:

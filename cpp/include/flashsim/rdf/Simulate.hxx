@@ -268,6 +268,14 @@ inline ROOT::RDF::RNode Simulate(ROOT::RDF::RNode df, const std::string &bundleD
             sortBranch = static_cast<int>(j);
       const std::string merged = "_flashsim_" + collection->name;
       std::string merge = "flashsim::Internal::Merge(" + std::to_string(sortBranch) + parts + ")";
+      if (!collection->acceptance.empty()) { // e.g. no charged jet energy outside the tracker
+         std::ostringstream rules;
+         rules.precision(17);
+         for (const auto &rule : collection->acceptance)
+            rules << (rules.tellp() > 0 ? ", " : "") << "flashsim::AcceptanceRule{" << rule.branch << ", " << rule.eta
+                  << ", " << rule.absAbove << ", " << rule.value << "}";
+         merge = "flashsim::Internal::Accepted(" + merge + ", {" + rules.str() + "})";
+      }
       if (!collection->sumToOne.empty()) { // e.g. the jet energy fractions
          std::string groups;
          for (const auto &group : collection->sumToOne) {

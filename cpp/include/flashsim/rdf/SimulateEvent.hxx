@@ -176,6 +176,13 @@ inline SimulatedObjects Rescaled(SimulatedObjects objects, const std::vector<std
    return objects;
 }
 
+/// `objects` with the bundle's "acceptance" rules applied (branches fixed beyond an |eta| edge).
+inline SimulatedObjects Accepted(SimulatedObjects objects, const std::vector<AcceptanceRule> &rules)
+{
+   ApplyAcceptance(objects, rules);
+   return objects;
+}
+
 template <typename T>
 ROOT::RVec<T> Branch(const SimulatedObjects &objects, std::size_t branch)
 {
