@@ -58,7 +58,7 @@ def settle_acceptance(specs, tables) -> None:
     by_collection = {}
     for spec in specs:
         by_collection.setdefault(spec.collection, []).append(spec)
-    for collection, group in by_collection.items():
+    for group in by_collection.values():
         flow = [{t.branch for t in s.flow_targets} for s in group]
         if not all(ETA in f for f in flow):
             continue
