@@ -25,3 +25,7 @@ flashsim fullsim gen_ttbar_201.root -o full_ttbar_201_seed202.root --seed 202
 # not rerun for v9)
 gen ttbar 60000 301 4 gen_ttbar_301_60k.root && flashsim fullsim gen_ttbar_301_60k.root -o full_ttbar_301_60k.root --seed 301
 flashsim fullsim gen_ttbar_301_60k.root -o full_ttbar_301_60k_seed302.root --seed 302
+# v9 was trained before the catalogue found acceptance rules; they were added afterwards from the same
+# training files (no network changed; a retrain finds them itself):
+# python scripts/add_acceptance_to_bundle.py default_bundle big_full_ttbar_111.root big_full_ttbar_112.root \
+#     full_ttbar_101.root full_dy_102.root full_wjets_103.root full_qcd_104.root
