@@ -22,8 +22,8 @@ constexpr double e1 = 71.0 / 57600, e3 = -71.0 / 16695, e4 = 71.0 / 1920, e5 = -
                  e7 = -1.0 / 40;
 } // namespace
 
-int DormandPrinceStep(const VelocityField &v, double t, double h, const double *x, std::size_t size,
-                      OdeWorkspace &ws)
+int DormandPrinceStep(const VelocityField &v, const double *t, const double *h, const double *x, std::size_t rows,
+                      std::size_t dim, const std::size_t *which, OdeWorkspace &ws)
 {
    const double *k1 = ws.k[0].data();
    double *k2 = ws.k[1].data(), *k3 = ws.k[2].data(), *k4 = ws.k[3].data(), *k5 = ws.k[4].data(),
@@ -31,41 +31,59 @@ int DormandPrinceStep(const VelocityField &v, double t, double h, const double *
    double *s = ws.stage.data();
    double *next = ws.next.data();
    double *err = ws.error.data();
+   double *ts = ws.tStage.data();
+   const auto times = [&](double c) {
+      for (std::size_t r = 0; r < rows; ++r)
+         ts[r] = t[r] + c * h[r];
+   };
 
-   for (std::size_t i = 0; i < size; ++i)
-      s[i] = x[i] + h * (a21 * k1[i]);
-   v(t + c2 * h, s, k2, size);
-   for (std::size_t i = 0; i < size; ++i)
-      s[i] = x[i] + h * (a31 * k1[i] + a32 * k2[i]);
-   v(t + c3 * h, s, k3, size);
-   for (std::size_t i = 0; i < size; ++i)
-      s[i] = x[i] + h * (a41 * k1[i] + a42 * k2[i] + a43 * k3[i]);
-   v(t + c4 * h, s, k4, size);
-   for (std::size_t i = 0; i < size; ++i)
-      s[i] = x[i] + h * (a51 * k1[i] + a52 * k2[i] + a53 * k3[i] + a54 * k4[i]);
-   v(t + c5 * h, s, k5, size);
-   for (std::size_t i = 0; i < size; ++i)
-      s[i] = x[i] + h * (a61 * k1[i] + a62 * k2[i] + a63 * k3[i] + a64 * k4[i] + a65 * k5[i]);
-   v(t + h, s, k6, size);
-   for (std::size_t i = 0; i < size; ++i)
-      next[i] = x[i] + h * (b1 * k1[i] + b3 * k3[i] + b4 * k4[i] + b5 * k5[i] + b6 * k6[i]);
-   v(t + h, next, k7, size);
-   for (std::size_t i = 0; i < size; ++i)
-      err[i] = h * (e1 * k1[i] + e3 * k3[i] + e4 * k4[i] + e5 * k5[i] + e6 * k6[i] + e7 * k7[i]);
+   for (std::size_t r = 0; r < rows; ++r)
+      for (std::size_t i = r * dim; i < (r + 1) * dim; ++i)
+         s[i] = x[i] + h[r] * (a21 * k1[i]);
+   times(c2);
+   v(ts, s, k2, rows, which);
+   for (std::size_t r = 0; r < rows; ++r)
+      for (std::size_t i = r * dim; i < (r + 1) * dim; ++i)
+         s[i] = x[i] + h[r] * (a31 * k1[i] + a32 * k2[i]);
+   times(c3);
+   v(ts, s, k3, rows, which);
+   for (std::size_t r = 0; r < rows; ++r)
+      for (std::size_t i = r * dim; i < (r + 1) * dim; ++i)
+         s[i] = x[i] + h[r] * (a41 * k1[i] + a42 * k2[i] + a43 * k3[i]);
+   times(c4);
+   v(ts, s, k4, rows, which);
+   for (std::size_t r = 0; r < rows; ++r)
+      for (std::size_t i = r * dim; i < (r + 1) * dim; ++i)
+         s[i] = x[i] + h[r] * (a51 * k1[i] + a52 * k2[i] + a53 * k3[i] + a54 * k4[i]);
+   times(c5);
+   v(ts, s, k5, rows, which);
+   for (std::size_t r = 0; r < rows; ++r)
+      for (std::size_t i = r * dim; i < (r + 1) * dim; ++i)
+         s[i] = x[i] + h[r] * (a61 * k1[i] + a62 * k2[i] + a63 * k3[i] + a64 * k4[i] + a65 * k5[i]);
+   times(1.0);
+   v(ts, s, k6, rows, which);
+   for (std::size_t r = 0; r < rows; ++r)
+      for (std::size_t i = r * dim; i < (r + 1) * dim; ++i)
+         next[i] = x[i] + h[r] * (b1 * k1[i] + b3 * k3[i] + b4 * k4[i] + b5 * k5[i] + b6 * k6[i]);
+   v(ts, next, k7, rows, which);
+   for (std::size_t r = 0; r < rows; ++r)
+      for (std::size_t i = r * dim; i < (r + 1) * dim; ++i)
+         err[i] = h[r] * (e1 * k1[i] + e3 * k3[i] + e4 * k4[i] + e5 * k5[i] + e6 * k6[i] + e7 * k7[i]);
    return 6;
 }
 
-double DormandPrinceErrorNorm(const double *x, const OdeWorkspace &ws, std::size_t size, double rtol, double atol)
+double DormandPrinceErrorNorm(const double *x, const double *next, const double *error, std::size_t dim, double rtol,
+                              double atol)
 {
-   if (size == 0)
+   if (dim == 0)
       return 0.0;
    double sum = 0.0;
-   for (std::size_t i = 0; i < size; ++i) {
-      const double scale = atol + rtol * std::max(std::abs(x[i]), std::abs(ws.next[i]));
-      const double ratio = ws.error[i] / scale;
+   for (std::size_t i = 0; i < dim; ++i) {
+      const double scale = atol + rtol * std::max(std::abs(x[i]), std::abs(next[i]));
+      const double ratio = error[i] / scale;
       sum += ratio * ratio;
    }
-   return std::sqrt(sum / static_cast<double>(size));
+   return std::sqrt(sum / static_cast<double>(dim));
 }
 
 } // namespace Detail

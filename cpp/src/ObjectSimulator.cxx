@@ -80,41 +80,76 @@ std::size_t ObjectSimulator::Candidates(std::size_t nGen) const
    }
 }
 
-void ObjectSimulator::Keep(Slot &s, const RandomStream &random, std::size_t nRows, const int *genIndex) const
+void ObjectSimulator::Keep(Slot &s, std::size_t nEvents, const std::size_t *offsets, const int *genIndex) const
 {
    s.kept.clear();
-   if (!fEfficiency) {
-      for (std::size_t i = 0; i < nRows; ++i)
-         s.kept.push_back(i);
-      return;
+   s.keptEvent.clear();
+   const std::size_t nRows = offsets[nEvents];
+   if (fEfficiency && nRows > 0) {
+      s.probability.resize(nRows);
+      const float *in[] = {s.conditioning.data()};
+      float *out[] = {s.probability.data()};
+      fEfficiency->Run(nRows, in, out);
    }
-   s.probability.resize(nRows);
-   const float *in[] = {s.conditioning.data()};
-   float *out[] = {s.probability.data()};
-   fEfficiency->Run(nRows, in, out);
-   if (fSpec.kind == SourceKind::kSlots) {
-      // one uniform per event: the number of slots kept follows the survival function p_k
-      const double u = random.Uniform(0, 0);
-      const auto n = static_cast<std::size_t>(
-         std::count_if(s.probability.begin(), s.probability.begin() + nRows, [u](float p) { return u < p; }));
-      for (std::size_t i = 0; i < n; ++i)
+   for (std::size_t e = 0; e < nEvents; ++e) {
+      const std::size_t begin = offsets[e], end = offsets[e + 1];
+      std::size_t n = end - begin; // kept rows of the event, from `begin` on, when they are the first n
+      if (fEfficiency && fSpec.kind == SourceKind::kSlots) {
+         // one uniform per event: the number of slots kept follows the survival function p_k
+         const double u = s.streams[e].Uniform(0, 0);
+         n = static_cast<std::size_t>(std::count_if(s.probability.begin() + begin, s.probability.begin() + end,
+                                                    [u](float p) { return u < p; }));
+      } else if (fEfficiency) {
+         for (std::size_t i = begin; i < end; ++i)
+            if (s.streams[e].Uniform(static_cast<std::uint32_t>(genIndex[i]), 0) < s.probability[i]) {
+               s.kept.push_back(i);
+               s.keptEvent.push_back(e);
+            }
+         continue;
+      }
+      for (std::size_t i = begin; i < begin + n; ++i) {
          s.kept.push_back(i);
-      return;
+         s.keptEvent.push_back(e);
+      }
    }
-   for (std::size_t i = 0; i < nRows; ++i)
-      if (random.Uniform(static_cast<std::uint32_t>(genIndex[i]), 0) < s.probability[i])
-         s.kept.push_back(i);
 }
 
 const SimulatedObjects &ObjectSimulator::Simulate(unsigned slot, const EventId &id, const float *rows,
                                                   const int *genIndex, std::size_t nRows)
 {
    Slot &s = fSlots[slot];
+   const std::size_t offsets[] = {0, nRows};
+   Run(s, 1, &id, offsets, rows, genIndex, &s.result);
+   return s.result;
+}
+
+void ObjectSimulator::SimulateBatch(unsigned slot, const EventRows &batch, std::vector<SimulatedObjects> &results)
+{
+   const std::size_t nEvents = batch.Events();
+   if (batch.offsets.size() != nEvents + 1 || batch.offsets.front() != 0 ||
+       batch.genIndex.size() != batch.offsets.back() ||
+       batch.rows.size() != batch.offsets.back() * fSpec.genColumns.size())
+      throw std::invalid_argument("flashsim: " + fCollection + " <- " + fSpec.name +
+                                  ": inconsistent EventRows (offsets, rows and genIndex disagree)");
+   results.resize(nEvents);
+   Run(fSlots.at(slot), nEvents, batch.ids.data(), batch.offsets.data(), batch.rows.data(), batch.genIndex.data(),
+       results.data());
+   for (std::size_t e = 0; e < std::min(nEvents, batch.skippedGen.size()); ++e)
+      results[e].skippedGen = batch.skippedGen[e];
+}
+
+void ObjectSimulator::Run(Slot &s, std::size_t nEvents, const EventId *ids, const std::size_t *offsets,
+                          const float *rows, const int *genIndex, SimulatedObjects *results)
+{
    const std::size_t nGen = fSpec.genColumns.size();
    const std::size_t c = fSpec.conditioning.size();
    const std::size_t d = fSpec.targets.size();
    const std::size_t nCopies = fSpec.copies.size();
-   const RandomStream random(fOptions.seed, id, fOptions.copy, fCollection, fSpec.name);
+   const std::size_t nRows = offsets[nEvents];
+   s.streams.clear();
+   s.streams.reserve(nEvents);
+   for (std::size_t e = 0; e < nEvents; ++e)
+      s.streams.emplace_back(fOptions.seed, ids[e], fOptions.copy, fCollection, fSpec.name);
 
    // 1. conditioning [n, c]
    s.conditioning.resize(nRows * c);
@@ -126,35 +161,51 @@ const SimulatedObjects &ObjectSimulator::Simulate(unsigned slot, const EventId &
       }
 
    // 2. efficiency
-   Keep(s, random, nRows, genIndex);
+   Keep(s, nEvents, offsets, genIndex);
    const std::size_t m = s.kept.size();
 
-   // 3. noise -> ODE t: 0 -> 1 for the kept candidates
+   // 3. noise -> ODE t: 0 -> 1 for the kept candidates of every event at once
    s.keptConditioning.resize(m * c);
    s.x.resize(m * d);
    for (std::size_t r = 0; r < m; ++r) {
       const std::size_t i = s.kept[r];
       std::copy_n(s.conditioning.data() + i * c, c, s.keptConditioning.data() + r * c);
+      const RandomStream &random = s.streams[s.keptEvent[r]];
       for (std::size_t j = 0; j < d; ++j)
          s.x[r * d + j] = random.Normal(static_cast<std::uint32_t>(genIndex[i]), static_cast<std::uint32_t>(1 + j));
    }
    s.xNetwork.resize(m * d);
    s.tNetwork.resize(m);
    s.velocity.resize(m * d);
-   const VelocityField field = [&](double t, const double *x, double *dxdt, std::size_t size) {
-      std::transform(x, x + size, s.xNetwork.begin(), [](double v) { return static_cast<float>(v); });
-      std::fill(s.tNetwork.begin(), s.tNetwork.end(), static_cast<float>(t));
-      const float *in[] = {s.xNetwork.data(), s.tNetwork.data(), s.keptConditioning.data()};
+   s.condNetwork.resize(m * c); // dopri5 drops finished rows: the conditioning of the rows of a call
+   const VelocityField field = [&](const double *t, const double *x, double *dxdt, std::size_t n,
+                                   const std::size_t *which) {
+      std::transform(x, x + n * d, s.xNetwork.begin(), [](double v) { return static_cast<float>(v); });
+      std::transform(t, t + n, s.tNetwork.begin(), [](double v) { return static_cast<float>(v); });
+      const float *cond = s.keptConditioning.data();
+      if (which) {
+         for (std::size_t r = 0; r < n; ++r)
+            std::copy_n(s.keptConditioning.data() + which[r] * c, c, s.condNetwork.data() + r * c);
+         cond = s.condNetwork.data();
+      }
+      const float *in[] = {s.xNetwork.data(), s.tNetwork.data(), cond};
       float *out[] = {s.velocity.data()};
-      fVelocityField->Run(m, in, out);
-      std::copy(s.velocity.begin(), s.velocity.end(), dxdt);
+      fVelocityField->Run(n, in, out);
+      std::copy(s.velocity.begin(), s.velocity.begin() + n * d, dxdt);
    };
-   SimulatedObjects &result = s.result;
-   result.ode = Integrate(field, s.x.data(), m * d, 0.0, 1.0, fOptions.ode, s.workspace);
+   try {
+      s.ode = Integrate(field, s.x.data(), m, d, 0.0, 1.0, fOptions.ode, s.workspace);
+   } catch (const OdeStepLimitError &err) {
+      const EventId &id = ids[s.keptEvent[err.row]];
+      throw ModelError("flashsim: " + fCollection + " <- " + fSpec.name + ", event run=" + std::to_string(id.run) +
+                       " luminosityBlock=" + std::to_string(id.luminosityBlock) + " event=" +
+                       std::to_string(id.event) + ", gen object " + std::to_string(genIndex[s.kept[err.row]]) +
+                       ": " + err.what());
+   }
 
    // 4. label head: logits of p(class | x, cond), on the flow's output before the inverse transforms
    const std::size_t nLabels = fSpec.labels.branches.size();
-   if (fLabels) {
+   if (fLabels && m > 0) {
       s.labelLogits.resize(m * fSpec.labels.Classes());
       std::transform(s.x.begin(), s.x.end(), s.xNetwork.begin(), [](double v) { return static_cast<float>(v); });
       const float *in[] = {s.xNetwork.data(), s.keptConditioning.data()};
@@ -162,37 +213,58 @@ const SimulatedObjects &ObjectSimulator::Simulate(unsigned slot, const EventId &
       fLabels->Run(m, in, out);
    }
 
-   // 5. back to physical values, NanoAOD ranges and types; labels; copied branches
-   result.size = m;
-   result.nBranches = d + nLabels + nCopies;
-   result.values.resize(result.nBranches * m);
-   result.genIndex.resize(m);
+   // 5. back to physical values, NanoAOD ranges and types; labels; copied branches; per event
    const bool pointsBack = fSpec.kind == SourceKind::kMatched;
-   for (std::size_t r = 0; r < m; ++r) {
-      const std::size_t i = s.kept[r];
-      const float *row = rows + i * nGen;
-      result.genIndex[r] = pointsBack ? genIndex[i] : -1;
-      for (std::size_t j = 0; j < d; ++j) {
-         const auto &target = fSpec.targets[j];
-         result.values[j * m + r] = ToBranchRange(target.transform.Inverse(s.x[r * d + j], row), target.type);
+   const std::size_t nBranches = d + nLabels + nCopies;
+   std::size_t first = 0; // the event's first kept row
+   for (std::size_t e = 0; e < nEvents; ++e) {
+      std::size_t last = first;
+      while (last < m && s.keptEvent[last] == e)
+         ++last;
+      const std::size_t size = last - first;
+      SimulatedObjects &result = results[e];
+      result.size = size;
+      result.nBranches = nBranches;
+      result.values.resize(nBranches * size);
+      result.genIndex.resize(size);
+      result.ode = s.ode;
+      result.skippedGen = 0;
+      for (std::size_t q = 0; q < size; ++q) {
+         const std::size_t r = first + q;
+         const std::size_t i = s.kept[r];
+         const float *row = rows + i * nGen;
+         result.genIndex[q] = pointsBack ? genIndex[i] : -1;
+         for (std::size_t j = 0; j < d; ++j) {
+            const auto &target = fSpec.targets[j];
+            result.values[j * size + q] = ToBranchRange(target.transform.Inverse(s.x[r * d + j], row), target.type);
+         }
+         if (nLabels > 0) {
+            const std::size_t label =
+               fLabels ? DrawLabel(s, r, s.streams[e].Uniform(static_cast<std::uint32_t>(genIndex[i]),
+                                                              static_cast<std::uint32_t>(1 + d)))
+                       : 0;
+            for (std::size_t j = 0; j < nLabels; ++j)
+               result.values[(d + j) * size + q] =
+                  ToBranchRange(fSpec.labels.values[label * nLabels + j], fSpec.labels.branches[j].second);
+         }
+         for (std::size_t j = 0; j < nCopies; ++j) {
+            const auto &copy = fSpec.copies[j];
+            const double value = copy.genIndex >= 0 ? row[copy.genIndex] : copy.fallback;
+            result.values[(d + nLabels + j) * size + q] = ToBranchRange(value, copy.type);
+         }
       }
-      if (nLabels > 0) {
-         const std::size_t label =
-            fLabels ? DrawLabel(s, r, random.Uniform(static_cast<std::uint32_t>(genIndex[i]),
-                                                     static_cast<std::uint32_t>(1 + d)))
-                    : 0;
-         for (std::size_t j = 0; j < nLabels; ++j)
-            result.values[(d + j) * m + r] =
-               ToBranchRange(fSpec.labels.values[label * nLabels + j], fSpec.labels.branches[j].second);
-      }
-      for (std::size_t j = 0; j < nCopies; ++j) {
-         const auto &copy = fSpec.copies[j];
-         const double value = copy.genIndex >= 0 ? row[copy.genIndex] : copy.fallback;
-         result.values[(d + nLabels + j) * m + r] = ToBranchRange(value, copy.type);
-      }
+      CheckValues(result, ids[e]);
+      first = last;
    }
+}
+
+void ObjectSimulator::CheckValues(const SimulatedObjects &result, const EventId &id) const
+{
    // No non-finite value ever reaches a reco branch: a network or transform that makes one is
    // the bundle's fault, reported with the event, not written.
+   const std::size_t d = fSpec.targets.size();
+   const std::size_t nLabels = fSpec.labels.branches.size();
+   const std::size_t m = result.size;
    for (std::size_t j = 0; j < (fOptions.checkValues ? result.nBranches : 0); ++j) {
       const BranchType type = j < d             ? fSpec.targets[j].type
                               : j < d + nLabels ? fSpec.labels.branches[j - d].second
@@ -207,13 +279,12 @@ const SimulatedObjects &ObjectSimulator::Simulate(unsigned slot, const EventId &
             throw ModelError("flashsim: " + fCollection + " <- " + fSpec.name + ", event run=" + std::to_string(id.run) +
                              " luminosityBlock=" + std::to_string(id.luminosityBlock) + " event=" +
                              std::to_string(id.event) + ": the simulated " + fCollection + "_" + branch +
-                             " of object " + std::to_string(r) + " is " + std::to_string(type == BranchType::kFloat ? static_cast<float>(value) : value) +
+                             " of object " + std::to_string(r) + " is " +
+                             std::to_string(type == BranchType::kFloat ? static_cast<float>(value) : value) +
                              " (the bundle's networks or transforms made it); nothing written");
          }
       }
    }
-   result.skippedGen = 0;
-   return result;
 }
 
 } // namespace flashsim

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 
@@ -59,69 +60,119 @@ double Rms(const double *a, const double *scale, std::size_t size)
    return std::sqrt(sum / static_cast<double>(size));
 }
 
-// Initial step of Hairer, Norsett & Wanner (II.4): one extra evaluation. Expects ws.k[0] = v(t0, x).
-double InitialStep(const VelocityField &v, double t0, const double *x, std::size_t size, const OdeOptions &o,
-                   Detail::OdeWorkspace &ws, int &nfe)
+// Per-row Dormand-Prince: every row has its own t, h, accept/reject and FSAL derivative; the
+// active rows are gathered into ws.x / ws.k[0] for each step and the finished ones dropped.
+OdeResult IntegrateDormandPrince(const VelocityField &v, double *x, std::size_t rows, std::size_t dim, double t0,
+                                 double t1, const OdeOptions &o, Detail::OdeWorkspace &ws)
 {
-   std::vector<double> &scale = ws.error; // free until the first step
-   for (std::size_t i = 0; i < size; ++i)
-      scale[i] = o.atol + o.rtol * std::abs(x[i]);
-   const double d0 = Rms(x, scale.data(), size);
-   const double d1 = Rms(ws.k[0].data(), scale.data(), size);
-   const double h0 = (d0 < 1e-5 || d1 < 1e-5) ? 1e-6 : 0.01 * d0 / d1;
-   for (std::size_t i = 0; i < size; ++i)
-      ws.stage[i] = x[i] + h0 * ws.k[0][i];
-   v(t0 + h0, ws.stage.data(), ws.k[1].data(), size);
-   ++nfe;
-   for (std::size_t i = 0; i < size; ++i)
-      ws.next[i] = ws.k[1][i] - ws.k[0][i];
-   const double d2 = Rms(ws.next.data(), scale.data(), size) / h0;
-   const double dmax = std::max(d1, d2);
-   const double h1 = dmax <= 1e-15 ? std::max(1e-6, h0 * 1e-3) : std::pow(0.01 / dmax, 1.0 / 5.0);
-   return std::min(100.0 * h0, h1);
-}
-
-OdeResult IntegrateDormandPrince(const VelocityField &v, double *x, std::size_t size, double t0, double t1,
-                                 const OdeOptions &o, Detail::OdeWorkspace &ws)
-{
+   const std::size_t size = rows * dim;
    OdeResult result;
-   v(t0, x, ws.k[0].data(), size);
-   result.nfe = 1;
-   double h = InitialStep(v, t0, x, size, o, ws, result.nfe);
-   double t = t0;
-   bool lastRejected = false;
-   while (t < t1) {
-      if (result.acceptedSteps + result.rejectedSteps >= o.maxSteps)
-         throw std::runtime_error("flashsim: dopri5 needed more than " + std::to_string(o.maxSteps) +
-                                  " steps (rtol=" + std::to_string(o.rtol) + ", atol=" + std::to_string(o.atol) +
-                                  "); loosen the tolerances or raise maxSteps");
-      const bool last = t + h >= t1;
-      if (last)
-         h = t1 - t;
-      result.nfe += Detail::DormandPrinceStep(v, t, h, x, size, ws);
-      const double err = Detail::DormandPrinceErrorNorm(x, ws, size, o.rtol, o.atol);
-      if (err <= 1.0) {
-         std::copy(ws.next.begin(), ws.next.begin() + size, x);
-         std::swap(ws.k[0], ws.k[6]);
-         t = last ? t1 : t + h;
-         ++result.acceptedSteps;
-         double factor = err == 0.0 ? 10.0 : std::clamp(0.9 * std::pow(err, -0.2), 0.2, 10.0);
-         if (lastRejected)
-            factor = std::min(1.0, factor);
-         h *= factor;
-         lastRejected = false;
-      } else {
-         ++result.rejectedSteps;
-         h *= std::max(0.2, 0.9 * std::pow(err, -0.2));
-         lastRejected = true;
+   ws.fsal.resize(size);
+   ws.x.resize(size);
+   ws.rowT.assign(rows, t0);
+   ws.rowH.resize(rows);
+   ws.accepted.assign(rows, 0);
+   ws.rejected.assign(rows, 0);
+   ws.evaluations.assign(rows, 2);
+   ws.lastRejected.assign(rows, 0);
+
+   // v(t0, x) of every row, then the initial step of Hairer, Norsett & Wanner (II.4), per row
+   std::fill(ws.t.begin(), ws.t.begin() + rows, t0);
+   v(ws.t.data(), x, ws.fsal.data(), rows, nullptr);
+   std::vector<double> &scale = ws.error; // free until the first step
+   std::vector<double> &h0 = ws.h;
+   for (std::size_t r = 0; r < rows; ++r) {
+      const std::size_t at = r * dim;
+      for (std::size_t i = at; i < at + dim; ++i)
+         scale[i] = o.atol + o.rtol * std::abs(x[i]);
+      const double d0 = Rms(x + at, scale.data() + at, dim);
+      const double d1 = Rms(ws.fsal.data() + at, scale.data() + at, dim);
+      h0[r] = (d0 < 1e-5 || d1 < 1e-5) ? 1e-6 : 0.01 * d0 / d1;
+      for (std::size_t i = at; i < at + dim; ++i)
+         ws.stage[i] = x[i] + h0[r] * ws.fsal[i];
+      ws.tStage[r] = t0 + h0[r];
+   }
+   v(ws.tStage.data(), ws.stage.data(), ws.k[1].data(), rows, nullptr);
+   result.nfe = 2;
+   for (std::size_t r = 0; r < rows; ++r) {
+      const std::size_t at = r * dim;
+      for (std::size_t i = at; i < at + dim; ++i)
+         ws.next[i] = ws.k[1][i] - ws.fsal[i];
+      const double d1 = Rms(ws.fsal.data() + at, scale.data() + at, dim);
+      const double d2 = Rms(ws.next.data() + at, scale.data() + at, dim) / h0[r];
+      const double dmax = std::max(d1, d2);
+      const double h1 = dmax <= 1e-15 ? std::max(1e-6, h0[r] * 1e-3) : std::pow(0.01 / dmax, 1.0 / 5.0);
+      ws.rowH[r] = std::min(100.0 * h0[r], h1);
+   }
+
+   auto &active = ws.active;
+   active.resize(rows);
+   for (std::size_t r = 0; r < rows; ++r)
+      active[r] = r;
+   std::vector<char> last;
+   while (!active.empty()) {
+      const std::size_t m = active.size();
+      last.assign(m, 0);
+      for (std::size_t q = 0; q < m; ++q) { // gather the active rows
+         const std::size_t r = active[q];
+         if (ws.accepted[r] + ws.rejected[r] >= o.maxSteps) {
+            std::ostringstream what;
+            what << "flashsim: dopri5 needed more than " << o.maxSteps << " steps for row " << r << " (rtol=" << o.rtol
+                 << ", atol=" << o.atol << "); loosen the tolerances or raise maxSteps";
+            throw OdeStepLimitError(what.str(), r);
+         }
+         last[q] = ws.rowT[r] + ws.rowH[r] >= t1;
+         if (last[q])
+            ws.rowH[r] = t1 - ws.rowT[r];
+         ws.t[q] = ws.rowT[r];
+         ws.h[q] = ws.rowH[r];
+         std::copy_n(x + r * dim, dim, ws.x.data() + q * dim);
+         std::copy_n(ws.fsal.data() + r * dim, dim, ws.k[0].data() + q * dim);
       }
+      result.nfe += Detail::DormandPrinceStep(v, ws.t.data(), ws.h.data(), ws.x.data(), m, dim,
+                                              m == rows ? nullptr : active.data(), ws);
+      std::size_t kept = 0;
+      for (std::size_t q = 0; q < m; ++q) {
+         const std::size_t r = active[q];
+         ws.evaluations[r] += 6;
+         const std::size_t at = q * dim;
+         const double err = Detail::DormandPrinceErrorNorm(ws.x.data() + at, ws.next.data() + at, ws.error.data() + at,
+                                                           dim, o.rtol, o.atol);
+         bool finished = false;
+         if (err <= 1.0) {
+            std::copy_n(ws.next.data() + at, dim, x + r * dim);
+            std::copy_n(ws.k[6].data() + at, dim, ws.fsal.data() + r * dim);
+            ws.rowT[r] = last[q] ? t1 : ws.rowT[r] + ws.rowH[r];
+            ++ws.accepted[r];
+            double factor = err == 0.0 ? 10.0 : std::clamp(0.9 * std::pow(err, -0.2), 0.2, 10.0);
+            if (ws.lastRejected[r])
+               factor = std::min(1.0, factor);
+            ws.rowH[r] *= factor;
+            ws.lastRejected[r] = 0;
+            finished = !(ws.rowT[r] < t1);
+         } else {
+            ++ws.rejected[r];
+            ws.rowH[r] *= std::max(0.2, 0.9 * std::pow(err, -0.2));
+            ws.lastRejected[r] = 1;
+         }
+         if (!finished)
+            active[kept++] = r;
+      }
+      active.resize(kept);
+   }
+   result.rows = static_cast<long long>(rows);
+   for (std::size_t r = 0; r < rows; ++r) {
+      result.rowEvaluations += ws.evaluations[r];
+      result.maxRowEvaluations = std::max(result.maxRowEvaluations, ws.evaluations[r]);
+      result.acceptedSteps = std::max(result.acceptedSteps, ws.accepted[r]);
+      result.rejectedSteps = std::max(result.rejectedSteps, ws.rejected[r]);
    }
    return result;
 }
 
 } // namespace
 
-OdeResult Integrate(const VelocityField &v, double *x, std::size_t size, double t0, double t1,
+OdeResult Integrate(const VelocityField &v, double *x, std::size_t rows, std::size_t dim, double t0, double t1,
                     const OdeOptions &options, Detail::OdeWorkspace &ws)
 {
    options.Validate();
@@ -129,31 +180,34 @@ OdeResult Integrate(const VelocityField &v, double *x, std::size_t size, double 
       throw std::invalid_argument("flashsim: ODE interval must have t1 > t0, got t0=" + std::to_string(t0) +
                                   " t1=" + std::to_string(t1));
    OdeResult result;
-   if (size == 0)
+   if (rows == 0 || dim == 0)
       return result;
-   ws.Resize(size);
+   ws.Resize(rows, dim);
    if (options.method == OdeMethod::kDormandPrince)
-      return IntegrateDormandPrince(v, x, size, t0, t1, options, ws);
+      return IntegrateDormandPrince(v, x, rows, dim, t0, t1, options, ws);
 
    const double h = (t1 - t0) / options.steps;
    for (int step = 0; step < options.steps; ++step) {
       const double t = t0 + step * h;
       switch (options.method) {
-      case OdeMethod::kEuler: result.nfe += Detail::EulerStep(v, t, h, x, size, ws); break;
-      case OdeMethod::kMidpoint: result.nfe += Detail::MidpointStep(v, t, h, x, size, ws); break;
-      case OdeMethod::kRK4: result.nfe += Detail::RK4Step(v, t, h, x, size, ws); break;
+      case OdeMethod::kEuler: result.nfe += Detail::EulerStep(v, t, h, x, rows, dim, ws); break;
+      case OdeMethod::kMidpoint: result.nfe += Detail::MidpointStep(v, t, h, x, rows, dim, ws); break;
+      case OdeMethod::kRK4: result.nfe += Detail::RK4Step(v, t, h, x, rows, dim, ws); break;
       case OdeMethod::kDormandPrince: break;
       }
       ++result.acceptedSteps;
    }
+   result.rows = static_cast<long long>(rows);
+   result.rowEvaluations = static_cast<long long>(rows) * result.nfe;
+   result.maxRowEvaluations = result.nfe;
    return result;
 }
 
-OdeResult Integrate(const VelocityField &v, double *x, std::size_t size, double t0, double t1,
+OdeResult Integrate(const VelocityField &v, double *x, std::size_t rows, std::size_t dim, double t0, double t1,
                     const OdeOptions &options)
 {
    Detail::OdeWorkspace workspace;
-   return Integrate(v, x, size, t0, t1, options, workspace);
+   return Integrate(v, x, rows, dim, t0, t1, options, workspace);
 }
 
 } // namespace flashsim

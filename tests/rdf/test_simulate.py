@@ -136,11 +136,11 @@ def python_reference_event(ROOT, gen_row_columns, bundle, seed, event_id):
     x0 = np.array([[stream.Normal(i, 1 + j) for j in range(len(TARGETS))] for i in kept]).reshape(-1, 4)
     c = torch.from_numpy(cond[kept])
 
-    def field(t, x):
+    def field(t, x, rows):
         xt = torch.from_numpy(x.astype(np.float32))
-        tt = torch.full((len(x), 1), float(t))
+        tt = torch.from_numpy(t.astype(np.float32))[:, None]
         with torch.no_grad():
-            return velocity(torch.cat([xt, tt, c], dim=1)).numpy().astype(np.float64)
+            return velocity(torch.cat([xt, tt, c if rows is None else c[rows]], dim=1)).numpy().astype(np.float64)
 
     x1 = integrate(field, x0, method="midpoint", steps=8).x
     k = np.array(kept, dtype=int)

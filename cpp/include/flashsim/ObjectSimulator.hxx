@@ -15,7 +15,29 @@
 
 namespace flashsim {
 
-/// Simulates one source of one reco collection (e.g. Jet <- GenJet), one event at a time:
+/// The candidate rows of many events, gathered for ObjectSimulator::SimulateBatch: the rows of
+/// event e are [offsets[e], offsets[e + 1]) of `rows` ([n, GenColumns().size()], row-major) and
+/// `genIndex` (each row's index in its gen collection: its RNG object key).
+struct EventRows {
+   std::vector<EventId> ids;
+   std::vector<std::size_t> offsets{0};
+   std::vector<float> rows;
+   std::vector<int> genIndex;
+   std::vector<std::size_t> skippedGen; ///< per event: gen objects left out (--bad-gen skip)
+
+   std::size_t Events() const { return ids.size(); }
+   void Clear()
+   {
+      ids.clear();
+      offsets.assign(1, 0);
+      rows.clear();
+      genIndex.clear();
+      skippedGen.clear();
+   }
+};
+
+/// Simulates one source of one reco collection (e.g. Jet <- GenJet), for one event or for the rows
+/// of many events at once (cross-event batching: one network call per ODE stage for all of them):
 ///   candidate rows -> conditioning [n, c] -> efficiency network p -> keep candidate i if u_i < p_i
 ///   -> Gaussian noise [m, d] -> ODE t: 0 -> 1 through the velocity field -> [label head: one
 ///   categorical draw of the discrete branches given x and the conditioning] -> inverse transforms
@@ -65,14 +87,27 @@ public:
 
    /// Simulates one event from candidate rows [nRows, GenColumns().size()] (row-major);
    /// genIndex[r] is row r's index in the gen collection (its RNG object key). The result
-   /// lives in the slot's scratch until the slot's next call.
+   /// lives in the slot's scratch until the slot's next call. A batch of one event.
    const SimulatedObjects &Simulate(unsigned slot, const EventId &id, const float *rows, const int *genIndex,
                                     std::size_t nRows);
+
+   /// Simulates every event of `batch` at once into results[0 .. batch.Events()) (resized): the
+   /// efficiency network, every ODE stage and the label head each run once on the rows of all
+   /// events. An object's result depends only on its own row and RNG key, never on the other rows
+   /// of the batch, so any split of the events into batches gives bit-identical output (given
+   /// ONNX Runtime's row-wise results on CPU, checked for the shipped bundle by the tests).
+   void SimulateBatch(unsigned slot, const EventRows &batch, std::vector<SimulatedObjects> &results);
+
+   /// The integration cost of the slot's last call (network calls, evaluations per object).
+   const OdeResult &LastOde(unsigned slot) const { return fSlots.at(slot).ode; }
 
 private:
    struct Slot {
       std::vector<float> gen;
       std::vector<int> genIndex;
+      std::vector<RandomStream> streams; // one per event of the batch
+      std::vector<std::size_t> keptEvent; // event of each kept row
+      std::vector<float> condNetwork; // the conditioning of the rows of one ODE call
       std::vector<float> conditioning;
       std::vector<float> probability;
       std::vector<std::size_t> kept;
@@ -84,10 +119,15 @@ private:
       std::vector<float> labelLogits;
       std::vector<double> labelWeight;
       Detail::OdeWorkspace workspace;
+      OdeResult ode;
       SimulatedObjects result;
+      std::vector<SimulatedObjects> one; // Simulate's batch of one
    };
 
-   void Keep(Slot &s, const RandomStream &random, std::size_t nRows, const int *genIndex) const;
+   void Run(Slot &s, std::size_t nEvents, const EventId *ids, const std::size_t *offsets, const float *rows,
+            const int *genIndex, SimulatedObjects *results);
+   void Keep(Slot &s, std::size_t nEvents, const std::size_t *offsets, const int *genIndex) const;
+   void CheckValues(const SimulatedObjects &result, const EventId &id) const;
    /// Class of kept row r of the label head, from its logits and one uniform.
    std::size_t DrawLabel(Slot &s, std::size_t r, double u) const;
 

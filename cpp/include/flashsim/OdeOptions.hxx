@@ -25,9 +25,12 @@ struct OdeOptions {
 
 /// What an integration cost.
 struct OdeResult {
-   int nfe = 0;           ///< number of velocity-field evaluations
-   int acceptedSteps = 0;
-   int rejectedSteps = 0; ///< dopri5 only
+   int nfe = 0;                  ///< velocity-field calls (network calls; one call evaluates many rows)
+   long long rowEvaluations = 0; ///< evaluations summed over the rows (objects)
+   int maxRowEvaluations = 0;    ///< the most evaluations any row needed
+   long long rows = 0;           ///< rows integrated
+   int acceptedSteps = 0;        ///< fixed steps: the steps; dopri5: the most accepted steps of a row
+   int rejectedSteps = 0;        ///< dopri5: the most rejected steps of a row
 };
 
 } // namespace flashsim

@@ -29,7 +29,7 @@ def sample(field, noise: torch.Tensor, cond: torch.Tensor, method="midpoint", st
     """Integrates the flow from ``noise`` [n, d] (t = 0) to t = 1 with the Python solvers."""
     from flashsim.ode import integrate
 
-    def velocity(t, x):
-        return field(x, torch.full((x.shape[0], 1), float(t), dtype=x.dtype, device=x.device), cond)
+    def velocity(t, x, rows):  # t: the time of each row; rows: which rows of cond (None: all)
+        return field(x, t[:, None].to(x.dtype), cond if rows is None else cond[rows])
 
     return integrate(velocity, noise, 0.0, 1.0, method=method, steps=steps, rtol=rtol, atol=atol).x

@@ -4,6 +4,6 @@ Used at training time (validation samples from the PyTorch model) and held again
 solvers by tests/ode. Arrays may be NumPy or PyTorch: only arithmetic is used.
 """
 
-from flashsim.ode.solver import MAX_STEPS, METHODS, OdeResult, integrate
+from flashsim.ode.solver import MAX_STEPS, METHODS, OdeResult, OdeStepLimitError, integrate
 
-__all__ = ["MAX_STEPS", "METHODS", "OdeResult", "integrate"]
+__all__ = ["MAX_STEPS", "METHODS", "OdeResult", "OdeStepLimitError", "integrate"]

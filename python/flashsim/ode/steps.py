@@ -42,7 +42,8 @@ DORMAND_PRINCE = {
 
 
 def dormand_prince_step(v, t, h, x, k1):
-    """One 5(4) step, first same as last.
+    """One 5(4) step, first same as last, every row with its own t and h ([n] arrays; v(t, x) then
+    takes per-row times).
 
     Args:
         k1: v(t, x), from the previous accepted step.
@@ -50,15 +51,16 @@ def dormand_prince_step(v, t, h, x, k1):
         (x_next [5th order], error estimate, v(t + h, x_next), number of evaluations = 6)
     """
     a, c, b, e = DORMAND_PRINCE["a"], DORMAND_PRINCE["c"], DORMAND_PRINCE["b"], DORMAND_PRINCE["e"]
-    k2 = v(t + c[0] * h, x + h * (a[0][0] * k1))
-    k3 = v(t + c[1] * h, x + h * (a[1][0] * k1 + a[1][1] * k2))
-    k4 = v(t + c[2] * h, x + h * (a[2][0] * k1 + a[2][1] * k2 + a[2][2] * k3))
-    k5 = v(t + c[3] * h, x + h * (a[3][0] * k1 + a[3][1] * k2 + a[3][2] * k3 + a[3][3] * k4))
+    hr = h[:, None]
+    k2 = v(t + c[0] * h, x + hr * (a[0][0] * k1))
+    k3 = v(t + c[1] * h, x + hr * (a[1][0] * k1 + a[1][1] * k2))
+    k4 = v(t + c[2] * h, x + hr * (a[2][0] * k1 + a[2][1] * k2 + a[2][2] * k3))
+    k5 = v(t + c[3] * h, x + hr * (a[3][0] * k1 + a[3][1] * k2 + a[3][2] * k3 + a[3][3] * k4))
     k6 = v(
         t + h,
-        x + h * (a[4][0] * k1 + a[4][1] * k2 + a[4][2] * k3 + a[4][3] * k4 + a[4][4] * k5),
+        x + hr * (a[4][0] * k1 + a[4][1] * k2 + a[4][2] * k3 + a[4][3] * k4 + a[4][4] * k5),
     )
-    x_next = x + h * (b[0] * k1 + b[2] * k3 + b[3] * k4 + b[4] * k5 + b[5] * k6)
+    x_next = x + hr * (b[0] * k1 + b[2] * k3 + b[3] * k4 + b[4] * k5 + b[5] * k6)
     k7 = v(t + h, x_next)
-    error = h * (e[0] * k1 + e[2] * k3 + e[3] * k4 + e[4] * k5 + e[5] * k6 + e[6] * k7)
+    error = hr * (e[0] * k1 + e[2] * k3 + e[3] * k4 + e[4] * k5 + e[5] * k6 + e[6] * k7)
     return x_next, error, k7, 6

@@ -13,7 +13,7 @@ oversampled sample with the right uncertainties.
 from flashsim.rdf.nanoaod_file import SimulationSummary, read_provenance, simulate_file
 from flashsim.rdf.oversampled import oversampled_histo1d, oversampled_histo2d
 from flashsim.rdf.plugin import load, plugin_paths
-from flashsim.rdf.simulate import simulate
+from flashsim.rdf.simulate import gather_cross_event, simulate
 
-__all__ = ["SimulationSummary", "load", "oversampled_histo1d", "oversampled_histo2d", "plugin_paths",
-           "read_provenance", "simulate", "simulate_file"]
+__all__ = ["SimulationSummary", "gather_cross_event", "load", "oversampled_histo1d", "oversampled_histo2d",
+           "plugin_paths", "read_provenance", "simulate", "simulate_file"]

@@ -46,6 +46,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "reco branch, simulate; then `flashsim validate` compares with the file itself")
     parser.add_argument("--format", choices=("ttree", "rntuple"), default="ttree",
                         help="output Events/Runs/LuminosityBlocks as TTrees (default, NanoAOD today) or RNTuples")
+    parser.add_argument("--batch-events", type=int, metavar="B",
+                        help="cross-event batching: each thread simulates B events at once, one network call per "
+                             "ODE stage for all their objects (default 1000; the output is bit-identical for every "
+                             "B); 1: one event at a time")
     parser.add_argument("--device", choices=("cpu", "cuda"), default="cpu", help="ONNX Runtime device (default cpu)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     dask = parser.add_argument_group("distributed RDataFrame on Dask (inputs and output folder seen by every worker)")
@@ -107,7 +111,7 @@ def run(args) -> int:
                                 threads=1 if args.threads is None else args.threads, oversample=args.oversample,
                                 ode=ode, collections=args.collections, progress=not args.no_progress,
                                 device=args.device, executor=executor, output_format=args.format,
-                                bad_gen=args.bad_gen, replace_reco=args.replace_reco)
+                                bad_gen=args.bad_gen, replace_reco=args.replace_reco, batch_events=args.batch_events)
     copies = f" x {summary.oversample} copies = {summary.entries} entries" if summary.oversample > 1 else ""
     where = f"{summary.workers} Dask worker(s)" if summary.workers else f"{summary.threads or 'all'} thread(s)"
     skipped = (f"; left out {sum(summary.skipped_gen.values())} gen candidates with bad values ("

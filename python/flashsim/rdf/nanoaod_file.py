@@ -27,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import os
 import shutil
 import sys
 import tempfile
@@ -45,6 +46,8 @@ COPY_BRANCH = "FlashSim_copy"  # UShort_t: the oversampling copy index k (0..K-1
 WEIGHT_BRANCH = "FlashSim_weight"  # Float_t: 1/K
 MAX_OVERSAMPLE = 65535
 OUTPUT_FORMATS = ("ttree", "rntuple")
+DEFAULT_BATCH_EVENTS = 1000  # cross-event batch per thread (flashsim bench: the gain flattens beyond a few hundred)
+MAX_BATCH_EVENTS = 1_000_000
 
 
 @dataclass
@@ -393,6 +396,7 @@ def simulate_file(
     output_format: str = "ttree",
     bad_gen: str = "stop",
     replace_reco: bool = False,
+    batch_events: int | None = None,
 ) -> SimulationSummary:
     """Simulates every gen event of ``inputs`` (``oversample`` times) into the NanoAOD file ``output``.
 
@@ -422,6 +426,11 @@ def simulate_file(
             collections are simulated in their place (the provenance lists what was dropped). An
             input without reco branches gives a notice, not an error. False: an input that already
             has a branch the simulation writes is refused.
+        batch_events: B, the events each thread simulates at once (cross-event mode: one network
+            call per ODE stage for all their objects; two event loops, the first simulating into
+            partition files beside the output, the second writing); 1: each event on its own (one
+            event loop). None: DEFAULT_BATCH_EVENTS. The output is bit-identical for every B. A
+            distributed run (``executor``) simulates per event.
     Returns:
         a :class:`SimulationSummary` (gen events, written entries, wall time, provenance).
     Raises:
@@ -442,6 +451,9 @@ def simulate_file(
         raise InputError(f"oversample must be an integer in [1, {MAX_OVERSAMPLE}], got {oversample!r}")
     if isinstance(threads, bool) or not isinstance(threads, int) or threads < 0:
         raise InputError(f"threads must be an integer >= 0 (0: all cores), got {threads!r}")
+    batch_events = DEFAULT_BATCH_EVENTS if batch_events is None else batch_events
+    if isinstance(batch_events, bool) or not isinstance(batch_events, int) or not 1 <= batch_events <= MAX_BATCH_EVENTS:
+        raise InputError(f"batch_events must be an integer in [1, {MAX_BATCH_EVENTS}], got {batch_events!r}")
     if output_format not in OUTPUT_FORMATS:
         raise InputError(f"output format must be one of {', '.join(OUTPUT_FORMATS)}, got {output_format!r}")
     output = check_output_path(output)
@@ -466,16 +478,25 @@ def simulate_file(
         ROOT.DisableImplicitMT()
     if threads != 1 and not distributed:
         ROOT.EnableImplicitMT(threads)
+    loops = []  # cross-event mode: the C++ CrossEventLoop of each copy (their partition files)
     try:
         if distributed:  # absolute paths: a worker's working folder is its own
             gen = ROOT.RDataFrame("Events", [str(p.resolve()) for p in inputs], executor=executor)
         else:
             gen = ROOT.RDataFrame("Events", [str(p) for p in inputs])
         nodes = []
+        cross_event = batch_events > 1 and not distributed
         for copy in range(oversample):
+            same = dict(collections=collections, ode=ode, copy=copy, device=device, bad_gen=bad_gen,
+                        replace_reco=replace_reco)
             try:
-                nano = flashsim.rdf.simulate(gen, bundle, seed=seed, collections=collections, ode=ode, copy=copy,
-                                             device=device, bad_gen=bad_gen, replace_reco=replace_reco)
+                if cross_event:  # loop 1 gathers and simulates; the node below reads its results (loop 2)
+                    loops.append(flashsim.rdf.gather_cross_event(
+                        gen, bundle, seed, batch_events=batch_events,
+                        partition_prefix=str(output.parent / f".{output.name}.flashsim-batch-{os.getpid()}.{copy}"),
+                        **same))
+                nano = flashsim.rdf.simulate(gen, bundle, seed=seed, cross_event=loops[-1].batch if cross_event
+                                             else None, **same)
             except InputError as err:  # missing gen columns, ...: say which file
                 names = ", ".join(str(p) for p in inputs)
                 text = str(err).removeprefix("flashsim: ")
@@ -504,6 +525,7 @@ def simulate_file(
             "threads": None if distributed else threads,
             "device": device,
             "format": output_format,
+            "batch_events": batch_events if cross_event else 1,
             "flashsim_version": __version__,
             "root_version": str(ROOT.gROOT.GetVersion()),
             "branches": {COPY_BRANCH: "oversampling copy index", WEIGHT_BRANCH: "1/oversample"},
@@ -519,6 +541,15 @@ def simulate_file(
                 snapshot_paths = [temporary.with_name(f"{temporary.name}.copy{k}") for k in range(oversample)]
             parts = snapshot_paths
             try:
+                start = time.perf_counter()
+                if loops:  # cross-event loop 1: every event gathered and simulated, B at a time per thread
+                    gathered = [loop.node.Filter("_flashsim_batch").Count() for loop in loops]
+                    if progress:
+                        ROOT.RDF.Experimental.AddProgressBar(ROOT.RDF.AsRNode(gen))
+                    with interruptible(ROOT, gathered[0]), _flashsim_errors():
+                        gathered[0].GetValue()
+                        for loop in loops:
+                            loop.batch.Finish()
                 options = ROOT.RDF.RSnapshotOptions()
                 options.fLazy = True
                 options.fOutputFormat = ROOT.RDF.ESnapshotOutputFormat.kTTree
@@ -529,13 +560,12 @@ def simulate_file(
                 count = gen.Count()
                 skipped = {name: nodes[0].Sum(f"_flashsim_{name}_skippedGen") for name in provenance["collections"]} \
                     if bad_gen == "skip" else {}
-                start = time.perf_counter()
                 if distributed:  # one distributed run fills every action; the progress bar is Dask's (stdout)
                     with contextlib.redirect_stdout(sys.stdout if progress else io.StringIO()), _flashsim_errors():
                         events = int(count.GetValue())
                     parts = [part for path in snapshot_paths for part in _partition_files(path)]
                 else:
-                    if progress:
+                    if progress and not loops:
                         ROOT.RDF.Experimental.AddProgressBar(ROOT.RDF.AsRNode(gen))
                     _watch_room(ROOT, count, output, snapshot_paths, inputs, oversample)
                     with interruptible(ROOT, count), _flashsim_errors(), _write_errors_raised(ROOT):
@@ -558,6 +588,8 @@ def simulate_file(
                 for part in parts:
                     part.unlink(missing_ok=True)
     finally:
+        for loop in loops:  # the cross-event partition files
+            loop.batch.RemovePartitions()
         if partitions is not None:
             shutil.rmtree(partitions, ignore_errors=True)
         if not distributed:  # the caller's implicit-MT setting, as it was

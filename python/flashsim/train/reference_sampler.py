@@ -190,8 +190,9 @@ def _sample_source(directory, collection, source, arrays, ids, noise, ode, batch
     for i in range(0, len(x0), batch):
         c = cond[i:i + batch]
 
-        def field(t, x, c=c):
-            feeds = {"x": x.astype(np.float32), "t": np.full((len(x), 1), t, dtype=np.float32), "cond": c}
+        def field(t, x, rows, c=c):  # t per row; rows: which rows of c (None: all)
+            feeds = {"x": x.astype(np.float32), "t": t.astype(np.float32)[:, None],
+                     "cond": c if rows is None else c[rows]}
             return session.run(None, feeds)[0].astype(np.float64)
 
         if len(c):

@@ -11,18 +11,28 @@ namespace Detail {
 /// Scratch buffers of the steppers, kept between calls so the event loop does not allocate.
 /// One per RDataFrame slot: it is written by every step.
 struct OdeWorkspace {
-   std::array<std::vector<double>, 7> k; ///< stage derivatives
+   std::array<std::vector<double>, 7> k; ///< stage derivatives [rows, dim]
    std::vector<double> stage;            ///< x at an intermediate stage
    std::vector<double> next;             ///< candidate x at the end of a step
    std::vector<double> error;            ///< dopri5 local error estimate
+   std::vector<double> t, h, tStage;     ///< per row: time, step size, time of the stage being evaluated
+   // per-row dopri5: the state of every row, and the active rows gathered for one step
+   std::vector<double> x, fsal, rowT, rowH;
+   std::vector<int> accepted, rejected, evaluations;
+   std::vector<char> lastRejected;
+   std::vector<std::size_t> active;
 
-   void Resize(std::size_t size)
+   void Resize(std::size_t rows, std::size_t dim)
    {
+      const std::size_t size = rows * dim;
       for (auto &stageDerivative : k)
          stageDerivative.resize(size);
       stage.resize(size);
       next.resize(size);
       error.resize(size);
+      t.resize(rows);
+      h.resize(rows);
+      tStage.resize(rows);
    }
 };
 

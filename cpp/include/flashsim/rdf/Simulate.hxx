@@ -39,6 +39,16 @@ struct SimulateOptions {
    /// input columns treated as absent and overwritten (Redefine) where the simulation writes them:
    /// with --replace-reco, the reco branches of a full-simulation NanoAOD file
    std::vector<std::string> replacedColumns;
+   /// cross-event mode, loop 2: the merged collections come from this batch, which loop 1
+   /// (GatherCrossEvent) filled and finished; null: each event simulated in its own Define
+   CrossEventBatch *crossEvent = nullptr;
+};
+
+/// Loop 1 of the cross-event mode (GatherCrossEvent): the node whose column `_flashsim_batch`
+/// gathers every event into `batch` (run an action on it, e.g. Count or Sum, then batch->Finish()).
+struct CrossEventLoop {
+   ROOT::RDF::RNode node;
+   std::shared_ptr<CrossEventBatch> batch;
 };
 
 namespace Internal {
@@ -87,12 +97,29 @@ inline void CheckColumn(ROOT::RDF::RNode &df, const std::vector<std::string> &na
                        "', expected one number per event");
 }
 
-inline std::string Address(const void *pointer)
+inline std::string Address(const void *pointer, const char *type = "flashsim::ObjectSimulator")
 {
    std::ostringstream out;
-   out << "reinterpret_cast<flashsim::ObjectSimulator*>(" << reinterpret_cast<std::uintptr_t>(pointer) << "ULL)";
+   out << "reinterpret_cast<" << type << "*>(" << reinterpret_cast<std::uintptr_t>(pointer) << "ULL)";
    return out.str();
 }
+
+/// The index of the branch a collection is sorted by, or -1.
+inline int SortBranch(const CollectionSpec &collection)
+{
+   const auto branches = collection.Branches();
+   for (std::size_t j = 0; j < branches.size(); ++j)
+      if (branches[j].first == collection.sortBy)
+         return static_cast<int>(j);
+   return -1;
+}
+
+/// What loop 1 of the cross-event mode needs and gives back (Internal::Graph builds either loop).
+struct LoopOne {
+   std::size_t batchEvents = 0;
+   std::string partitionPrefix;
+   std::shared_ptr<CrossEventBatch> batch; // out
+};
 
 // Simulators referenced by jitted Defines must outlive every event loop of the graph: they are
 // kept here for the life of the process (a few KB each; the ONNX sessions are the bulk).
@@ -128,17 +155,11 @@ inline ROOT::RDF::RNode DefineFromBundle(ROOT::RDF::RNode df, const DefinedColum
 
 } // namespace Internal
 
-/// Adds every collection of the bundle (or those of options.collections) to `df`:
-///   1. the bundle's derived columns (conditioning computed from gen columns);
-///   2. per source, a hidden column `_flashsim_<Collection>_<Source>` computed once per event
-///      (and `_flashsim_<Collection>_<Source>_mask` for a source with a gen selection);
-///   3. per collection, the merged and sorted `_flashsim_<Collection>` and its NanoAOD branches:
-///      n<Collection>, <Collection>_<branch>, <Collection>_<indexBranch> (scalars <Collection>_<branch>
-///      for event-level collections such as MET);
-///   4. the bundle's postprocess columns (cross-references) whose collections were simulated.
-/// All checks (bundle, models, columns and their types) happen here, before any event loop.
-inline ROOT::RDF::RNode Simulate(ROOT::RDF::RNode df, const std::string &bundleDirectory, std::uint64_t seed,
-                                 const SimulateOptions &options = {})
+namespace Internal {
+/// The graph of Simulate (loopOne null: per event, or cross-event loop 2 with options.crossEvent)
+/// or of GatherCrossEvent (loop 1). Every check happens here, before any event loop.
+inline ROOT::RDF::RNode Graph(ROOT::RDF::RNode df, const std::string &bundleDirectory, std::uint64_t seed,
+                              const SimulateOptions &options, LoopOne *loopOne)
 {
    const Bundle bundle(bundleDirectory);
    const std::string ofBundle = " of bundle '" + bundle.Directory() + "'";
@@ -241,9 +262,56 @@ inline ROOT::RDF::RNode Simulate(ROOT::RDF::RNode df, const std::string &bundleD
    for (const auto &column : bundle.Derived())
       df = Internal::DefineFromBundle(df, column, bundle.Directory(), "derived");
 
+   if (loopOne) { // cross-event loop 1: gather every source of every event into the slot's batch
+      std::vector<CrossEventBatch::Collection> specs;
+      for (const CollectionSpec *collection : collections) {
+         CrossEventBatch::Collection spec{collection->name, {}, SortBranch(*collection), collection->acceptance,
+                                          collection->sumToOne};
+         for (const auto &source : collection->sources)
+            spec.sources.push_back(Internal::Keep(std::make_unique<ObjectSimulator>(
+               bundle, collection->name, source.name, df.GetNSlots(), simOptions)));
+         specs.push_back(std::move(spec));
+      }
+      loopOne->batch =
+         std::make_shared<CrossEventBatch>(std::move(specs), df.GetNSlots(), loopOne->batchEvents, loopOne->partitionPrefix);
+      const std::string batch = "*" + Internal::Address(loopOne->batch.get(), "flashsim::CrossEventBatch");
+      std::string gathered;
+      for (std::size_t c = 0; c < collections.size(); ++c)
+         for (std::size_t k = 0; k < collections[c]->sources.size(); ++k) {
+            const SourceSpec &source = collections[c]->sources[k];
+            const std::string hidden = "_flashsim_" + collections[c]->name + "_" + source.name;
+            std::string mask = "flashsim::Internal::AllObjects{}";
+            if (!source.select.empty()) {
+               mask = hidden + "_mask";
+               df = df.Define(mask, source.select);
+            }
+            std::string call = "flashsim::Internal::GatherForBatch(" + batch + ", " + std::to_string(c) + ", " +
+                               std::to_string(k) + ", rdfslot_, run, luminosityBlock, event, " + mask;
+            for (const auto &column : source.genColumns)
+               if (column != "@index")
+                  call += ", " + column;
+            df = df.Define(hidden + "_gathered", call + ")");
+            gathered += ", " + hidden + "_gathered";
+         }
+      return df.Define("_flashsim_batch", "flashsim::Internal::EndEvent(" + batch +
+                                             ", rdfslot_, rdfentry_, run, luminosityBlock, event" + gathered + ")");
+   }
+
    for (const CollectionSpec *collection : collections) {
+      const std::string merged = "_flashsim_" + collection->name;
+      if (options.crossEvent) { // cross-event loop 2: the merged objects that loop 1 simulated
+         const auto &stored = options.crossEvent->Collections();
+         const auto at = std::find_if(stored.begin(), stored.end(),
+                                      [&](const CrossEventBatch::Collection &c) { return c.name == collection->name; });
+         if (at == stored.end())
+            throw InputError("flashsim: the cross-event batch has no collection " + collection->name);
+         df = df.Define(merged, "flashsim::Internal::Stored(*" +
+                                   Internal::Address(options.crossEvent, "flashsim::CrossEventBatch") + ", " +
+                                   std::to_string(at - stored.begin()) +
+                                   ", rdfslot_, rdfentry_, run, luminosityBlock, event)");
+      }
       std::string parts;
-      for (const auto &source : collection->sources) {
+      for (const auto &source : options.crossEvent ? std::vector<SourceSpec>{} : collection->sources) {
          auto *simulator = Internal::Keep(std::make_unique<ObjectSimulator>(bundle, collection->name, source.name,
                                                                             df.GetNSlots(), simOptions));
          const std::string hidden = "_flashsim_" + collection->name + "_" + source.name;
@@ -262,12 +330,7 @@ inline ROOT::RDF::RNode Simulate(ROOT::RDF::RNode df, const std::string &bundleD
          parts += ", " + hidden;
       }
       const auto branches = collection->Branches();
-      int sortBranch = -1;
-      for (std::size_t j = 0; j < branches.size(); ++j)
-         if (branches[j].first == collection->sortBy)
-            sortBranch = static_cast<int>(j);
-      const std::string merged = "_flashsim_" + collection->name;
-      std::string merge = "flashsim::Internal::Merge(" + std::to_string(sortBranch) + parts + ")";
+      std::string merge = "flashsim::Internal::Merge(" + std::to_string(SortBranch(*collection)) + parts + ")";
       if (!collection->acceptance.empty()) { // e.g. no charged jet energy outside the tracker
          std::ostringstream rules;
          rules.precision(17);
@@ -286,7 +349,8 @@ inline ROOT::RDF::RNode Simulate(ROOT::RDF::RNode df, const std::string &bundleD
          }
          merge = "flashsim::Internal::Rescaled(" + merge + ", {" + groups + "})";
       }
-      df = df.Define(merged, merge);
+      if (!options.crossEvent)
+         df = df.Define(merged, merge);
       df = df.Define(merged + "_skippedGen", "static_cast<ULong64_t>(" + merged + ".skippedGen)");
       if (!collection->event)
          df = Internal::Put(df, present, "n" + collection->name, "static_cast<Int_t>(" + merged + ".size)");
@@ -309,6 +373,39 @@ inline ROOT::RDF::RNode Simulate(ROOT::RDF::RNode df, const std::string &bundleD
          df = Internal::DefineFromBundle(df, column, bundle.Directory(), "postprocess", present);
    }
    return df;
+}
+} // namespace Internal
+
+/// Adds every collection of the bundle (or those of options.collections) to `df`:
+///   1. the bundle's derived columns (conditioning computed from gen columns);
+///   2. per source, a hidden column `_flashsim_<Collection>_<Source>` computed once per event
+///      (and `_flashsim_<Collection>_<Source>_mask` for a source with a gen selection);
+///   3. per collection, the merged and sorted `_flashsim_<Collection>` and its NanoAOD branches:
+///      n<Collection>, <Collection>_<branch>, <Collection>_<indexBranch> (scalars <Collection>_<branch>
+///      for event-level collections such as MET);
+///   4. the bundle's postprocess columns (cross-references) whose collections were simulated.
+/// All checks (bundle, models, columns and their types) happen here, before any event loop.
+/// With options.crossEvent: loop 2 of the cross-event mode (see GatherCrossEvent).
+inline ROOT::RDF::RNode Simulate(ROOT::RDF::RNode df, const std::string &bundleDirectory, std::uint64_t seed,
+                                 const SimulateOptions &options = {})
+{
+   return Internal::Graph(df, bundleDirectory, seed, options, nullptr);
+}
+
+/// Cross-event mode, loop 1: `df` with a column `_flashsim_batch` that gathers each event into a
+/// CrossEventBatch of `batchEvents` events per slot (partition files <partitionPrefix>.<slot>).
+/// Run an action on it (its event loop simulates the batches as they fill), call batch->Finish(),
+/// then Simulate() with options.crossEvent = batch.get() gives the usual graph (loop 2) whose
+/// merged collections are read back from the batch: bit-identical to the per-event mode.
+inline CrossEventLoop GatherCrossEvent(ROOT::RDF::RNode df, const std::string &bundleDirectory, std::uint64_t seed,
+                                       const SimulateOptions &options, std::size_t batchEvents,
+                                       const std::string &partitionPrefix)
+{
+   if (options.crossEvent)
+      throw InputError("flashsim: GatherCrossEvent is loop 1 of the cross-event mode; options.crossEvent is for loop 2");
+   Internal::LoopOne loop{batchEvents, partitionPrefix, nullptr};
+   auto node = Internal::Graph(df, bundleDirectory, seed, options, &loop);
+   return CrossEventLoop{node, loop.batch};
 }
 
 } // namespace flashsim

@@ -6,6 +6,7 @@
 // [n, n_columns] buffer, simulates, merges the sources of a collection and splits the result
 // into NanoAOD branches.
 
+#include "flashsim/CrossEventBatch.hxx"
 #include "flashsim/Errors.hxx"
 #include "flashsim/ObjectSimulator.hxx"
 #include "flashsim/SimulatedObjects.hxx"
@@ -17,6 +18,7 @@
 #include <stdexcept>
 #include <string>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 namespace flashsim {
@@ -40,7 +42,7 @@ void ForEachColumn(F &&f, const Columns &...columns)
 template <typename Mask>
 void SelectedIndices(const Mask &mask, std::size_t nGen, std::vector<int> &index)
 {
-   index.clear();
+   // appends: the rows of earlier events of a batch stay in front
    if constexpr (std::is_same_v<Mask, AllObjects>) {
       for (std::size_t i = 0; i < nGen; ++i)
          index.push_back(static_cast<int>(i));
@@ -53,10 +55,9 @@ void SelectedIndices(const Mask &mask, std::size_t nGen, std::vector<int> &index
 
 /// Rows with a non-finite value (NaN, inf) or a negative pt, mass or energy: an InputError that
 /// names the column, the value and the event, or (SkipBadGen) the row left out. Returns the rows
-/// kept, compacted to the front of `rows` and `index`.
+/// kept, compacted to the front of `rows` ([n, stride]) and `index` ([n]).
 template <typename Where>
-std::size_t CheckGenValues(const ObjectSimulator &simulator, std::vector<float> &rows, std::vector<int> &index,
-                           std::size_t n, const Where &where)
+std::size_t CheckGenValues(const ObjectSimulator &simulator, float *rows, int *index, std::size_t n, const Where &where)
 {
    if (!simulator.CheckValues())
       return n;
@@ -81,7 +82,7 @@ std::size_t CheckGenValues(const ObjectSimulator &simulator, std::vector<float> 
       if (bad)
          continue;
       if (kept != r) {
-         std::copy_n(rows.begin() + r * stride, stride, rows.begin() + kept * stride);
+         std::copy_n(rows + r * stride, stride, rows + kept * stride);
          index[kept] = index[r];
       }
       ++kept;
@@ -89,12 +90,15 @@ std::size_t CheckGenValues(const ObjectSimulator &simulator, std::vector<float> 
    return kept;
 }
 
-/// One event of one source. `mask`: AllObjects, or a per-gen-object selection (RVec).
+/// Appends the candidate rows of one event of one source to `rows` ([n, GenColumns().size()]) and
+/// `index` (their gen indices). `mask`: AllObjects, or a per-gen-object selection (RVec).
 /// `columns`: in the order of simulator.GenColumns() without "@index"; RVecs of the gen
-/// collection, or event scalars broadcast to every candidate.
+/// collection, or event scalars broadcast to every candidate. Returns (candidates, rows kept):
+/// rows with bad gen values are an InputError, or left out with --bad-gen skip.
 template <typename Run, typename Lumi, typename Event, typename Mask, typename... Columns>
-SimulatedObjects SimulateEvent(ObjectSimulator &simulator, unsigned slot, Run run, Lumi lumi, Event event,
-                               const Mask &mask, const Columns &...columns)
+std::pair<std::size_t, std::size_t> GatherEvent(ObjectSimulator &simulator, Run run, Lumi lumi, Event event,
+                                                std::vector<float> &rows, std::vector<int> &index, const Mask &mask,
+                                                const Columns &...columns)
 {
    const int indexColumn = simulator.IndexColumn();
    const auto position = [indexColumn](std::size_t k) {
@@ -124,40 +128,90 @@ SimulatedObjects SimulateEvent(ObjectSimulator &simulator, unsigned slot, Run ru
          throw std::runtime_error(where() + ": the selection has " + std::to_string(mask.size()) +
                                   " entries, the gen arrays " + std::to_string(nGen));
 
-   std::vector<int> &index = simulator.IndexBuffer(slot);
+   const std::size_t base = index.size(); // rows already there (earlier events of a batch)
    const SourceKind kind = simulator.Spec().kind;
    if (kind == SourceKind::kMatched || kind == SourceKind::kUnmatched) {
       SelectedIndices(mask, nGen, index);
    } else {
-      index.resize(simulator.Candidates(0));
-      for (std::size_t r = 0; r < index.size(); ++r)
-         index[r] = static_cast<int>(r);
+      for (std::size_t r = 0; r < simulator.Candidates(0); ++r)
+         index.push_back(static_cast<int>(r));
    }
-   const std::size_t n = index.size();
+   const std::size_t n = index.size() - base;
    const std::size_t stride = simulator.GenColumns().size();
-   std::vector<float> &rows = simulator.GenBuffer(slot);
-   rows.resize(n * stride);
+   rows.resize((base + n) * stride);
+   float *out = rows.data() + base * stride;
+   const int *gen = index.data() + base;
    ForEachColumn(
       [&](std::size_t k, const auto &column) {
          const std::size_t p = position(k);
          if constexpr (IsRVec<std::decay_t<decltype(column)>>) {
             for (std::size_t r = 0; r < n; ++r)
-               rows[r * stride + p] = static_cast<float>(column[index[r]]);
+               out[r * stride + p] = static_cast<float>(column[gen[r]]);
          } else {
             for (std::size_t r = 0; r < n; ++r)
-               rows[r * stride + p] = static_cast<float>(column);
+               out[r * stride + p] = static_cast<float>(column);
          }
       },
       columns...);
    if (indexColumn >= 0)
       for (std::size_t r = 0; r < n; ++r)
-         rows[r * stride + indexColumn] = static_cast<float>(index[r]);
-   const std::size_t kept = CheckGenValues(simulator, rows, index, n, where);
-   const EventId id{static_cast<std::uint32_t>(run), static_cast<std::uint32_t>(lumi),
-                    static_cast<std::uint64_t>(event)};
-   SimulatedObjects out = simulator.Simulate(slot, id, rows.data(), index.data(), kept);
+         out[r * stride + indexColumn] = static_cast<float>(gen[r]);
+   const std::size_t kept = CheckGenValues(simulator, out, index.data() + base, n, where);
+   rows.resize((base + kept) * stride);
+   index.resize(base + kept);
+   return {n, kept};
+}
+
+template <typename Run, typename Lumi, typename Event>
+EventId MakeEventId(Run run, Lumi lumi, Event event)
+{
+   return EventId{static_cast<std::uint32_t>(run), static_cast<std::uint32_t>(lumi), static_cast<std::uint64_t>(event)};
+}
+
+/// One event of one source, simulated at once (the per-event mode).
+template <typename Run, typename Lumi, typename Event, typename Mask, typename... Columns>
+SimulatedObjects SimulateEvent(ObjectSimulator &simulator, unsigned slot, Run run, Lumi lumi, Event event,
+                               const Mask &mask, const Columns &...columns)
+{
+   std::vector<float> &rows = simulator.GenBuffer(slot);
+   std::vector<int> &index = simulator.IndexBuffer(slot);
+   rows.clear();
+   index.clear();
+   const auto [n, kept] = GatherEvent(simulator, run, lumi, event, rows, index, mask, columns...);
+   SimulatedObjects out = simulator.Simulate(slot, MakeEventId(run, lumi, event), rows.data(), index.data(), kept);
    out.skippedGen = n - kept;
    return out;
+}
+
+/// One event of one source, gathered into the slot's cross-event batch (loop 1 of CrossEventBatch).
+template <typename Run, typename Lumi, typename Event, typename Mask, typename... Columns>
+bool GatherForBatch(CrossEventBatch &batch, std::size_t collection, std::size_t source, unsigned slot, Run run,
+                    Lumi lumi, Event event, const Mask &mask, const Columns &...columns)
+{
+   ObjectSimulator &simulator = *batch.Collections()[collection].sources[source];
+   EventRows &rows = batch.Rows(slot, collection, source);
+   const auto [n, kept] = GatherEvent(simulator, run, lumi, event, rows.rows, rows.genIndex, mask, columns...);
+   rows.ids.push_back(MakeEventId(run, lumi, event));
+   rows.offsets.push_back(rows.genIndex.size());
+   rows.skippedGen.push_back(n - kept);
+   return true;
+}
+
+/// After every source of the event was gathered (the arguments make RDataFrame evaluate them first).
+template <typename Run, typename Lumi, typename Event, typename... Gathered>
+bool EndEvent(CrossEventBatch &batch, unsigned slot, ULong64_t entry, Run run, Lumi lumi, Event event,
+              const Gathered &...)
+{
+   batch.EndEvent(slot, entry, MakeEventId(run, lumi, event));
+   return true;
+}
+
+/// Loop 2: the merged objects of a collection, as loop 1 simulated them.
+template <typename Run, typename Lumi, typename Event>
+SimulatedObjects Stored(CrossEventBatch &batch, std::size_t collection, unsigned slot, ULong64_t entry, Run run,
+                        Lumi lumi, Event event)
+{
+   return batch.Read(slot, entry, collection, MakeEventId(run, lumi, event));
 }
 
 /// The sources of a collection, merged and sorted by branch `sortBranch` (descending).
