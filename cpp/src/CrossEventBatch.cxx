@@ -68,6 +68,8 @@ CrossEventBatch::CrossEventBatch(std::vector<Collection> collections, unsigned n
          s.rows[c].resize(fCollections[c].sources.size());
          s.results[c].resize(fCollections[c].sources.size());
       }
+      if (fPrefix.empty()) // benchmarks: simulate and merge, keep nothing
+         continue;
       s.out.open(PartitionPath(slot), std::ios::binary | std::ios::trunc);
       if (!s.out)
          throw InputError("flashsim: cannot write the cross-event partition file '" + PartitionPath(slot) + "'");
@@ -81,6 +83,8 @@ CrossEventBatch::~CrossEventBatch()
 
 void CrossEventBatch::RemovePartitions()
 {
+   if (fPrefix.empty())
+      return;
    for (unsigned slot = 0; slot < fSlots.size(); ++slot) {
       fSlots[slot].out.close();
       fSlots[slot].in.clear();
@@ -162,6 +166,8 @@ void CrossEventBatch::Flush(unsigned slot)
          s.runCount = 1;
          s.runOffset = s.written;
       }
+      if (fPrefix.empty())
+         continue;
       s.out.write(record.data(), static_cast<std::streamsize>(record.size()));
       if (!s.out)
          throw InputError("flashsim: cannot write the cross-event partition file '" + PartitionPath(slot) +
@@ -206,6 +212,8 @@ const SimulatedObjects &CrossEventBatch::Read(unsigned slot, std::uint64_t entry
 {
    Slot &s = fSlots[slot];
    if (s.cachedEntry != entry) {
+      if (fPrefix.empty())
+         throw std::logic_error("flashsim: a cross-event batch without partition files keeps no results to read");
       if (!fFinished)
          throw std::logic_error("flashsim: cross-event results read before the simulation loop finished");
       if (s.in.empty())

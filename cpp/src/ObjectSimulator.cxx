@@ -203,6 +203,13 @@ void ObjectSimulator::Run(Slot &s, std::size_t nEvents, const EventId *ids, cons
                        ": " + err.what());
    }
 
+   s.usage.events += nEvents;
+   s.usage.calls += 1;
+   s.usage.candidates += nRows;
+   s.usage.objects += m;
+   s.usage.rowEvaluations += static_cast<std::uint64_t>(s.ode.rowEvaluations);
+   s.usage.velocityCalls += static_cast<std::uint64_t>(s.ode.nfe);
+
    // 4. label head: logits of p(class | x, cond), on the flow's output before the inverse transforms
    const std::size_t nLabels = fSpec.labels.branches.size();
    if (fLabels && m > 0) {
@@ -256,6 +263,20 @@ void ObjectSimulator::Run(Slot &s, std::size_t nEvents, const EventId *ids, cons
       CheckValues(result, ids[e]);
       first = last;
    }
+}
+
+ObjectSimulator::Usage ObjectSimulator::GetUsage() const
+{
+   Usage total;
+   for (const auto &s : fSlots) {
+      total.events += s.usage.events;
+      total.calls += s.usage.calls;
+      total.candidates += s.usage.candidates;
+      total.objects += s.usage.objects;
+      total.rowEvaluations += s.usage.rowEvaluations;
+      total.velocityCalls += s.usage.velocityCalls;
+   }
+   return total;
 }
 
 void ObjectSimulator::CheckValues(const SimulatedObjects &result, const EventId &id) const

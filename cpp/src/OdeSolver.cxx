@@ -109,7 +109,7 @@ OdeResult IntegrateDormandPrince(const VelocityField &v, double *x, std::size_t 
    active.resize(rows);
    for (std::size_t r = 0; r < rows; ++r)
       active[r] = r;
-   std::vector<char> last;
+   std::vector<char> &last = ws.lastStep;
    while (!active.empty()) {
       const std::size_t m = active.size();
       last.assign(m, 0);

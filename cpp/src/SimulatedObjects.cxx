@@ -15,6 +15,11 @@ void MergeSorted(const std::vector<const SimulatedObjects *> &parts, int sortBra
    for (const auto *part : parts) {
       total += part->size;
       out.ode.nfe += part->ode.nfe;
+      out.ode.rowEvaluations += part->ode.rowEvaluations;
+      out.ode.maxRowEvaluations = std::max(out.ode.maxRowEvaluations, part->ode.maxRowEvaluations);
+      out.ode.rows += part->ode.rows;
+      out.ode.acceptedSteps = std::max(out.ode.acceptedSteps, part->ode.acceptedSteps);
+      out.ode.rejectedSteps = std::max(out.ode.rejectedSteps, part->ode.rejectedSteps);
       out.skippedGen += part->skippedGen;
    }
    // (part, row) of every object, in source order, then sorted

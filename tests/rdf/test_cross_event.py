@@ -104,3 +104,16 @@ def test_batch_events_is_checked(gen_with_empty_events, tmp_path):
     with pytest.raises(InputError, match="batch_events must be an integer in"):
         simulate_file(gen_with_empty_events, tmp_path / "x.root", seed=9, batch_events=0, progress=False)
     assert not (tmp_path / "x.root").exists()
+
+
+def test_several_files_and_threads(gen_file, tmp_path):
+    """A chain of files on 2 threads: the entries of loop 1 and loop 2 are matched by file and entry
+    (rdfentry_ of a chain differs between event loops with implicit MT)."""
+    ttbar = gen_file("ttbar", 300, seed=21, jobs=2)
+    files = [ttbar, gen_file("dy", 200, seed=22, jobs=2, run=2), ttbar]
+    a, b = tmp_path / "a.root", tmp_path / "b.root"
+    simulate_file(files, a, seed=9, batch_events=1, progress=False, collections=["Jet", "Muon", "PuppiMET"])
+    simulate_file(files, b, seed=9, batch_events=33, threads=2, progress=False, collections=["Jet", "Muon", "PuppiMET"])
+    with uproot.open(a) as f:
+        assert f["Events"].num_entries == 800
+    _identical(_events(a), _events(b))

@@ -41,7 +41,8 @@ public:
       std::uint64_t bytes = 0;   ///< written to the partition files
    };
 
-   /// `partitionPrefix`: the partition files are <prefix>.<slot>, removed by the destructor.
+   /// `partitionPrefix`: the partition files are <prefix>.<slot>, removed by the destructor; empty:
+   /// none (the batches are simulated and merged, nothing is kept: for benchmarks).
    CrossEventBatch(std::vector<Collection> collections, unsigned nSlots, std::size_t batchEvents,
                    std::string partitionPrefix);
    ~CrossEventBatch();

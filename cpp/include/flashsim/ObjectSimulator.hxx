@@ -101,6 +101,19 @@ public:
    /// The integration cost of the slot's last call (network calls, evaluations per object).
    const OdeResult &LastOde(unsigned slot) const { return fSlots.at(slot).ode; }
 
+   /// What the simulator did so far, all slots together (benchmarks: rows per network).
+   struct Usage {
+      std::uint64_t events = 0;         ///< events simulated
+      std::uint64_t calls = 0;          ///< Simulate / SimulateBatch calls
+      std::uint64_t candidates = 0;     ///< rows through the efficiency network (or candidates without one)
+      std::uint64_t objects = 0;        ///< rows kept: through the ODE and the label head
+      std::uint64_t rowEvaluations = 0; ///< velocity-field evaluations summed over the objects
+      std::uint64_t velocityCalls = 0;  ///< velocity-field network calls
+   };
+   Usage GetUsage() const;
+   bool HasEfficiency() const { return fEfficiency != nullptr; }
+   bool HasLabels() const { return fLabels != nullptr; }
+
 private:
    struct Slot {
       std::vector<float> gen;
@@ -120,6 +133,7 @@ private:
       std::vector<double> labelWeight;
       Detail::OdeWorkspace workspace;
       OdeResult ode;
+      Usage usage;
       SimulatedObjects result;
       std::vector<SimulatedObjects> one; // Simulate's batch of one
    };

@@ -51,8 +51,12 @@ def _backend(x):
 
 
 def _row_rms(lib, a):
-    """RMS over the features of each row: [n, d] -> [n]."""
-    return lib.sqrt((a * a).sum(1) / a.shape[1])
+    """RMS over the features of each row: [n, d] -> [n]. Summed feature by feature, in order, as the
+    C++ does: the sum of a row never depends on the other rows (nor on a library's reduction order)."""
+    total = a[:, 0] * a[:, 0]
+    for j in range(1, a.shape[1]):
+        total = total + a[:, j] * a[:, j]
+    return lib.sqrt(total / a.shape[1])
 
 
 def _dormand_prince(v, x, t0, t1, rtol, atol, max_steps):
@@ -65,7 +69,8 @@ def _dormand_prince(v, x, t0, t1, rtol, atol, max_steps):
     # initial step per row (Hairer, Norsett & Wanner II.4)
     scale = atol + rtol * abs(x)
     d0, d1 = _row_rms(lib, x / scale), _row_rms(lib, k1 / scale)
-    h0 = lib.where((d0 < 1e-5) | (d1 < 1e-5), full(n, 1e-6), 0.01 * d0 / d1)
+    small = (d0 < 1e-5) | (d1 < 1e-5)
+    h0 = lib.where(small, full(n, 1e-6), 0.01 * d0 / lib.where(small, full(n, 1.0), d1))
     k2 = v(t0 + h0, x + h0[:, None] * k1, None)
     d2 = _row_rms(lib, (k2 - k1) / scale) / h0
     dmax = lib.maximum(d1, d2)
@@ -140,14 +145,14 @@ def integrate(
         raise ValueError(f"unknown ODE method {method!r}, expected one of {', '.join(METHODS)}")
     if not t1 > t0:
         raise ValueError(f"ODE interval must have t1 > t0, got t0={t0} t1={t1}")
-    if method == "dopri5":
-        if not (rtol > 0 and atol > 0):
-            raise ValueError(f"dopri5 needs rtol > 0 and atol > 0, got rtol={rtol} atol={atol}")
-        if x.shape[0] == 0:
-            return OdeResult(x, 0, 0, 0)
-        return _dormand_prince(field, x, float(t0), float(t1), rtol, atol, max_steps)
-    if steps < 1:
+    if method == "dopri5" and not (rtol > 0 and atol > 0):
+        raise ValueError(f"dopri5 needs rtol > 0 and atol > 0, got rtol={rtol} atol={atol}")
+    if method != "dopri5" and steps < 1:
         raise ValueError(f"ODE steps must be >= 1 for {method}, got {steps}")
+    if x.shape[0] == 0 or x.shape[1] == 0:  # nothing to integrate: no field call (as the C++)
+        return OdeResult(x, 0, 0, 0)
+    if method == "dopri5":
+        return _dormand_prince(field, x, float(t0), float(t1), rtol, atol, max_steps)
     _, full, _ = _backend(x)
     step = _FIXED_STEPS[method]
     h = (t1 - t0) / steps

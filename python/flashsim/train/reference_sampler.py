@@ -16,7 +16,7 @@ import numpy as np
 from flashsim.catalogue.acceptance import apply_acceptance
 from flashsim.errors import InputError
 
-__all__ = ["CppNoise", "NumpyNoise", "gen_arrays", "sample_bundle", "to_branch_range"]
+__all__ = ["CppNoise", "NumpyNoise", "OnnxBackend", "gen_arrays", "sample_bundle", "to_branch_range"]
 
 _ID = ["run", "luminosityBlock", "event"]
 _LIMITS = {"Int_t": (-2**31, 2**31 - 1), "UInt_t": (0, 2**32 - 1), "Short_t": (-2**15, 2**15 - 1),
@@ -132,10 +132,46 @@ def _session(path):
     return onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
 
 
-def _sample_source(directory, collection, source, arrays, ids, noise, ode, batch=65536):
+class OnnxBackend:
+    """How the sampler runs the networks: ONNX Runtime sessions (one thread) in batches of
+    ``batch`` rows, the ODE by flashsim.ode (per-row dopri5). flashsim.bench's PyTorch baseline
+    is another backend with the same two methods."""
+
+    def __init__(self, batch: int = 65536):
+        self.batch = batch
+
+    def predict(self, path, feeds: dict) -> np.ndarray:
+        """The network's output for ``feeds`` ({input: float32 [n, k]}), in batches."""
+        session = _session(path)
+        n = len(next(iter(feeds.values())))
+        if n == 0:
+            return np.zeros((0, session.get_outputs()[0].shape[1]), np.float32)
+        return np.concatenate([session.run(None, {k: v[i:i + self.batch] for k, v in feeds.items()})[0]
+                               for i in range(0, n, self.batch)])
+
+    def integrate(self, path, x0: np.ndarray, cond: np.ndarray, ode: dict) -> np.ndarray:
+        """x at t = 1 from the noise x0 [n, d] through the velocity field of ``path``."""
+        from flashsim.ode import integrate
+
+        session = _session(path)
+        x1 = np.empty_like(x0)
+        for i in range(0, len(x0), self.batch):
+            c = cond[i:i + self.batch]
+
+            def field(t, x, rows, c=c):  # t per row; rows: which rows of c (None: all)
+                feeds = {"x": x.astype(np.float32), "t": t.astype(np.float32)[:, None],
+                         "cond": c if rows is None else c[rows]}
+                return session.run(None, feeds)[0].astype(np.float64)
+
+            x1[i:i + self.batch] = integrate(field, x0[i:i + self.batch], method=ode.get("method", "midpoint"),
+                                             steps=ode.get("steps", 20), rtol=ode.get("rtol", 1e-5),
+                                             atol=ode.get("atol", 1e-5)).x
+        return x1
+
+
+def _sample_source(directory, collection, source, arrays, ids, noise, ode, backend):
     import awkward as ak
 
-    from flashsim.ode import integrate
     from flashsim.transforms import Transform
 
     kind = source.get("kind", "matched")
@@ -169,9 +205,7 @@ def _sample_source(directory, collection, source, arrays, ids, noise, ode, batch
                      for c in source["conditioning"]], axis=1).astype(np.float32)
     event_ids = ids[event]
     if "efficiency" in source:
-        session = _session(Path(directory) / source["efficiency"]["model"])
-        p = np.concatenate([session.run(None, {"cond": cond[i:i + batch]})[0][:, 0]
-                            for i in range(0, len(cond), batch)]) if len(cond) else np.zeros(0, np.float32)
+        p = backend.predict(Path(directory) / source["efficiency"]["model"], {"cond": cond})[:, 0]
         if kind == "slots":
             slots = source["slots"]
             u = noise.uniform(ids, collection, source["name"], np.zeros(n_events, dtype=np.int64))
@@ -185,26 +219,13 @@ def _sample_source(directory, collection, source, arrays, ids, noise, ode, batch
     gen = {k: v[keep] for k, v in gen.items()}
     d = len(source["targets"])
     x0 = noise.normal(event_ids, collection, source["name"], index, d)
-    session = _session(Path(directory) / source["velocity_field"]["model"])
-    x1 = np.empty_like(x0)
-    for i in range(0, len(x0), batch):
-        c = cond[i:i + batch]
-
-        def field(t, x, rows, c=c):  # t per row; rows: which rows of c (None: all)
-            feeds = {"x": x.astype(np.float32), "t": t.astype(np.float32)[:, None],
-                     "cond": c if rows is None else c[rows]}
-            return session.run(None, feeds)[0].astype(np.float64)
-
-        if len(c):
-            x1[i:i + batch] = integrate(field, x0[i:i + batch], method=ode.get("method", "midpoint"),
-                                        steps=ode.get("steps", 20), rtol=ode.get("rtol", 1e-5),
-                                        atol=ode.get("atol", 1e-5)).x
+    x1 = backend.integrate(Path(directory) / source["velocity_field"]["model"], x0, cond, ode)
     out = {"event": event, "genIndex": index if kind == "matched" else np.full(len(event), -1)}
     for j, t in enumerate(source["targets"]):
         values = Transform(t["transform"], t["branch"]).inverse(x1[:, j], gen)
         out[t["branch"]] = to_branch_range(values, t["type"])
     if "labels" in source:
-        out.update(_draw_labels(directory, collection, source, x1, cond, event_ids, index, noise, batch))
+        out.update(_draw_labels(directory, collection, source, x1, cond, event_ids, index, noise, backend))
     for c in source.get("copies", []):
         values = gen[c["gen"]] if c.get("gen") else np.full(len(event), c.get("fallback", 0.0))
         out[c["branch"]] = to_branch_range(values, c["type"])
@@ -227,28 +248,26 @@ def draw_classes(weights, u):
     return np.where(exceeds.any(axis=1), exceeds.argmax(axis=1), w.shape[1] - 1)
 
 
-def _draw_labels(directory, collection, source, x1, cond, event_ids, index, noise, batch):
+def _draw_labels(directory, collection, source, x1, cond, event_ids, index, noise, backend):
     """The label head: one categorical draw (uniform number d + 1) per object."""
     labels = source["labels"]
     table = np.asarray(labels["values"], dtype=np.float64).reshape(len(labels["values"]), -1)
     if len(table) == 1:
         classes = np.zeros(len(x1), dtype=np.int64)
     else:
-        session = _session(Path(directory) / labels["model"])
-        x = x1.astype(np.float32)
-        logits = np.concatenate([session.run(None, {"x": x[i:i + batch], "cond": cond[i:i + batch]})[0]
-                                 for i in range(0, len(x), batch)]) if len(x) else np.zeros((0, len(table)))
+        logits = backend.predict(Path(directory) / labels["model"], {"x": x1.astype(np.float32), "cond": cond})
         u = noise.uniform(event_ids, collection, source["name"], index, draw=1 + x1.shape[1])
         classes = draw_classes(softmax_weights(logits), np.asarray(u, dtype=np.float64))
     return {b["branch"]: to_branch_range(table[classes, j], b["type"]) for j, b in enumerate(labels["branches"])}
 
 
-def sample_bundle(directory, inputs, noise, collections=None, max_events=None, ode=None, arrays=None):
+def sample_bundle(directory, inputs, noise, collections=None, max_events=None, ode=None, arrays=None, backend=None):
     """Simulates the bundle's collections on the gen events of ``inputs``.
 
     Args:
         noise: NumpyNoise or CppNoise (the same numbers as the C++ chain).
         arrays: gen arrays from :func:`gen_arrays` (read from ``inputs`` when None).
+        backend: how the networks run (:class:`OnnxBackend` by default).
     Returns:
         {collection: {"event": [objects] row of the event, "genIndex", "source", branch: [objects]}},
         objects of all sources concatenated (not sorted).
@@ -266,7 +285,7 @@ def sample_bundle(directory, inputs, noise, collections=None, max_events=None, o
             continue
         parts = []
         for s in coll["sources"]:
-            part = _sample_source(directory, coll["name"], s, arrays, ids, noise, ode)
+            part = _sample_source(directory, coll["name"], s, arrays, ids, noise, ode, backend or OnnxBackend())
             part["source"] = np.full(len(part["event"]), s["name"], dtype=object)
             parts.append(part)
         merged = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}

@@ -15,12 +15,15 @@ struct OdeWorkspace {
    std::vector<double> stage;            ///< x at an intermediate stage
    std::vector<double> next;             ///< candidate x at the end of a step
    std::vector<double> error;            ///< dopri5 local error estimate
-   std::vector<double> t, h, tStage;     ///< per row: time, step size, time of the stage being evaluated
-   // per-row dopri5: the state of every row, and the active rows gathered for one step
-   std::vector<double> x, fsal, rowT, rowH;
+   std::vector<double> t, h, tStage;     ///< per row of a call: time, step size, time of the stage
+   // per-row dopri5: the state of every row (fsal [rows, dim], the FSAL derivative; the rest [rows]) ...
+   std::vector<double> fsal, rowT, rowH;
    std::vector<int> accepted, rejected, evaluations;
    std::vector<char> lastRejected;
-   std::vector<std::size_t> active;
+   // ... and of the active rows gathered for one step (their t, h in t, h above)
+   std::vector<double> x;            ///< x of the active rows [active, dim]
+   std::vector<char> lastStep;       ///< this step ends at t1
+   std::vector<std::size_t> active;  ///< the rows still integrating, in increasing order
 
    void Resize(std::size_t rows, std::size_t dim)
    {

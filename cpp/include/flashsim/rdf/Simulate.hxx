@@ -114,6 +114,45 @@ inline int SortBranch(const CollectionSpec &collection)
    return -1;
 }
 
+/// The identity of an entry that both event loops of the cross-event mode see alike: with implicit
+/// MT, rdfentry_ of a TChain differs from one event loop to the next. An entry is keyed by its
+/// file (24 bits of the FNV-1a hash of the sample name) and its entry in that file: each task
+/// (DefinePerSample, in the slot's thread before the task's entries) starts a slot's counter at
+/// the task's first entry, and every entry of the task, read in order, takes the next number. A
+/// file given twice keys the same entries alike, which hold the same events (same RNG key, same
+/// output); any mismatch is caught by CrossEventBatch::Read's check of (run, luminosityBlock, event).
+class EntryKeys {
+public:
+   explicit EntryKeys(unsigned nSlots) : fNext(nSlots, 0) {}
+   ULong64_t TaskStart(unsigned slot, const ROOT::RDF::RSampleInfo &info)
+   {
+      std::uint64_t hash = 14695981039346656037ULL;
+      for (const char c : info.AsString())
+         hash = (hash ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
+      return fNext[slot] = ((hash & 0xFFFFFFULL) << 40) | (info.EntryRange().first & ((1ULL << 40) - 1));
+   }
+   ULong64_t Next(unsigned slot, ULong64_t /*task: makes RDataFrame run TaskStart first*/) { return fNext[slot]++; }
+
+private:
+   std::vector<ULong64_t> fNext;
+};
+
+/// Defines `_flashsim_entry` (EntryKeys) on `df`; the keys live as long as the process.
+inline ROOT::RDF::RNode DefineEntryKeys(ROOT::RDF::RNode df)
+{
+   static std::mutex mutex;
+   static std::vector<std::unique_ptr<EntryKeys>> kept;
+   EntryKeys *keys = nullptr;
+   {
+      std::lock_guard<std::mutex> lock(mutex);
+      kept.push_back(std::make_unique<EntryKeys>(df.GetNSlots()));
+      keys = kept.back().get();
+   }
+   const std::string at = "(*" + Address(keys, "flashsim::Internal::EntryKeys") + ")";
+   return df.DefinePerSample("_flashsim_task", at + ".TaskStart(rdfslot_, rdfsampleinfo_)")
+      .Define("_flashsim_entry", at + ".Next(rdfslot_, _flashsim_task)");
+}
+
 /// What loop 1 of the cross-event mode needs and gives back (Internal::Graph builds either loop).
 struct LoopOne {
    std::size_t batchEvents = 0;
@@ -293,10 +332,14 @@ inline ROOT::RDF::RNode Graph(ROOT::RDF::RNode df, const std::string &bundleDire
             df = df.Define(hidden + "_gathered", call + ")");
             gathered += ", " + hidden + "_gathered";
          }
+      df = Internal::DefineEntryKeys(df);
       return df.Define("_flashsim_batch", "flashsim::Internal::EndEvent(" + batch +
-                                             ", rdfslot_, rdfentry_, run, luminosityBlock, event" + gathered + ")");
+                                             ", rdfslot_, _flashsim_entry, run, luminosityBlock, event" + gathered +
+                                             ")");
    }
 
+   if (options.crossEvent)
+      df = Internal::DefineEntryKeys(df);
    for (const CollectionSpec *collection : collections) {
       const std::string merged = "_flashsim_" + collection->name;
       if (options.crossEvent) { // cross-event loop 2: the merged objects that loop 1 simulated
@@ -308,7 +351,7 @@ inline ROOT::RDF::RNode Graph(ROOT::RDF::RNode df, const std::string &bundleDire
          df = df.Define(merged, "flashsim::Internal::Stored(*" +
                                    Internal::Address(options.crossEvent, "flashsim::CrossEventBatch") + ", " +
                                    std::to_string(at - stored.begin()) +
-                                   ", rdfslot_, rdfentry_, run, luminosityBlock, event)");
+                                   ", rdfslot_, _flashsim_entry, run, luminosityBlock, event)");
       }
       std::string parts;
       for (const auto &source : options.crossEvent ? std::vector<SourceSpec>{} : collection->sources) {
