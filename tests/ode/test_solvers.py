@@ -63,6 +63,29 @@ inline OdeRun IntegrateStiff(const std::vector<double> &stiffness, std::vector<d
    const auto result = flashsim::Integrate(v, x.data(), x.size(), 1, 0.0, 1.0, options);
    return {x, result.nfe, result.acceptedSteps, result.rejectedSteps, result.rowEvaluations, result.maxRowEvaluations};
 }
+
+/// dopri5 on the polynomial field of coupled_field() (tests below): feature 0 of a row is its
+/// stiffness k (constant), feature j >= 1 follows -k (x_j - 0.1 j t) - 0.3 x_j x_{j+1}.
+inline OdeRun IntegrateCoupled(std::vector<double> x, std::size_t dim, double rtol, double atol)
+{
+   flashsim::OdeOptions options;
+   options.method = flashsim::OdeMethod::kDormandPrince;
+   options.rtol = rtol;
+   options.atol = atol;
+   const flashsim::VelocityField v = [dim](const double *t, const double *in, double *out, std::size_t rows,
+                                           const std::size_t *) {
+      for (std::size_t r = 0; r < rows; ++r) {
+         const double *xr = in + r * dim;
+         out[r * dim] = 0.0;
+         for (std::size_t j = 1; j < dim; ++j) {
+            const std::size_t n = j % (dim - 1) + 1;
+            out[r * dim + j] = -xr[0] * (xr[j] - t[r] * (0.1 * j)) - 0.3 * xr[j] * xr[n];
+         }
+      }
+   };
+   const auto result = flashsim::Integrate(v, x.data(), x.size() / dim, dim, 0.0, 1.0, options);
+   return {x, result.nfe, result.acceptedSteps, result.rejectedSteps, result.rowEvaluations, result.maxRowEvaluations};
+}
 }
 """
 
@@ -191,3 +214,116 @@ def test_dopri5_step_limit_names_the_row(ROOT):
                                                                           None] * x,
                   np.ones((5, 1)), method="dopri5", rtol=1e-6, atol=1e-6, max_steps=20)
     assert err.value.row == 3
+
+
+def elementwise_linear_field(t, x, rows):
+    """x @ A.T written out as the C++ test field computes it (BLAS may fuse or reorder)."""
+    return np.stack([A[0, 0] * x[:, 0] + A[0, 1] * x[:, 1], A[1, 0] * x[:, 0] + A[1, 1] * x[:, 1]], axis=1)
+
+
+def previous_fixed_steps(method, steps):
+    """The fixed-step solvers as they were with one scalar t for the whole batch."""
+    v = elementwise_linear_field
+    x, h = X0.copy(), T1 / steps
+    for i in range(steps):
+        t = i * h
+        if method == "euler":
+            x = x + h * v(t, x, None)
+        elif method == "midpoint":
+            x = x + h * v(t + 0.5 * h, x + 0.5 * h * v(t, x, None), None)
+        else:
+            k1 = v(t, x, None)
+            k2 = v(t + 0.5 * h, x + 0.5 * h * k1, None)
+            k3 = v(t + 0.5 * h, x + 0.5 * h * k2, None)
+            k4 = v(t + h, x + h * k3, None)
+            x = x + h / 6.0 * (k1 + 2.0 * k2 + 2.0 * k3 + k4)
+    return x
+
+
+@pytest.mark.parametrize("method", ["euler", "midpoint", "rk4"])
+def test_fixed_steps_unchanged(ROOT, cpp_integrate, method):
+    """Per-row times change nothing in the arithmetic of the fixed steps: bit for bit the same in
+    C++ and Python, and as with one scalar t; every row costs the same."""
+    expected = previous_fixed_steps(method, 13)
+    seen = []
+
+    def field(t, x, rows):
+        seen.append((t.shape, t.dtype, rows, float(t.min()) == float(t.max())))
+        return elementwise_linear_field(t, x, rows)
+
+    result = integrate(field, X0, 0.0, T1, method=method, steps=13)
+    np.testing.assert_array_equal(result.x, expected)
+    assert set(seen) == {((len(X0),), X0.dtype, None, True)}
+    per_step = {"euler": 1, "midpoint": 2, "rk4": 4}[method]
+    assert (result.nfe, result.max_row_evaluations, result.row_evaluations) == (
+        13 * per_step, 13 * per_step, 13 * per_step * len(X0))
+    out = ROOT.flashsim_test.IntegrateLinear(list(A.ravel()), list(X0.ravel()), T1, method, 13, 1e-5, 1e-5)
+    np.testing.assert_array_equal(np.array(list(out.x)).reshape(X0.shape), expected)
+    assert (out.nfe, out.maxRow, out.rowEvaluations) == (13 * per_step, 13 * per_step, 13 * per_step * len(X0))
+
+
+DIM = 9  # more features than numpy's pairwise summation block: the per-row norms must not depend on it
+COUPLED_X0 = np.concatenate([np.array([[0.5], [40.0], [3.0], [0.1], [12.0], [1.0]]),
+                             np.cos(1.7 * np.arange(6 * (DIM - 1))).reshape(6, DIM - 1)], axis=1)
+
+
+def coupled_field(t, x, rows):
+    """Row-wise and polynomial (bit-identical in any batch with NumPy and torch alike)."""
+    out = x * 0.0
+    for j in range(1, x.shape[1]):
+        n = j % (x.shape[1] - 1) + 1
+        out[:, j] = -x[:, 0] * (x[:, j] - t * (0.1 * j)) - 0.3 * x[:, j] * x[:, n]
+    return out
+
+
+@pytest.mark.parametrize("array", ["numpy", "torch"])
+def test_dopri5_row_alone_is_the_row_in_a_batch(ROOT, cpp_integrate, array):
+    """Many features, rows of different stiffness: each row of a batch is bit for bit the row
+    integrated alone, in C++ and in Python (NumPy, torch); C++ and Python agree to 1e-12."""
+    wrap = (lambda a: a) if array == "numpy" else __import__("torch").tensor
+    kwargs = {"method": "dopri5", "rtol": 1e-7, "atol": 1e-8}
+    batch = integrate(coupled_field, wrap(COUPLED_X0), **kwargs)
+    cpp_batch = ROOT.flashsim_test.IntegrateCoupled(list(COUPLED_X0.ravel()), DIM, 1e-7, 1e-8)
+    cpp_x = np.array(list(cpp_batch.x)).reshape(COUPLED_X0.shape)
+    evaluations = []
+    for r in range(len(COUPLED_X0)):
+        alone = integrate(coupled_field, wrap(COUPLED_X0[r:r + 1]), **kwargs)
+        assert (np.asarray(alone.x) == np.asarray(batch.x)[r:r + 1]).all(), r
+        cpp_alone = ROOT.flashsim_test.IntegrateCoupled(list(COUPLED_X0[r]), DIM, 1e-7, 1e-8)
+        assert list(cpp_alone.x) == list(cpp_x[r]), r
+        assert cpp_alone.maxRow == alone.max_row_evaluations
+        evaluations.append(alone.max_row_evaluations)
+    np.testing.assert_allclose(np.asarray(batch.x), cpp_x, rtol=1e-12, atol=1e-14)
+    assert len(set(evaluations)) >= 4, evaluations  # the rows took their own numbers of steps
+    assert batch.nfe == cpp_batch.nfe == max(evaluations) == batch.max_row_evaluations
+    assert batch.row_evaluations == cpp_batch.rowEvaluations == sum(evaluations)
+
+
+def test_dopri5_field_sees_only_unfinished_rows():
+    """Finished rows drop out: later calls get fewer rows, the indices of the rows still running."""
+    calls = []
+
+    def field(t, x, rows):
+        calls.append(None if rows is None else list(rows))
+        return stiff_field(t, x, rows)
+
+    result = integrate(field, Y0[:, None], method="dopri5", rtol=1e-6, atol=1e-6)
+    assert calls[0] is None and calls[1] is None  # k1 and the initial-step probe, all rows
+    shrunk = [c for c in calls if c is not None]
+    assert shrunk, "every row finished at the same call"
+    assert all(c == sorted(c) and len(c) < len(Y0) for c in shrunk)
+    assert shrunk[-1] == [int(np.argmax(STIFFNESS))]  # the stiffest row runs longest
+    assert len(calls) == result.nfe
+
+
+def test_cpp_step_limit_error_type(ROOT):
+    with pytest.raises(ROOT.flashsim.OdeStepLimitError) as err:
+        ROOT.flashsim_test.IntegrateStiff([1.0, 1e5, 1.0], [0.0] * 3, 1e-6, 20)
+    assert err.value.row == 1
+    assert "rtol=" in str(err.value) and "atol=" in str(err.value) and "maxSteps" in str(err.value)
+
+
+def test_empty_batch():
+    for method in METHODS:
+        result = integrate(linear_field, np.zeros((0, 2)), method=method)
+        assert (result.nfe, result.row_evaluations, result.x.shape) == (0, 0, (0, 2))

@@ -1,8 +1,10 @@
 """One step of each method; the driver (step-size control) is in solver.py.
 
 Each step takes a velocity field ``v(t, x) -> dx/dt`` on a batch ``x: [n_objects, n_features]``
-and returns the new x with the number of field evaluations, exactly as the C++ steps
-(cpp/src/RungeKuttaSteps.cxx, DormandPrinceStep.cxx) compute them.
+and returns the new x with the number of field calls, exactly as the C++ steps
+(cpp/src/RungeKuttaSteps.cxx, DormandPrinceStep.cxx) compute them. The fixed steps take one time
+``t`` (a number: the driver hands the field a per-row array of it); :func:`dormand_prince_step`
+takes the per-row ``t`` and ``h`` ([n] arrays) of per-row step-size control.
 """
 
 __all__ = ["DORMAND_PRINCE", "dormand_prince_step", "euler_step", "midpoint_step", "rk4_step"]
