@@ -127,7 +127,8 @@ def bench_cross_event(gen, bundle, threads, batch_events, ode=None):
                                   "row_evaluations": int(u.rowEvaluations), "velocity_calls": int(u.velocityCalls),
                                   "efficiency": str(spec.efficiencyModel), "velocity": str(spec.velocityFieldModel),
                                   "labels": str(spec.labels.model) if simulator.HasLabels() else ""})
-                    objects += int(u.objects)
+                    if spec.kind != ROOT.flashsim.SourceKind.kEvent:  # as row 1: the objects of the collections
+                        objects += int(u.objects)
     return {"events": n, "seconds": seconds, "objects_per_event": objects / n, "ort_calls_per_event": ort.calls / n,
             "ort_share": ort.seconds / (seconds * threads), "networks": usage}
 
@@ -162,7 +163,7 @@ def bench_pytorch(gen, bundle, threads, ode):
         n = int(f["Events"].num_entries)
     objects = sum(len(c["event"]) for c in result.values())
     return {"events": n, "seconds": seconds, "objects_per_event": objects / n,
-            "velocity_calls": backend.velocity_calls, "ode": ode or read_manifest(bundle).get("ode", {})}
+            "velocity_calls": backend.velocity_calls, "ode_settings": ode or read_manifest(bundle).get("ode", {})}
 
 
 def bench_dask(gen, bundle, workers: int = 2):
@@ -222,12 +223,11 @@ def _label(ode):
 def _input(args, tmp: Path) -> Path:
     if args.input:
         return Path(args.input)
-    from flashsim.generate.production import generate_file
+    from flashsim.generate import generate
 
-    path = tmp / "gen_ttbar.root"
     print(f"flashsim bench: generating {args.events} Pythia ttbar events", file=sys.stderr)
-    generate_file("ttbar", args.events, path, seed=12345, run=1, jobs=2, progress=False)
-    return path
+    return Path(generate("ttbar", args.events, output=tmp / "gen_ttbar.root", seed=12345, run=1, jobs=2,
+                         progress=False))
 
 
 def _simulate_command(gen, bundle, batch_events, threads, tmp):

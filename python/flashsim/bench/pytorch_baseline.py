@@ -105,8 +105,8 @@ class TorchBackend:
         n = len(next(iter(feeds.values())))
         tensors = [torch.from_numpy(np.ascontiguousarray(feeds[name], dtype=np.float32)) for name in inputs]
         with torch.no_grad():
-            out = [module(*(t[i:i + self.batch] for t in tensors)) for i in range(0, n, self.batch)]
-        return torch.cat(out).numpy() if out else np.zeros((0, 1), np.float32)
+            out = [module(*(t[i:i + self.batch] for t in tensors)) for i in range(0, max(n, 1), self.batch)]
+        return torch.cat(out).numpy()
 
     def integrate(self, path, x0: np.ndarray, cond: np.ndarray, ode: dict) -> np.ndarray:
         import torch
