@@ -48,7 +48,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="output Events/Runs/LuminosityBlocks as TTrees (default, NanoAOD today) or RNTuples")
     parser.add_argument("--batch-events", type=int, metavar="B",
                         help="cross-event batching: each thread simulates B events at once, one network call per "
-                             "ODE stage for all their objects (default 1000; the output is bit-identical for every "
+                             "ODE stage for all their objects (default 256; the output is bit-identical for every "
                              "B); 1: one event at a time")
     parser.add_argument("--device", choices=("cpu", "cuda"), default="cpu", help="ONNX Runtime device (default cpu)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
