@@ -68,11 +68,6 @@ CrossEventBatch::CrossEventBatch(std::vector<Collection> collections, unsigned n
          s.rows[c].resize(fCollections[c].sources.size());
          s.results[c].resize(fCollections[c].sources.size());
       }
-      if (fPrefix.empty()) // benchmarks: simulate and merge, keep nothing
-         continue;
-      s.out.open(PartitionPath(slot), std::ios::binary | std::ios::trunc);
-      if (!s.out)
-         throw InputError("flashsim: cannot write the cross-event partition file '" + PartitionPath(slot) + "'");
    }
 }
 
@@ -132,6 +127,11 @@ void CrossEventBatch::Flush(unsigned slot)
          fCollections[c].sources[k]->SimulateBatch(slot, rows, s.results[c][k]);
          rows.Clear();
       }
+   if (!fPrefix.empty() && !s.out.is_open()) { // opened in the event loop, where Ctrl-C and SIGTERM are handled
+      s.out.open(PartitionPath(slot), std::ios::binary | std::ios::trunc);
+      if (!s.out)
+         throw InputError("flashsim: cannot write the cross-event partition file '" + PartitionPath(slot) + "'");
+   }
    std::vector<char> &record = s.record;
    for (std::size_t e = 0; e < nEvents; ++e) {
       record.clear();

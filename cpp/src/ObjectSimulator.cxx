@@ -209,6 +209,8 @@ void ObjectSimulator::Run(Slot &s, std::size_t nEvents, const EventId *ids, cons
    s.usage.objects += m;
    s.usage.rowEvaluations += static_cast<std::uint64_t>(s.ode.rowEvaluations);
    s.usage.velocityCalls += static_cast<std::uint64_t>(s.ode.nfe);
+   s.usage.maxRowEvaluations =
+      std::max<std::uint64_t>(s.usage.maxRowEvaluations, static_cast<std::uint64_t>(s.ode.maxRowEvaluations));
 
    // 4. label head: logits of p(class | x, cond), on the flow's output before the inverse transforms
    const std::size_t nLabels = fSpec.labels.branches.size();
@@ -275,6 +277,7 @@ ObjectSimulator::Usage ObjectSimulator::GetUsage() const
       total.objects += s.usage.objects;
       total.rowEvaluations += s.usage.rowEvaluations;
       total.velocityCalls += s.usage.velocityCalls;
+      total.maxRowEvaluations = std::max(total.maxRowEvaluations, s.usage.maxRowEvaluations);
    }
    return total;
 }

@@ -153,9 +153,11 @@ OnnxModel::OnnxModel(const std::string &path, std::vector<TensorSpec> inputs, st
       try {
          sessionOptions.AppendExecutionProvider_CUDA(cuda);
       } catch (const Ort::Exception &err) {
-         throw std::runtime_error("flashsim: ONNX model '" + path +
-                                  "': the CUDA execution provider is not available (install onnxruntime-gpu): " +
-                                  err.what());
+         throw RuntimeLibraryError(
+            "flashsim: ONNX model '" + path + "': --device cuda needs ONNX Runtime's CUDA execution provider, which " +
+            OnnxRuntimeLibrary() + " does not have: pip install onnxruntime-gpu (it replaces onnxruntime, same module) "
+            "on a machine with an NVIDIA GPU, CUDA and cuDNN, or point $FLASHSIM_ONNXRUNTIME_LIBRARY at a "
+            "libonnxruntime.so built with CUDA (" + err.what() + ")");
       }
    } else if (options.device != "cpu") {
       throw InputError("flashsim: unknown device '" + options.device + "', expected cpu or cuda");

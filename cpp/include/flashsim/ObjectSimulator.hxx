@@ -109,6 +109,7 @@ public:
       std::uint64_t objects = 0;        ///< rows kept: through the ODE and the label head
       std::uint64_t rowEvaluations = 0; ///< velocity-field evaluations summed over the objects
       std::uint64_t velocityCalls = 0;  ///< velocity-field network calls
+      std::uint64_t maxRowEvaluations = 0; ///< the most evaluations one object needed
    };
    Usage GetUsage() const;
    bool HasEfficiency() const { return fEfficiency != nullptr; }

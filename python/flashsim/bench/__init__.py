@@ -125,12 +125,17 @@ def bench_cross_event(gen, bundle, threads, batch_events, ode=None):
                     usage.append({"collection": str(collection.name), "source": str(spec.name),
                                   "candidates": int(u.candidates), "objects": int(u.objects),
                                   "row_evaluations": int(u.rowEvaluations), "velocity_calls": int(u.velocityCalls),
+                                  "max_row_evaluations": int(u.maxRowEvaluations),
                                   "efficiency": str(spec.efficiencyModel), "velocity": str(spec.velocityFieldModel),
                                   "labels": str(spec.labels.model) if simulator.HasLabels() else ""})
                     if spec.kind != ROOT.flashsim.SourceKind.kEvent:  # as row 1: the objects of the collections
                         objects += int(u.objects)
+    flowing = sum(u["objects"] for u in usage)
     return {"events": n, "seconds": seconds, "objects_per_event": objects / n, "ort_calls_per_event": ort.calls / n,
-            "ort_share": ort.seconds / (seconds * threads), "networks": usage}
+            "ort_share": ort.seconds / (seconds * threads), "networks": usage,
+            "velocity_calls_per_event": sum(u["velocity_calls"] for u in usage) / n,
+            "evaluations_per_object_mean": sum(u["row_evaluations"] for u in usage) / max(1, flowing),
+            "evaluations_per_object_max": max((u["max_row_evaluations"] for u in usage), default=0)}
 
 
 def bench_pytorch(gen, bundle, threads, ode):
@@ -336,6 +341,11 @@ def _print(report) -> None:
             print(f"row 2 / row 3 ({ode}, {n} thread(s)): {rate / by[(3, ode, n)]:.2f}")
         if row == 2 and n == 2 and (2, ode, 1) in by:
             print(f"row 2, 2 threads / 1 thread ({ode}): {rate / by[(2, ode, 1)]:.2f}")
+    for r in rows:
+        if r["row"] == 2:
+            print(f"row 2 ({r['ode']}, {r['threads']} thread(s)): {r['velocity_calls_per_event']:.2f} velocity-field "
+                  f"network calls per event, evaluations per object mean {r['evaluations_per_object_mean']:.1f} "
+                  f"max {r['evaluations_per_object_max']}")
     bundle_cross = by.get((2, "bundle", 1))
     dopri_torch = by.get((3, "dopri5 1e-05", 1))
     if bundle_cross and dopri_torch:

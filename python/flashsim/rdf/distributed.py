@@ -38,6 +38,7 @@ import threading
 from pathlib import Path
 
 from flashsim.errors import BundleError, FlashSimError, InputError, RuntimeLibraryError
+from flashsim.rdf.local_graph import simulate_local
 from flashsim.rdf.plugin import PluginPaths, load, onnxruntime_library, plugin_paths
 
 __all__ = ["is_distributed", "local_node", "prepare_plugin", "simulate_distributed"]
@@ -189,11 +190,9 @@ def _operation_class():
             return _make_operation, (self.args, self.kwargs)
 
         def apply(self, parent):
-            from flashsim.rdf.simulate import simulate
-
             plugin_archive, bundle_source, seed = self.args
             prepare_plugin(plugin_archive)
-            return simulate(parent, _bundle_on_worker(bundle_source), seed, **self.kwargs)
+            return simulate_local(parent, _bundle_on_worker(bundle_source), seed, **self.kwargs)
 
     @_call_rdf_operation.register(Simulation)
     def _(operation, parent_rdf_node, range_id: int):
@@ -226,13 +225,11 @@ def simulate_distributed(df, bundle: Path, seed: int, *, ship_bundle: bool = Tru
     import ROOT
     from ROOT._distrdf.Proxy import NodeProxy, _create_new_node
 
-    from flashsim.rdf.simulate import simulate
-
     parent = df.proxied_node
     backend = type(parent.get_head().backend)
     if backend.__name__ != "DaskBackend":  # the workers' local directory is where Dask puts shipped files
         raise InputError(f"flashsim runs on the Dask backend of distributed RDataFrame, not on {backend.__name__}")
-    local = simulate(parent.rdf_node, bundle, seed, **options)  # every check, before any task
+    local = simulate_local(parent.rdf_node, bundle, seed, **options)  # every check, before any task
     plugin_archive = _plugin_archive()
     shipped = [plugin_archive]
     if ship_bundle:

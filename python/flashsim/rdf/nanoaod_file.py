@@ -46,7 +46,7 @@ COPY_BRANCH = "FlashSim_copy"  # UShort_t: the oversampling copy index k (0..K-1
 WEIGHT_BRANCH = "FlashSim_weight"  # Float_t: 1/K
 MAX_OVERSAMPLE = 65535
 OUTPUT_FORMATS = ("ttree", "rntuple")
-DEFAULT_BATCH_EVENTS = 256  # cross-event batch per thread (flashsim bench: flat from ~100 to ~300 events, 9% slower at 1000)
+DEFAULT_BATCH_EVENTS = 256  # events per thread at once (flashsim bench: flat from ~100 to ~300, 9% slower at 1000)
 MAX_BATCH_EVENTS = 1_000_000
 
 
