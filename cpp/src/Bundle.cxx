@@ -461,8 +461,11 @@ Bundle::Bundle(const std::string &directory) : fDirectory(directory)
          collection.sources.push_back(
             ReadSource(reader, sources[s], cwhere + ".sources[" + std::to_string(s) + "]", fDirectory));
       CheckCollection(reader, collection, cwhere);
+      const auto branches = collection.Branches();
+      for (std::size_t j = 0; j < branches.size(); ++j)
+         if (branches[j].first == collection.sortBy)
+            collection.merge.sortBranch = static_cast<int>(j);
       if (collections[c].contains("sum_to_one")) {
-         const auto branches = collection.Branches();
          const Json &groups = reader.Array(collections[c], cwhere, "sum_to_one");
          for (std::size_t g = 0; g < groups.size(); ++g) {
             const std::string gwhere = cwhere + ".sum_to_one[" + std::to_string(g) + "]";
@@ -478,11 +481,10 @@ Bundle::Bundle(const std::string &directory) : fDirectory(directory)
                                          "' is not a floating-point branch of the collection");
                group.push_back(static_cast<int>(at - branches.begin()));
             }
-            collection.sumToOne.push_back(std::move(group));
+            collection.merge.sumToOne.push_back(std::move(group));
          }
       }
       if (collections[c].contains("acceptance")) {
-         const auto branches = collection.Branches();
          const auto floating = [&](const std::string &name) {
             const auto at = std::find_if(branches.begin(), branches.end(),
                                          [&](const auto &b) { return b.first == name; });
@@ -506,7 +508,7 @@ Bundle::Bundle(const std::string &directory) : fDirectory(directory)
             const double above = reader.Number(rules[r], rwhere, "abs_above", 0.0);
             if (!std::isfinite(value) || !std::isfinite(above) || above < 0)
                reader.Fail(rwhere, "'value' and 'abs_above' must be finite numbers, abs_above >= 0");
-            collection.acceptance.push_back(AcceptanceRule{branch, eta, above, value});
+            collection.merge.acceptance.push_back(AcceptanceRule{branch, eta, above, value});
          }
       }
       fCollections.push_back(std::move(collection));

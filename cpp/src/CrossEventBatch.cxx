@@ -146,9 +146,7 @@ void CrossEventBatch::Flush(unsigned slot)
          for (std::size_t k = 0; k < collection.sources.size(); ++k)
             s.parts.push_back(&s.results[c][k][e]);
          SimulatedObjects &merged = s.merged[c];
-         MergeSorted(s.parts, collection.sortBranch, merged); // as the per-event graph: merge, acceptance, sums
-         ApplyAcceptance(merged, collection.acceptance);
-         RescaleToSumOne(merged, collection.sumToOne);
+         MergeCollection(s.parts, collection.merge, merged); // as the per-event graph
          Put<std::uint64_t>(record, merged.size);
          Put<std::uint64_t>(record, merged.nBranches);
          Put<std::uint64_t>(record, merged.skippedGen);
@@ -174,9 +172,6 @@ void CrossEventBatch::Flush(unsigned slot)
                           "' (disk full?)");
       s.written += record.size();
    }
-   s.usage.events += nEvents;
-   s.usage.batches += 1;
-   s.usage.bytes = s.written;
    s.entries.clear();
    s.ids.clear();
 }
@@ -277,17 +272,6 @@ const SimulatedObjects &CrossEventBatch::Read(unsigned slot, std::uint64_t entry
       s.cachedEntry = entry;
    }
    return s.merged.at(collection);
-}
-
-CrossEventBatch::Usage CrossEventBatch::GetUsage() const
-{
-   Usage total;
-   for (const auto &s : fSlots) {
-      total.events += s.usage.events;
-      total.batches += s.usage.batches;
-      total.bytes += s.usage.bytes;
-   }
-   return total;
 }
 
 } // namespace flashsim

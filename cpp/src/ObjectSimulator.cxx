@@ -193,8 +193,9 @@ void ObjectSimulator::Run(Slot &s, std::size_t nEvents, const EventId *ids, cons
       fVelocityField->Run(n, in, out);
       std::copy(s.velocity.begin(), s.velocity.begin() + n * d, dxdt);
    };
+   OdeResult ode;
    try {
-      s.ode = Integrate(field, s.x.data(), m, d, 0.0, 1.0, fOptions.ode, s.workspace);
+      ode = Integrate(field, s.x.data(), m, d, 0.0, 1.0, fOptions.ode, s.workspace);
    } catch (const OdeStepLimitError &err) {
       const EventId &id = ids[s.keptEvent[err.row]];
       throw ModelError("flashsim: " + fCollection + " <- " + fSpec.name + ", event run=" + std::to_string(id.run) +
@@ -207,10 +208,10 @@ void ObjectSimulator::Run(Slot &s, std::size_t nEvents, const EventId *ids, cons
    s.usage.calls += 1;
    s.usage.candidates += nRows;
    s.usage.objects += m;
-   s.usage.rowEvaluations += static_cast<std::uint64_t>(s.ode.rowEvaluations);
-   s.usage.velocityCalls += static_cast<std::uint64_t>(s.ode.nfe);
+   s.usage.rowEvaluations += static_cast<std::uint64_t>(ode.rowEvaluations);
+   s.usage.velocityCalls += static_cast<std::uint64_t>(ode.nfe);
    s.usage.maxRowEvaluations =
-      std::max<std::uint64_t>(s.usage.maxRowEvaluations, static_cast<std::uint64_t>(s.ode.maxRowEvaluations));
+      std::max<std::uint64_t>(s.usage.maxRowEvaluations, static_cast<std::uint64_t>(ode.maxRowEvaluations));
 
    // 4. label head: logits of p(class | x, cond), on the flow's output before the inverse transforms
    const std::size_t nLabels = fSpec.labels.branches.size();
@@ -236,7 +237,7 @@ void ObjectSimulator::Run(Slot &s, std::size_t nEvents, const EventId *ids, cons
       result.nBranches = nBranches;
       result.values.resize(nBranches * size);
       result.genIndex.resize(size);
-      result.ode = s.ode;
+      result.ode = ode;
       result.skippedGen = 0;
       for (std::size_t q = 0; q < size; ++q) {
          const std::size_t r = first + q;

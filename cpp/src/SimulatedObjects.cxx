@@ -56,6 +56,14 @@ void RescaleToSumOne(SimulatedObjects &objects, const std::vector<std::vector<in
       }
 }
 
+void MergeCollection(const std::vector<const SimulatedObjects *> &parts, const CollectionMerge &merge,
+                     SimulatedObjects &out)
+{
+   MergeSorted(parts, merge.sortBranch, out);
+   ApplyAcceptance(out, merge.acceptance);
+   RescaleToSumOne(out, merge.sumToOne);
+}
+
 void ApplyAcceptance(SimulatedObjects &objects, const std::vector<AcceptanceRule> &rules)
 {
    for (const auto &rule : rules) {

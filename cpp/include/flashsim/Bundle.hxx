@@ -86,11 +86,10 @@ struct CollectionSpec {
    std::string indexBranch; ///< index branch of its matched sources (empty if none)
    bool event = false;      ///< one kEvent source: scalar branches MET_pt, ... and no counter
    std::vector<SourceSpec> sources;
-   /// groups of branches (indices into Branches()) rescaled to sum to 1 per object, e.g. the jet
-   /// energy fractions (manifest "sum_to_one": [["chHEF", "neHEF", ...]])
-   std::vector<std::vector<int>> sumToOne;
-   /// applied after the merge, before the sum_to_one rescaling
-   std::vector<AcceptanceRule> acceptance;
+   /// how the sources are merged, in indices into Branches(): the sort_by branch, the acceptance
+   /// rules (manifest "acceptance"), the groups rescaled to sum to 1 per object, e.g. the jet energy
+   /// fractions (manifest "sum_to_one": [["chHEF", "neHEF", ...]])
+   CollectionMerge merge;
 
    /// Output branches without the prefix, in value order: every source's targets, labels, then copies.
    std::vector<std::pair<std::string, BranchType>> Branches() const;

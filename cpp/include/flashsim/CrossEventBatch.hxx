@@ -31,14 +31,7 @@ public:
    struct Collection {
       std::string name;
       std::vector<ObjectSimulator *> sources; // kept alive by the caller (Internal::Keep)
-      int sortBranch = -1;
-      std::vector<AcceptanceRule> acceptance;
-      std::vector<std::vector<int>> sumToOne;
-   };
-   struct Usage {
-      std::uint64_t events = 0;  ///< events simulated
-      std::uint64_t batches = 0; ///< SimulateBatch calls of the first source
-      std::uint64_t bytes = 0;   ///< written to the partition files
+      CollectionMerge merge;                  // as the bundle's CollectionSpec::merge
    };
 
    /// `partitionPrefix`: the partition files are <prefix>.<slot>, removed by the destructor; empty:
@@ -59,7 +52,6 @@ public:
    void Finish();
    /// Loop 2: the merged objects of `collection` for `entry` (which must carry `id`).
    const SimulatedObjects &Read(unsigned slot, std::uint64_t entry, std::size_t collection, const EventId &id);
-   Usage GetUsage() const;
    /// Closes and removes the partition files (also done by the destructor); Read() fails after it.
    void RemovePartitions();
 
@@ -74,7 +66,6 @@ private:
       std::ofstream out;
       std::uint64_t written = 0; // bytes
       std::uint64_t runFirst = 0, runCount = 0, runOffset = 0;
-      Usage usage;
       // loop 2
       std::vector<std::unique_ptr<std::ifstream>> in; // [partition]
       std::uint64_t cachedEntry = ~std::uint64_t(0);

@@ -98,9 +98,6 @@ public:
    /// ONNX Runtime's row-wise results on CPU, checked for the shipped bundle by the tests).
    void SimulateBatch(unsigned slot, const EventRows &batch, std::vector<SimulatedObjects> &results);
 
-   /// The integration cost of the slot's last call (network calls, evaluations per object).
-   const OdeResult &LastOde(unsigned slot) const { return fSlots.at(slot).ode; }
-
    /// What the simulator did so far, all slots together (benchmarks: rows per network).
    struct Usage {
       std::uint64_t events = 0;         ///< events simulated
@@ -112,7 +109,6 @@ public:
       std::uint64_t maxRowEvaluations = 0; ///< the most evaluations one object needed
    };
    Usage GetUsage() const;
-   bool HasEfficiency() const { return fEfficiency != nullptr; }
    bool HasLabels() const { return fLabels != nullptr; }
 
 private:
@@ -133,7 +129,6 @@ private:
       std::vector<float> labelLogits;
       std::vector<double> labelWeight;
       Detail::OdeWorkspace workspace;
-      OdeResult ode;
       Usage usage;
       SimulatedObjects result;
       std::vector<SimulatedObjects> one; // Simulate's batch of one

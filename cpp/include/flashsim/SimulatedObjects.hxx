@@ -41,8 +41,20 @@ void MergeSorted(const std::vector<const SimulatedObjects *> &parts, int sortBra
 void RescaleToSumOne(SimulatedObjects &objects, const std::vector<std::vector<int>> &groups);
 
 /// Sets, per rule, the branch to its value for the objects beyond the rule's |eta| edge (the
-/// detector acceptance of flashsim.catalogue.acceptance; CollectionSpec::acceptance).
+/// detector acceptance of flashsim.catalogue.acceptance; CollectionMerge::acceptance).
 void ApplyAcceptance(SimulatedObjects &objects, const std::vector<AcceptanceRule> &rules);
+
+/// How the sources of a collection become the collection (bundle.json: sort_by, acceptance, sum_to_one).
+struct CollectionMerge {
+   int sortBranch = -1;                        ///< sorted by this branch, descending (-1: not sorted)
+   std::vector<AcceptanceRule> acceptance;     ///< then these branches fixed beyond their |eta| edge
+   std::vector<std::vector<int>> sumToOne;     ///< then these groups rescaled to sum to 1
+};
+
+/// The sources' objects of one event merged into `out` as `merge` says: MergeSorted, ApplyAcceptance,
+/// RescaleToSumOne. The one place both the per-event graph and the cross-event batch merge.
+void MergeCollection(const std::vector<const SimulatedObjects *> &parts, const CollectionMerge &merge,
+                     SimulatedObjects &out);
 
 } // namespace flashsim
 

@@ -59,13 +59,13 @@ def settle_acceptance(specs, tables) -> None:
     for spec in specs:
         by_collection.setdefault(spec.collection, []).append(spec)
     for group in by_collection.values():
-        flow = [{t.branch for t in s.flow_targets} for s in group]
-        if not all(ETA in f for f in flow):
+        if not all(ETA in {t.branch for t in s.flow_targets} for s in group):
             continue
         eta = np.concatenate([np.abs(np.asarray(tables[s.key].targets[ETA], np.float64)) for s in group])
+        targets = [{x.branch for x in s.targets} for s in group]
         rules = []
         for t in group[0].targets:
-            if t.branch == ETA or not all(t.branch in {x.branch for x in s.targets} for s in group):
+            if t.branch == ETA or not all(t.branch in branches for branches in targets):
                 continue
             values = np.concatenate([np.asarray(tables[s.key].targets[t.branch], np.float64) for s in group])
             found = acceptance_edge(eta, values)

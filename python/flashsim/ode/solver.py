@@ -50,6 +50,13 @@ def _backend(x):
     return np, (lambda n, v: np.full(n, v, dtype=x.dtype)), (lambda idx: np.asarray(idx, dtype=np.int64))
 
 
+def _numpy(a):
+    """A NumPy float64 copy of a NumPy array or torch tensor (the step control runs in NumPy)."""
+    import numpy as np
+
+    return np.asarray(a.cpu() if hasattr(a, "cpu") else a, dtype=np.float64)
+
+
 def _row_rms(lib, a):
     """RMS over the features of each row: [n, d] -> [n]. Summed feature by feature, in order, as the
     C++ does: the sum of a row never depends on the other rows (nor on a library's reduction order)."""
@@ -100,8 +107,8 @@ def _dormand_prince(v, x, t0, t1, rtol, atol, max_steps):
         nfe += calls
         evaluations[active] += calls
         err = _row_rms(lib, error / (atol + rtol * lib.maximum(abs(x[a]), abs(x_next))))
-        ok = err <= 1.0
-        err_np = np.asarray(err.cpu() if hasattr(err, "cpu") else err, dtype=np.float64)
+        ok = err <= 1.0  # as x: indexes x, k1, t
+        err_np = _numpy(err)
         ok_np = err_np <= 1.0
         # accepted rows: new x, FSAL, t; step factor (capped at 1 after a rejection)
         with np.errstate(divide="ignore"):
@@ -109,17 +116,15 @@ def _dormand_prince(v, x, t0, t1, rtol, atol, max_steps):
             shrink = np.maximum(0.2, 0.9 * err_np ** -0.2)
         grow = np.where(last_rejected[active], np.minimum(1.0, grow), grow)
         factor = np.where(ok_np, grow, shrink)
-        okt = ok if hasattr(ok, "numel") else ok_np
-        x[a[okt]] = x_next[okt]
-        k1[a[okt]] = k7[okt]
+        x[a[ok]] = x_next[ok]
+        k1[a[ok]] = k7[ok]
         t_new = lib.where(last, full(len(active), t1), ta + ha)
-        t[a] = lib.where(okt, t_new, ta)
+        t[a] = lib.where(ok, t_new, ta)
         h[a] = ha * (lib.as_tensor(factor, dtype=x.dtype, device=x.device) if hasattr(x, "numel") else factor)
         accepted[active] += ok_np
         rejected[active] += ~ok_np
         last_rejected[active] = ~ok_np
-        t_np = np.asarray(t[a].cpu() if hasattr(t, "cpu") else t[a], dtype=np.float64)
-        active = active[~(ok_np & ~(t_np < t1))]
+        active = active[~(ok_np & ~(_numpy(t[a]) < t1))]
     return OdeResult(x, nfe, int(accepted.max(initial=0)), int(rejected.max(initial=0)), int(evaluations.sum()),
                      int(evaluations.max(initial=0)))
 

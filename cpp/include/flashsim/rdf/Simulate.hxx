@@ -104,14 +104,16 @@ inline std::string Address(const void *pointer, const char *type = "flashsim::Ob
    return out.str();
 }
 
-/// The index of the branch a collection is sorted by, or -1.
-inline int SortBranch(const CollectionSpec &collection)
+// What jitted Defines point to (simulators, merge rules, entry keys) must outlive every event loop
+// of the graph: kept here for the life of the process (a few KB each; the ONNX sessions are the bulk).
+template <typename T>
+T *Keep(std::unique_ptr<T> object)
 {
-   const auto branches = collection.Branches();
-   for (std::size_t j = 0; j < branches.size(); ++j)
-      if (branches[j].first == collection.sortBy)
-         return static_cast<int>(j);
-   return -1;
+   static std::mutex mutex;
+   static std::vector<std::unique_ptr<T>> kept;
+   std::lock_guard<std::mutex> lock(mutex);
+   kept.push_back(std::move(object));
+   return kept.back().get();
 }
 
 /// The identity of an entry that both event loops of the cross-event mode see alike: with implicit
@@ -140,17 +142,26 @@ private:
 /// Defines `_flashsim_entry` (EntryKeys) on `df`; the keys live as long as the process.
 inline ROOT::RDF::RNode DefineEntryKeys(ROOT::RDF::RNode df)
 {
-   static std::mutex mutex;
-   static std::vector<std::unique_ptr<EntryKeys>> kept;
-   EntryKeys *keys = nullptr;
-   {
-      std::lock_guard<std::mutex> lock(mutex);
-      kept.push_back(std::make_unique<EntryKeys>(df.GetNSlots()));
-      keys = kept.back().get();
-   }
+   const EntryKeys *keys = Keep(std::make_unique<EntryKeys>(df.GetNSlots()));
    const std::string at = "(*" + Address(keys, "flashsim::Internal::EntryKeys") + ")";
    return df.DefinePerSample("_flashsim_task", at + ".TaskStart(rdfslot_, rdfsampleinfo_)")
       .Define("_flashsim_entry", at + ".Next(rdfslot_, _flashsim_task)");
+}
+
+/// `, <mask>, <gen columns>`: the arguments of a source's per-event call after the event identity; the
+/// mask (`_flashsim_<Collection>_<Source>_mask`) is defined on `df` for a source with a selection.
+inline std::string SourceArguments(ROOT::RDF::RNode &df, const std::string &hidden, const SourceSpec &source)
+{
+   std::string mask = "flashsim::Internal::AllObjects{}";
+   if (!source.select.empty()) {
+      mask = hidden + "_mask";
+      df = df.Define(mask, source.select);
+   }
+   std::string arguments = ", " + mask;
+   for (const auto &column : source.genColumns)
+      if (column != "@index")
+         arguments += ", " + column;
+   return arguments;
 }
 
 /// What loop 1 of the cross-event mode needs and gives back (Internal::Graph builds either loop).
@@ -160,16 +171,6 @@ struct LoopOne {
    std::shared_ptr<CrossEventBatch> batch; // out
 };
 
-// Simulators referenced by jitted Defines must outlive every event loop of the graph: they are
-// kept here for the life of the process (a few KB each; the ONNX sessions are the bulk).
-inline ObjectSimulator *Keep(std::unique_ptr<ObjectSimulator> simulator)
-{
-   static std::mutex mutex;
-   static std::vector<std::unique_ptr<ObjectSimulator>> kept;
-   std::lock_guard<std::mutex> lock(mutex);
-   kept.push_back(std::move(simulator));
-   return kept.back().get();
-}
 
 // A column of the bundle's derived/postprocess lists; an expression that does not compile is
 // the bundle's fault: say which column and expression.
@@ -304,8 +305,7 @@ inline ROOT::RDF::RNode Graph(ROOT::RDF::RNode df, const std::string &bundleDire
    if (loopOne) { // cross-event loop 1: gather every source of every event into the slot's batch
       std::vector<CrossEventBatch::Collection> specs;
       for (const CollectionSpec *collection : collections) {
-         CrossEventBatch::Collection spec{collection->name, {}, SortBranch(*collection), collection->acceptance,
-                                          collection->sumToOne};
+         CrossEventBatch::Collection spec{collection->name, {}, collection->merge};
          for (const auto &source : collection->sources)
             spec.sources.push_back(Internal::Keep(std::make_unique<ObjectSimulator>(
                bundle, collection->name, source.name, df.GetNSlots(), simOptions)));
@@ -317,19 +317,11 @@ inline ROOT::RDF::RNode Graph(ROOT::RDF::RNode df, const std::string &bundleDire
       std::string gathered;
       for (std::size_t c = 0; c < collections.size(); ++c)
          for (std::size_t k = 0; k < collections[c]->sources.size(); ++k) {
-            const SourceSpec &source = collections[c]->sources[k];
-            const std::string hidden = "_flashsim_" + collections[c]->name + "_" + source.name;
-            std::string mask = "flashsim::Internal::AllObjects{}";
-            if (!source.select.empty()) {
-               mask = hidden + "_mask";
-               df = df.Define(mask, source.select);
-            }
-            std::string call = "flashsim::Internal::GatherForBatch(" + batch + ", " + std::to_string(c) + ", " +
-                               std::to_string(k) + ", rdfslot_, run, luminosityBlock, event, " + mask;
-            for (const auto &column : source.genColumns)
-               if (column != "@index")
-                  call += ", " + column;
-            df = df.Define(hidden + "_gathered", call + ")");
+            const std::string hidden = "_flashsim_" + collections[c]->name + "_" + collections[c]->sources[k].name;
+            const std::string arguments = Internal::SourceArguments(df, hidden, collections[c]->sources[k]);
+            df = df.Define(hidden + "_gathered", "flashsim::Internal::GatherForBatch(" + batch + ", " +
+                                                    std::to_string(c) + ", " + std::to_string(k) +
+                                                    ", rdfslot_, run, luminosityBlock, event" + arguments + ")");
             gathered += ", " + hidden + "_gathered";
          }
       df = Internal::DefineEntryKeys(df);
@@ -352,48 +344,22 @@ inline ROOT::RDF::RNode Graph(ROOT::RDF::RNode df, const std::string &bundleDire
                                    Internal::Address(options.crossEvent, "flashsim::CrossEventBatch") + ", " +
                                    std::to_string(at - stored.begin()) +
                                    ", rdfslot_, _flashsim_entry, run, luminosityBlock, event)");
-      }
-      std::string parts;
-      for (const auto &source : options.crossEvent ? std::vector<SourceSpec>{} : collection->sources) {
-         auto *simulator = Internal::Keep(std::make_unique<ObjectSimulator>(bundle, collection->name, source.name,
-                                                                            df.GetNSlots(), simOptions));
-         const std::string hidden = "_flashsim_" + collection->name + "_" + source.name;
-         std::string mask = "flashsim::Internal::AllObjects{}";
-         if (!source.select.empty()) {
-            mask = hidden + "_mask";
-            df = df.Define(mask, source.select);
+      } else { // per event: each source in its own Define, then the merge
+         std::string parts;
+         for (const auto &source : collection->sources) {
+            auto *simulator = Internal::Keep(std::make_unique<ObjectSimulator>(bundle, collection->name, source.name,
+                                                                               df.GetNSlots(), simOptions));
+            const std::string hidden = "_flashsim_" + collection->name + "_" + source.name;
+            const std::string arguments = Internal::SourceArguments(df, hidden, source); // defines the mask first
+            df = df.Define(hidden, "flashsim::Internal::SimulateEvent(*" + Internal::Address(simulator) +
+                                      ", rdfslot_, run, luminosityBlock, event" + arguments + ")");
+            parts += ", " + hidden;
          }
-         std::string call = "flashsim::Internal::SimulateEvent(*" + Internal::Address(simulator) +
-                            ", rdfslot_, run, luminosityBlock, event, " + mask;
-         for (const auto &column : source.genColumns)
-            if (column != "@index")
-               call += ", " + column;
-         call += ")";
-         df = df.Define(hidden, call);
-         parts += ", " + hidden;
+         const auto *merge = Internal::Keep(std::make_unique<CollectionMerge>(collection->merge));
+         df = df.Define(merged, "flashsim::Internal::Merge(*" + Internal::Address(merge, "flashsim::CollectionMerge") +
+                                   parts + ")");
       }
       const auto branches = collection->Branches();
-      std::string merge = "flashsim::Internal::Merge(" + std::to_string(SortBranch(*collection)) + parts + ")";
-      if (!collection->acceptance.empty()) { // e.g. no charged jet energy outside the tracker
-         std::ostringstream rules;
-         rules.precision(17);
-         for (const auto &rule : collection->acceptance)
-            rules << (rules.tellp() > 0 ? ", " : "") << "flashsim::AcceptanceRule{" << rule.branch << ", " << rule.eta
-                  << ", " << rule.absAbove << ", " << rule.value << "}";
-         merge = "flashsim::Internal::Accepted(" + merge + ", {" + rules.str() + "})";
-      }
-      if (!collection->sumToOne.empty()) { // e.g. the jet energy fractions
-         std::string groups;
-         for (const auto &group : collection->sumToOne) {
-            groups += groups.empty() ? "{" : ", {";
-            for (std::size_t k = 0; k < group.size(); ++k)
-               groups += (k ? ", " : "") + std::to_string(group[k]);
-            groups += "}";
-         }
-         merge = "flashsim::Internal::Rescaled(" + merge + ", {" + groups + "})";
-      }
-      if (!options.crossEvent)
-         df = df.Define(merged, merge);
       df = df.Define(merged + "_skippedGen", "static_cast<ULong64_t>(" + merged + ".skippedGen)");
       if (!collection->event)
          df = Internal::Put(df, present, "n" + collection->name, "static_cast<Int_t>(" + merged + ".size)");

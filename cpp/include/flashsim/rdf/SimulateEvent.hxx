@@ -214,27 +214,13 @@ SimulatedObjects Stored(CrossEventBatch &batch, std::size_t collection, unsigned
    return batch.Read(slot, entry, collection, MakeEventId(run, lumi, event));
 }
 
-/// The sources of a collection, merged and sorted by branch `sortBranch` (descending).
+/// The sources of a collection merged as the bundle says (sorted, acceptance, sums: MergeCollection).
 template <typename... Parts>
-SimulatedObjects Merge(int sortBranch, const Parts &...parts)
+SimulatedObjects Merge(const CollectionMerge &merge, const Parts &...parts)
 {
    SimulatedObjects merged;
-   MergeSorted({&parts...}, sortBranch, merged);
+   MergeCollection({&parts...}, merge, merged);
    return merged;
-}
-
-/// `objects` with each group of branches rescaled to sum to 1 per object (the bundle's "sum_to_one").
-inline SimulatedObjects Rescaled(SimulatedObjects objects, const std::vector<std::vector<int>> &groups)
-{
-   RescaleToSumOne(objects, groups);
-   return objects;
-}
-
-/// `objects` with the bundle's "acceptance" rules applied (branches fixed beyond an |eta| edge).
-inline SimulatedObjects Accepted(SimulatedObjects objects, const std::vector<AcceptanceRule> &rules)
-{
-   ApplyAcceptance(objects, rules);
-   return objects;
 }
 
 template <typename T>
