@@ -337,11 +337,13 @@ def _write_nanoaod(parts: Sequence[Path], output: Path) -> None:
 
     from flashsim.nanoaod import CLUSTER_SIZE, extend_in_clusters, make_events_tree
 
-    entries_per_chunk = 10 * CLUSTER_SIZE  # bounded memory: ten clusters at a time
+    # bounded memory: two clusters at a time, and no array cache (uproot's fills up to 100 MB of
+    # arrays that are read once): measured flat from 20,000 to 300,000 entries
+    entries_per_chunk = 2 * CLUSTER_SIZE
     with uproot.recreate(output) as out:
         events = None
         for part in parts:
-            with uproot.open(part) as f:
+            with uproot.open(part, array_cache=None, object_cache=None) as f:
                 tree = f["Events"]
                 order, collections, counter_types = _nanoaod_layout(tree)
                 n = tree.num_entries
@@ -442,6 +444,7 @@ def simulate_file(
     from flashsim._version import __version__
     from flashsim.bundle import default_bundle, read_manifest
     from flashsim.generate.writer import AtomicOutput, check_output_path
+    from flashsim.nanoaod import CLUSTER_SIZE
     from flashsim.rdf._interrupt import interruptible
 
     inputs = [Path(inputs)] if isinstance(inputs, (str, Path)) else [Path(p) for p in inputs]
@@ -553,6 +556,9 @@ def simulate_file(
                 options = ROOT.RDF.RSnapshotOptions()
                 options.fLazy = True
                 options.fOutputFormat = ROOT.RDF.ESnapshotOutputFormat.kTTree
+                # flushed every cluster, not every 30 MB (ROOT's default holds that much in baskets per
+                # tree); the partition is rewritten by uproot anyway
+                options.fAutoFlush = CLUSTER_SIZE
                 # lazy results must stay referenced: a dropped one is never written
                 with _flashsim_errors():
                     snapshots = [node.Snapshot("Events", str(part), columns, options)
