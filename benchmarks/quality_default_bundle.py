@@ -6,7 +6,9 @@ compared with that file's reco objects (same gen events):
 - per collection, the validation report's classifier two-sample test (flashsim.validate.two_sample:
   boosted trees on the report's rows, split by event, classes weighted equally, bootstrap error), with
   two controls: the reference against the reference detector run with another seed on the same gen
-  events (should give ~0.5) and the same with jet pt x 1.03 (must be flagged);
+  events (should give ~0.5) and the same with jet pt x 1.03 (must be flagged); the same classifier's
+  AUC in bins of the matched gen pt, and the AUC of each variable alone given the gen conditioning,
+  ranked (what gives the sample away; ``--no-variables`` skips it);
 - jet response (reco/gen pt of matched jets): mean and resolution in bins of gen pt and |eta|, with
   the bootstrap error of each difference, and the same for the control (the statistical floor);
 - the jet response inside CMS's HEM15/16 hole and in the rest of the endcaps;
@@ -98,23 +100,27 @@ def add_gen(table, collection, arrays):
     return table
 
 
-def classifier_auc(a, b, name, columns, event_ids, seed=0):
+def classifier_auc(a, b, name, columns, event_ids, seed=0, per_variable=False):
     """The report's two-sample test (flashsim.validate.two_sample_rows) of table ``a`` (label 0)
     against ``b``: the same rows, settings and bootstrap error as ``flashsim validate``.
 
     ``columns``: the reco branches (short names); ``event_ids``: [n_events] of the file, which
-    the report's event split hashes. Returns the result dict (auc, auc_error, n_test, ...)."""
-    from flashsim.validate.two_sample_rows import collection_test, event_test
+    the report's event split hashes. Returns the result dict (auc, auc_error, n_test, by_gen_pt, ...);
+    with ``per_variable`` instead the ranking of each variable alone given the gen conditioning
+    (two_sample_rows.variable_ranking)."""
+    from flashsim.validate import two_sample_rows as rows
 
+    names = [f"{name}_{c}" for c in columns]
     if name not in GEN:
         def event_columns(t):
             out = {f"{name}_{c}": t[c] for c in columns}
             return {**out, "GenMET_pt": t["GenMET_pt"], "GenMET_phi": t["GenMET_phi"], "Pileup_nPU": t["nPU"]}
 
-        return event_test(event_columns(a), event_columns(b), [f"{name}_{c}" for c in columns],
-                          event_ids[a["event"]], event_ids[b["event"]], seed)
+        test = rows.event_variable_ranking if per_variable else rows.event_test
+        return test(event_columns(a), event_columns(b), names, event_ids[a["event"]], event_ids[b["event"]], seed)
     ta, tb = (object_table(t, name, columns, event_ids) for t in (a, b))
-    return collection_test(ta, tb, [f"{name}_{c}" for c in columns], seed, a["nPU"], b["nPU"])
+    test = rows.variable_ranking if per_variable else rows.collection_test
+    return test(ta, tb, names, seed, a["nPU"], b["nPU"])
 
 
 def object_table(table, name, columns, event_ids):
@@ -198,6 +204,16 @@ def hem_response(ref, sim, n_boot=200, seed=0):
     return rows
 
 
+def print_diagnostics(entry, top=8):
+    """The AUC in bins of the matched gen pt and the variables that give the sample away most."""
+    if entry["by_gen_pt"]:
+        print("  by gen pt: " + ", ".join(f"{b['bin']} {b['auc']:.3f} +- {b['auc_error']:.3f} ({b['n_test']})"
+                                          for b in entry["by_gen_pt"]))
+    if entry.get("variables"):
+        print("  alone given gen: " + ", ".join(f"{v['variable'].split('_', 1)[1]} {v['auc']:.3f} +- "
+                                               f"{v['auc_error']:.3f}" for v in entry["variables"][:top]))
+
+
 def print_hem(rows):
     for x in rows:
         print(f"Jet response {x['region']} (gen pt > 30 GeV, {x['n_ref']} jets): median {x['median_ref']:.4f} -> "
@@ -274,6 +290,8 @@ def main(argv=None):
     parser.add_argument("--events", type=int, default=None)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", help="write the figures here")
+    parser.add_argument("--no-variables", action="store_true",
+                        help="skip the per-variable AUCs (each variable alone given gen; about 5 s a variable)")
     parser.add_argument("--flashsim", help="judge this NanoAOD file (flashsim simulate of the reference's gen events, "
                                            "one thread: same order) instead of the Python reference sampler")
     args = parser.parse_args(argv)
@@ -315,7 +333,9 @@ def main(argv=None):
             entry[key], entry[f"{key}_error"] = test["auc"], test["auc_error"]
             return test
 
-        entry["n_test"] = auc(s, branches, "auc")["n_test"]
+        full = auc(s, branches, "auc")
+        entry["n_test"] = full["n_test"]
+        entry["by_gen_pt"] = full.get("by_gen_pt", [])
         auc(c, branches, "auc_control_same_detector")
         kinematic = [b for b in ("pt", "eta", "phi", "mass") if b in branches]
         if name not in GEN:
@@ -335,6 +355,8 @@ def main(argv=None):
         w = np.array([v for v in entry["w1"].values() if np.isfinite(v)])
         entry["w1_median"], entry["w1_max"] = float(np.median(w)), float(np.max(w))
         entry["w1_worst"] = max(entry["w1"], key=lambda k: entry["w1"][k])
+        if not args.no_variables:
+            entry["variables"] = classifier_auc(s, r, name, branches, event_ids, per_variable=True)
         result["collections"][name] = entry
         print(f"{name}: AUC {entry['auc']:.3f} +- {entry['auc_error']:.3f}, "
               f"kinematics only {entry['auc_kinematics']:.3f}, "
@@ -343,6 +365,7 @@ def main(argv=None):
               + (f", pt x1.03 {entry['auc_control_pt_x1.03']:.3f}" if name == "Jet" else "")
               + f"), W1/std median {entry['w1_median']:.3f} max {entry['w1_max']:.3f} ({entry['w1_worst']}), "
               f"objects ref {entry['n_ref']} sim {entry['n_sim']}", flush=True)
+        print_diagnostics(entry)
     jets = result["collections"]["Jet"]
     print_response("simulation vs reference", jets["response"])
     print_response("control: reference with another seed vs reference", jets["response_control"])

@@ -49,7 +49,8 @@ def files(nano_pair, tmp_path_factory):
 def test_same_auc_on_the_same_files(files, collection, tmp_path):
     manifest, in_manifest, a, b = files
     report = validate(a, b, tmp_path / "report", collections=[collection], with_analyses=False, log=lambda *_: None)
-    from_report = next(iter(report["processes"].values()))["collections"][collection]["auc"]
+    in_report = next(iter(report["processes"].values()))["collections"][collection]
+    from_report = in_report["auc"]
 
     name = in_manifest[collection]  # the script reads the file's PuppiMET for a bundle's MET
     gen = quality.uproot_read(b, GEN, None)
@@ -63,3 +64,12 @@ def test_same_auc_on_the_same_files(files, collection, tmp_path):
     assert from_report["features"] == from_script["features"]
     assert from_report["auc"] == pytest.approx(from_script["auc"], abs=1e-12)
     assert from_report["auc_error"] == pytest.approx(from_script["auc_error"], abs=1e-12)
+    assert from_report.get("by_gen_pt") == from_script.get("by_gen_pt")
+    if collection == "Jet":
+        assert len(from_report["by_gen_pt"]) >= 3
+
+    # the diagnostics: each variable alone given gen, ranked, the same in both
+    ranking = quality.classifier_auc(*tables, name, branches, ids, per_variable=True)
+    assert [r["variable"] for r in ranking] == [r["variable"] for r in in_report["variable_auc"]]
+    assert [r["auc"] for r in ranking] == pytest.approx([r["auc"] for r in in_report["variable_auc"]], abs=1e-12)
+    assert len(ranking) == len(branches)

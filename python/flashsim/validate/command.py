@@ -26,6 +26,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="model bundle: its manifest says which processes were seen in training")
     parser.add_argument("--seed", type=int, default=0, help="seed of the classifier tests and null estimates")
     parser.add_argument("--no-auc", action="store_true", help="skip the classifier two-sample tests")
+    parser.add_argument("--no-variable-auc", action="store_true",
+                        help="skip the two-sample test of each variable alone given gen (one test per variable)")
     parser.add_argument("--no-analyses", action="store_true", help="skip the toy analyses (ROOT)")
 
 
@@ -53,6 +55,7 @@ def run(args) -> int:
 
     validate_processes(pairs, args.output, label_a=args.label_a, label_b=args.label_b,
                        collections=args.collections, max_events=args.max_events, bundle=args.bundle, seed=args.seed,
-                       with_auc=not args.no_auc, with_analyses=not args.no_analyses, log=log)
+                       with_auc=not args.no_auc, with_analyses=not args.no_analyses,
+                       with_variable_auc=not args.no_variable_auc, log=log)
     print(f"{args.output}/index.html")
     return 0

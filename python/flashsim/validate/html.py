@@ -48,6 +48,50 @@ def _pm(result: dict) -> str:
     return _f(result["auc"]) + (f" &plusmn; {_f(error)}" if error is not None and error == error else "")
 
 
+VARIABLE_ROWS = 5  # per collection: the variables that give a sample away most
+
+
+def _diagnostics(report, esc) -> list:
+    """Two tables: the AUC in bins of the matched gen pt, and the AUC of each variable alone given
+    gen (the top VARIABLE_ROWS of any process per collection), one column per process."""
+    processes = report["processes"]
+    seen = {"yes": " (trained)", "no": " (not trained)"}
+    heads = "".join(f"<th>{esc(p)}{seen.get(v.get('seen_in_training'), '')}</th>" for p, v in processes.items())
+    out = []
+    binned = [(p, c, info["auc"]["by_gen_pt"]) for p, v in processes.items() for c, info in v["collections"].items()
+              if (info.get("auc") or {}).get("by_gen_pt")]
+    if binned:
+        bins = []
+        for *_, rows in binned:
+            bins += [r["bin"] for r in rows if r["bin"] not in bins]
+        out.append("<h3 id='auc-gen-pt'>AUC by matched gen pt (GeV)</h3><table><tr><th class='l'>process</th>"
+                   "<th class='l'>collection</th>" + "".join(f"<th>{esc(b)}</th>" for b in bins) + "</tr>")
+        for p, c, rows in binned:
+            cell = {r["bin"]: r for r in rows}
+            out.append(f"<tr><td class='l'>{esc(p)}</td><td class='l'>{esc(c)}</td>" + "".join(
+                f"<td class='{_grade_auc(cell[b]['auc'])}'>{_pm(cell[b])}</td>" if b in cell else "<td>-</td>"
+                for b in bins) + "</tr>")
+        out.append("</table>")
+    ranked = {}
+    for p, v in processes.items():
+        for c, info in v["collections"].items():
+            for r in info.get("variable_auc") or []:
+                ranked.setdefault(c, {}).setdefault(r["variable"], {})[p] = r
+    if ranked:
+        out.append("<h3 id='auc-variables'>Each variable alone given gen</h3><p class='note'>The two-sample test "
+                   "of one reco variable with the matched gen object's pt, eta and phi (and the response and "
+                   f"pileup): the {VARIABLE_ROWS} of each collection that give a sample away most.</p>"
+                   f"<table><tr><th class='l'>collection</th><th class='l'>variable</th>{heads}</tr>")
+        for c, variables in ranked.items():
+            top = sorted(variables, key=lambda v: -max(r["auc"] for r in variables[v].values()))[:VARIABLE_ROWS]
+            for v in top:
+                out.append(f"<tr><td class='l'>{esc(c)}</td><td class='l'>{esc(v)}</td>" + "".join(
+                    f"<td class='{_grade_auc(variables[v][p]['auc'])}'>{_pm(variables[v][p])}</td>"
+                    if p in variables[v] else "<td>-</td>" for p in processes) + "</tr>")
+        out.append("</table>")
+    return out
+
+
 def _grade_auc(auc) -> str:
     if auc is None:
         return ""
@@ -125,6 +169,7 @@ def write_html(path, report: dict, sections: list) -> None:
     out.append("</table>")
     for pname, text in sensitivities.items():
         out.append(f"<p class='note'>{esc(pname)}: {esc(text)}.</p>")
+    out += _diagnostics(report, esc)
     out.append("<h2 id='analyses'>Toy analyses</h2><table><tr><th class='l'>process</th><th class='l'>analysis</th>"
                f"<th>selected {esc(la)}</th><th>selected {esc(lb)}</th><th>ratio</th><th class='l'>note</th></tr>")
     for pname, p in report["processes"].items():

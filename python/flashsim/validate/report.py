@@ -141,14 +141,15 @@ def _per_object(sample, collection, values):
     return np.repeat(np.asarray(values, np.float64), counts)
 
 
-def _collection_auc(sa, sb, ta, tb, name, variables, seed):
+def _collection_auc(sa, sb, ta, tb, name, variables, seed, per_variable=False):
     """The two-sample test of one collection (flashsim.validate.two_sample_rows), with the
-    event's pileup among the inputs when both samples have it."""
-    from flashsim.validate.two_sample_rows import collection_test
+    event's pileup among the inputs when both samples have it; ``per_variable``: the ranking of
+    each variable alone given the gen conditioning instead."""
+    from flashsim.validate import two_sample_rows as rows
 
     pu = [_per_object(s, name, s.arrays["Pileup_nPU"]) if "Pileup_nPU" in s.arrays.fields else None
           for s in (sa, sb)]
-    return collection_test(ta, tb, variables, seed, *pu)
+    return (rows.variable_ranking if per_variable else rows.collection_test)(ta, tb, variables, seed, *pu)
 
 
 def _performance(writer, section, process, collection, sa, sb, ta, tb):
@@ -240,7 +241,8 @@ def _performance(writer, section, process, collection, sa, sb, ta, tb):
     return out
 
 
-def _process(pair: ProcessPair, writer, collections, max_events, seed, with_auc, with_analyses, log):
+def _process(pair: ProcessPair, writer, collections, max_events, seed, with_auc, with_analyses, log,
+             with_variable_auc=False):
     from flashsim.validate import performance as perf
     from flashsim.validate import samples as smp
 
@@ -311,6 +313,8 @@ def _process(pair: ProcessPair, writer, collections, max_events, seed, with_auc,
                 if sc is not None:
                     tc = perf.object_table(sc, name, group["variables"])
                     info["auc_control"] = _collection_auc(sc, sb, tc, tb, name, auc_vars, seed)
+                if with_variable_auc:
+                    info["variable_auc"] = _collection_auc(sa, sb, ta, tb, name, auc_vars, seed, per_variable=True)
         else:
             cols_a = {v: np.asarray(sa.arrays[v], np.float64) for v in group["variables"]}
             cols_b = {v: np.asarray(sb.arrays[v], np.float64) for v in group["variables"]}
@@ -321,6 +325,8 @@ def _process(pair: ProcessPair, writer, collections, max_events, seed, with_auc,
                 info["auc"] = _event_auc(sa, sb, group["variables"], seed)
                 if sc is not None:
                     info["auc_control"] = _event_auc(sc, sb, group["variables"], seed)
+                if with_variable_auc:
+                    info["variable_auc"] = _event_auc(sa, sb, group["variables"], seed, per_variable=True)
         if info.get("auc"):
             info["auc_reading"] = reading(info["auc"], info.get("auc_control"), sb.n_events)
         result["collections"][name] = info
@@ -342,16 +348,17 @@ def _process(pair: ProcessPair, writer, collections, max_events, seed, with_auc,
     return result, sections, metrics
 
 
-def _event_auc(sa, sb, variables, seed):
+def _event_auc(sa, sb, variables, seed, per_variable=False):
     """The two-sample test of an event group (one row per event), GenMET and pileup among the
-    inputs when read."""
-    from flashsim.validate.two_sample_rows import event_test
+    inputs when read; ``per_variable``: each variable alone instead."""
+    from flashsim.validate import two_sample_rows as rows
 
     def columns(s):
         extra = [g for g in ("GenMET_pt", "GenMET_phi", "Pileup_nPU") if g in s.arrays.fields]
         return {v: np.asarray(s.arrays[v], np.float64) for v in list(variables) + extra}
 
-    return event_test(columns(sa), columns(sb), variables, sa.event_id, sb.event_id, seed)
+    test = rows.event_variable_ranking if per_variable else rows.event_test
+    return test(columns(sa), columns(sb), variables, sa.event_id, sb.event_id, seed)
 
 
 def _analyses(pair, writer, max_events, seed):
@@ -403,8 +410,8 @@ def validate(nano, reference, output, **options) -> dict:
 
 def validate_processes(pairs, output, *, label_a: str = "FlashSim", label_b: str = "Reference",
                        collections=None, max_events: int | None = None, bundle=None, seed: int = 0,
-                       with_auc: bool = True, with_analyses: bool = True, jobs: int | None = None,
-                       log=print) -> dict:
+                       with_auc: bool = True, with_analyses: bool = True, with_variable_auc: bool = True,
+                       jobs: int | None = None, log=print) -> dict:
     """Writes <output>/index.html, <output>/img/*.png and <output>/metrics.json.
 
     Args:
@@ -416,6 +423,8 @@ def validate_processes(pairs, output, *, label_a: str = "FlashSim", label_b: str
         with_auc: run the classifier two-sample test per collection (boosted trees,
             flashsim.validate.two_sample; against the control too when a pair has one).
         with_analyses: run the toy analyses (ROOT RDataFrame).
+        with_variable_auc: with ``with_auc``, also the two-sample test of each variable alone given the
+            gen conditioning, ranked (what gives a sample away; one test per variable).
         jobs: processes drawing the figures (None: the number of CPUs, at most 4).
     Returns:
         the content of metrics.json.
@@ -447,7 +456,8 @@ def validate_processes(pairs, output, *, label_a: str = "FlashSim", label_b: str
     all_sections, all_metrics = [], []
     for pair in pairs:
         log(f"validate: {pair.process}: {pair.a} vs {pair.b}")
-        result, sections, metrics = _process(pair, writer, collections, max_events, seed, with_auc, with_analyses, log)
+        result, sections, metrics = _process(pair, writer, collections, max_events, seed, with_auc, with_analyses, log,
+                                             with_variable_auc=with_auc and with_variable_auc)
         result["seen_in_training"] = seen_in_training(pair.process, trained)
         for info in result["collections"].values():
             info["variables"] = {k: m.to_json() for k, m in info["variables"].items()}

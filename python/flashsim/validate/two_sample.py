@@ -63,7 +63,9 @@ class TwoSampleResult:
     """auc: on the test events; auc_train: on the training events (overfitting check);
     n_train/n_test: rows per side (both classes); n_test_events: distinct test events;
     auc_error: bootstrap standard error of ``auc`` (test events resampled; nan when not computed);
-    trees: the number of boosting iterations kept (0 for the MLP)."""
+    trees: the number of boosting iterations kept (0 for the MLP);
+    by_group: {group: (auc, auc_error, n_test)} on the test rows of each group the caller gave
+    (:func:`two_sample_test`'s ``groups_a``/``groups_b``), the same classifier's scores."""
 
     auc: float
     auc_train: float
@@ -72,6 +74,7 @@ class TwoSampleResult:
     n_test_events: int
     auc_error: float = float("nan")
     trees: int = 0
+    by_group: dict = field(default_factory=dict)
 
     def to_json(self) -> dict:
         return {"auc": self.auc, "auc_error": self.auc_error, "auc_train": self.auc_train, "n_train": self.n_train,
@@ -168,8 +171,8 @@ def _balanced(x_a, x_b, event_a, event_b):
 
 
 def two_sample_test(x_a: np.ndarray, x_b: np.ndarray, event_a: np.ndarray, event_b: np.ndarray, *,
-                    seed: int = 0, settings: TwoSampleSettings = SETTINGS, threads: int | None = None
-                    ) -> TwoSampleResult:
+                    seed: int = 0, settings: TwoSampleSettings = SETTINGS, threads: int | None = None,
+                    groups_a: np.ndarray | None = None, groups_b: np.ndarray | None = None) -> TwoSampleResult:
     """Can boosted trees tell A (label 0) from B (label 1)? Their AUC on held-out events.
 
     Rows are split into train and test by event (:func:`event_split`); the training events are
@@ -184,6 +187,10 @@ def two_sample_test(x_a: np.ndarray, x_b: np.ndarray, event_a: np.ndarray, event
         x_b: [n_b, d] features of sample B, same columns.
         event_a, event_b: [n_a], [n_b] integer event ids (shared between the samples).
         threads: OpenMP threads of the trees (None: scikit-learn's default).
+        groups_a, groups_b: [n_a], [n_b] integer group of each row (e.g. a bin of the matched gen
+            pt), or None: the AUC of the one classifier is also given on the test rows of each
+            group (``by_group``; a group with fewer than ``MIN_GROUP_ROWS`` test rows of either
+            sample is left out).
     Returns:
         TwoSampleResult with the test AUC, its bootstrap error and the row counts.
     """
@@ -193,6 +200,9 @@ def two_sample_test(x_a: np.ndarray, x_b: np.ndarray, event_a: np.ndarray, event
     keep_b = subsample_events(np.asarray(event_b), settings.max_objects, seed)
     x_a, x_b = np.asarray(x_a, np.float64)[keep_a], np.asarray(x_b, np.float64)[keep_b]
     event_a, event_b = np.asarray(event_a)[keep_a], np.asarray(event_b)[keep_b]
+    grouped = groups_a is not None and groups_b is not None
+    if grouped:
+        groups_a, groups_b = np.asarray(groups_a, np.int64)[keep_a], np.asarray(groups_b, np.int64)[keep_b]
     # a column that is mostly NaN/inf on either side (a variable one file fills with NaN) says nothing
     # and would empty the rows: left out; then rows with a non-finite value are dropped
     usable = np.ones(x_a.shape[1], dtype=bool)
@@ -204,10 +214,12 @@ def two_sample_test(x_a: np.ndarray, x_b: np.ndarray, event_a: np.ndarray, event
     if not usable.any() or good_a.sum() < 2 or good_b.sum() < 2:
         return TwoSampleResult(auc=float("nan"), auc_train=float("nan"), n_train=0, n_test=0, n_test_events=0)
     x, y, ev, w = _balanced(x_a[good_a], x_b[good_b], event_a[good_a], event_b[good_b])
+    group = np.concatenate([groups_a[good_a], groups_b[good_b]]) if grouped else None
     test = event_split(ev, settings.test_fraction, seed)
     validation = ~test & event_split(ev, settings.validation_fraction, seed + 1)  # an independent hash
     fit = ~test & ~validation
     train = fit | validation
+    x = _quantile_codes(x, train)
 
     def fitted(rows, trees):
         leaf = int(min(settings.trees["min_samples_leaf"],
@@ -240,7 +252,43 @@ def two_sample_test(x_a: np.ndarray, x_b: np.ndarray, event_a: np.ndarray, event
         auc=auc, auc_train=weighted_auc(score_train, y[train], w[train]), n_train=int(train.sum()),
         n_test=int(test.sum()), n_test_events=int(len(np.unique(ev[test]))),
         auc_error=bootstrap_auc_error(score_test, y[test], w[test], ev[test], settings.bootstrap, seed),
-        trees=best)
+        trees=best,
+        by_group=_by_group(score_test, y[test], ev[test], group[test], settings, seed) if grouped else {})
+
+
+def _quantile_codes(x: np.ndarray, rows: np.ndarray, max_bins: int = 255) -> np.ndarray:
+    """Each column with more than ``max_bins`` distinct values replaced by its bin among ``max_bins``
+    quantiles of ``rows`` (the trees' own binning, done once here). scikit-learn >= 1.6 computes those
+    quantiles with the sample weights, one percentile at a time in Python: 0.14 s a column and a fit
+    whatever the rows (measured, 1.9.1), most of a small test's time; with at most ``max_bins``
+    distinct values it takes them as they are."""
+    x = x.copy()
+    for j in range(x.shape[1]):
+        column = x[:, j]
+        if len(np.unique(column[rows])) > max_bins:
+            edges = np.unique(np.quantile(column[rows], np.linspace(0, 1, max_bins + 1)[1:-1]))
+            x[:, j] = np.searchsorted(edges, column, side="left")
+    return x
+
+
+MIN_GROUP_ROWS = 50  # test rows of each sample a group needs for its own AUC
+
+
+def _by_group(score, label, event, group, settings, seed) -> dict:
+    """{group: (auc, bootstrap error, test rows)} of one classifier's test scores, group by group. The
+    classes are weighted equally within each group (the rows of A and B in a group differ in number
+    where the efficiencies differ)."""
+    out = {}
+    for g in np.unique(group):
+        rows = group == g
+        n_a, n_b = int((rows & (label == 0)).sum()), int((rows & (label == 1)).sum())
+        if min(n_a, n_b) < MIN_GROUP_ROWS:
+            continue
+        w = np.where(label[rows] == 1, 1.0 / n_b, 1.0 / n_a)
+        out[int(g)] = (weighted_auc(score[rows], label[rows], w),
+                       bootstrap_auc_error(score[rows], label[rows], w, event[rows], settings.bootstrap, seed),
+                       int(rows.sum()))
+    return out
 
 
 def two_sample_auc(x_a: np.ndarray, x_b: np.ndarray, event_a: np.ndarray, event_b: np.ndarray,
