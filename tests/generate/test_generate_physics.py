@@ -141,3 +141,42 @@ def test_qcd_pthat_range_is_applied(gen_file):
     assert np.all((pthat >= 300) & (pthat <= 400))
     assert np.all(ak.to_numpy(low.Generator_binvar) >= 30)
     assert np.all((low.Generator_x1 > 0) & (low.Generator_x1 < 1))
+
+
+def _mother_id(ev, idx):
+    mother = ev.GenPart_genPartIdxMother[idx]
+    return ev.GenPart_pdgId[ak.where(mother >= 0, mother, 0)]
+
+
+@pytest.mark.parametrize("process", ["qcd_flat", "gamma_jets", "zjets_boosted", "zprime_tt", "zprime_ww", "zprime_ll"])
+def test_corner_processes(gen_file, process):
+    """The training mixture's corners of phase space: each makes what its name says, at high pt."""
+    ev = _events(gen_file(process, 30))
+    assert len(ev) == 30
+    lead = ak.to_numpy(ak.fill_none(ak.firsts(ev.GenJet_pt), 0.0))
+    weight = ak.to_numpy(ev.genWeight)
+    assert np.all(weight > 0)
+    if process in ("qcd_flat", "gamma_jets", "zjets_boosted"):  # biased pthat: weighted events, a high spectrum
+        assert weight.min() < 0.5 * weight.max()
+        pthat = ak.to_numpy(ev.Generator_binvar)
+        assert np.median(pthat) > {"qcd_flat": 60, "gamma_jets": 40, "zjets_boosted": 130}[process]
+    if process == "qcd_flat":
+        assert np.median(lead) > 60  # the unbiased 15 GeV spectrum would sit near 20
+    elif process == "gamma_jets":
+        photon = (ev.GenPart_pdgId == 22) & _bit(ev.GenPart_statusFlags, FROM_HARD_PROCESS) & \
+            _bit(ev.GenPart_statusFlags, IS_LAST_COPY)
+        assert np.mean(ak.to_numpy(ak.any(photon & (ev.GenPart_pt > 20), axis=1))) > 0.9
+    elif process == "zjets_boosted":
+        mass = _pair_mass(*_hard_leptons(ev, [11, 13]))
+        assert mass.size >= 10 and abs(np.median(mass) - 91.2) < 5
+        assert np.median(lead) > 80
+    else:
+        zprime = ev.GenPart_mass[ev.GenPart_pdgId == 32]
+        assert ak.all(ak.num(zprime) >= 1)
+        assert np.all(ak.to_numpy(ak.firsts(zprime)) > 400)
+        daughters = ak.to_numpy(ak.flatten(np.abs(ev.GenPart_pdgId[_mother_id(ev, ak.local_index(ev.GenPart_pdgId))
+                                                                    == 32])))
+        allowed = {"zprime_tt": {6, 32}, "zprime_ww": {24, 32}, "zprime_ll": {11, 13, 15, 32, 22}}[process]
+        assert set(np.unique(daughters)) <= allowed, np.unique(daughters)
+        if process != "zprime_ll":
+            assert np.median(ak.to_numpy(ak.fill_none(ak.firsts(ev.GenJetAK8_pt), 0.0))) > 250

@@ -33,8 +33,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="events per luminosity block, each block has its own seed "
         f"(default {DEFAULT_EVENTS_PER_LUMI}); changing it changes the events",
     )
-    parser.add_argument("--pthat-min", type=float, help="qcd: minimum pthat in GeV (default 30)")
-    parser.add_argument("--pthat-max", type=float, help="qcd: maximum pthat in GeV (default 1000)")
+    parser.add_argument("--pthat-min", type=float, help="qcd, qcd_flat: minimum pthat in GeV (default 30, 15)")
+    parser.add_argument("--pthat-max", type=float, help="qcd, qcd_flat: maximum pthat in GeV (default 1000, 3000)")
     parser.add_argument("--pythia-cmnd", metavar="FILE", help="a Pythia card: beams and process come from it")
     parser.add_argument(
         "--pileup",

@@ -58,6 +58,10 @@ COMMON_SETTINGS: tuple[str, ...] = (
     "25:m0 = 125.0",
 )
 
+# a Z' whose mass spreads over 0.5-4 TeV (a forced 1 TeV width around 2 TeV): one sample covers the
+# boosted range instead of one mass point
+_BROAD_ZPRIME = ("32:m0 = 2000.", "32:doForceWidth = on", "32:mWidth = 1000.", "32:mMin = 500.", "32:mMax = 4000.")
+
 _PROCESS_SETTINGS: dict[str, tuple[str, tuple[str, ...]]] = {
     "ttbar": (
         "top-quark pair production (gg, qqbar -> t tbar), all decays",
@@ -89,6 +93,43 @@ _PROCESS_SETTINGS: dict[str, tuple[str, tuple[str, ...]]] = {
             "25:onIfMatch = 13 -13",
         ),
     ),
+    # the corners of phase space (issue "Generalisation"; CMS FlashSim trains on such a mixture): biased
+    # spectra give every event a weight (genWeight), which a conditional model p(reco | gen) does not need
+    "qcd_flat": (
+        "QCD 2 -> 2 (HardQCD:all), pthat 15-3000 GeV biased towards high pthat (pthat^4.5: about flat in "
+        "log pthat), weighted events",
+        ("HardQCD:all = on", "PhaseSpace:bias2Selection = on", "PhaseSpace:bias2SelectionPow = 4.5",
+         "PhaseSpace:bias2SelectionRef = 15."),
+    ),
+    "gamma_jets": (
+        "prompt photon + jet (PromptPhoton:all), pthat 20-2000 GeV biased towards high pthat (pthat^3), "
+        "weighted events",
+        ("PromptPhoton:all = on", "PhaseSpace:pTHatMin = 20.", "PhaseSpace:pTHatMax = 2000.",
+         "PhaseSpace:bias2Selection = on", "PhaseSpace:bias2SelectionPow = 3.", "PhaseSpace:bias2SelectionRef = 20."),
+    ),
+    "zjets_boosted": (
+        "Z -> ee, mumu, tautau recoiling against a jet (WeakBosonAndParton), pthat 100-1500 GeV biased "
+        "towards high pthat (pthat^3), weighted events",
+        ("WeakBosonAndParton:qqbar2gmZg = on", "WeakBosonAndParton:qg2gmZq = on", "WeakZ0:gmZmode = 2",
+         "PhaseSpace:pTHatMin = 100.", "PhaseSpace:pTHatMax = 1500.", "PhaseSpace:bias2Selection = on",
+         "PhaseSpace:bias2SelectionPow = 3.", "PhaseSpace:bias2SelectionRef = 100.", "23:onMode = off",
+         "23:onIfAny = 11 13 15"),
+    ),
+    "zprime_tt": (
+        "a heavy Z' (0.5-4 TeV, broad: boosted tops, W and b jets) -> t tbar, all decays",
+        ("NewGaugeBoson:ffbar2gmZZprime = on", "Zprime:gmZmode = 3", *_BROAD_ZPRIME, "32:onMode = off",
+         "32:onIfAny = 6"),
+    ),
+    "zprime_ww": (
+        "a heavy Z' (0.5-4 TeV, broad) -> W+ W-, all W decays: two-prong fat jets, high-pt leptons",
+        ("NewGaugeBoson:ffbar2gmZZprime = on", "Zprime:gmZmode = 3", *_BROAD_ZPRIME, "Zprime:coup2WW = 1.",
+         "32:onMode = off", "32:onIfMatch = 24 -24"),
+    ),
+    "zprime_ll": (
+        "a heavy Z' (0.5-4 TeV, broad) -> ee, mumu, tautau: leptons at high pt",
+        ("NewGaugeBoson:ffbar2gmZZprime = on", "Zprime:gmZmode = 3", *_BROAD_ZPRIME, "32:onMode = off",
+         "32:onIfAny = 11 13 15"),
+    ),
     "zh_llbb": (
         "ZH associated production, Z -> ee/mumu, H -> b bbar",
         (
@@ -105,6 +146,7 @@ PROCESSES: dict[str, str] = {name: desc for name, (desc, _) in _PROCESS_SETTINGS
 """Known process names -> one-line description."""
 
 QCD_PTHAT_DEFAULT = (30.0, 1000.0)
+PTHAT_DEFAULTS = {"qcd": QCD_PTHAT_DEFAULT, "qcd_flat": (15.0, 3000.0)}  # the processes --pthat-min/max apply to
 
 
 @dataclass(frozen=True)
@@ -127,19 +169,20 @@ class ProcessCard:
 
 
 def process_card(process: str, pthat_min: float | None = None, pthat_max: float | None = None) -> ProcessCard:
-    """The card of a named process. ``pthat_min/max`` apply to ``qcd`` (default 30-1000 GeV)."""
+    """The card of a named process. ``pthat_min/max`` apply to ``qcd`` (default 30-1000 GeV) and
+    ``qcd_flat`` (15-3000 GeV)."""
     if process not in _PROCESS_SETTINGS:
         known = ", ".join(sorted(_PROCESS_SETTINGS))
         raise InputError(f"unknown process {process!r}; expected one of: {known}")
     lines = list(COMMON_SETTINGS) + list(_PROCESS_SETTINGS[process][1])
-    if process == "qcd":
-        lo = QCD_PTHAT_DEFAULT[0] if pthat_min is None else float(pthat_min)
-        hi = QCD_PTHAT_DEFAULT[1] if pthat_max is None else float(pthat_max)
+    if process in PTHAT_DEFAULTS:
+        lo = PTHAT_DEFAULTS[process][0] if pthat_min is None else float(pthat_min)
+        hi = PTHAT_DEFAULTS[process][1] if pthat_max is None else float(pthat_max)
         if not 0 < lo < hi:
             raise InputError(f"--pthat-min {lo} / --pthat-max {hi}: expected 0 < pthat-min < pthat-max (GeV)")
         lines += [f"PhaseSpace:pTHatMin = {lo:g}", f"PhaseSpace:pTHatMax = {hi:g}"]
     elif pthat_min is not None or pthat_max is not None:
-        raise InputError(f"--pthat-min/--pthat-max apply to the qcd process only, not to {process!r}")
+        raise InputError(f"--pthat-min/--pthat-max apply to {' and '.join(PTHAT_DEFAULTS)} only, not to {process!r}")
     return ProcessCard(process, tuple(lines))
 
 
