@@ -9,7 +9,9 @@ __all__ = ["MET_GROUPS", "SOURCES"]
 def _conditioning():
     return [Input("log_genmet", "GenMET_pt", log(1.0)), Input("genmet_phi", "GenMET_phi", standardized()),
             Input("nPU", "Pileup_nPU", standardized()), Input("n_true", "Pileup_nTrueInt", standardized()),
-            Input("log_ht", "GenJet_HT", log(1.0)), Input("n_genjet", "GenJet_count", standardized())]
+            Input("log_ht", "GenJet_HT", log(1.0)), Input("n_genjet", "GenJet_count", standardized()),
+            Input("log_central_ht", "GenJet_centralHT", log(1.0)),
+            Input("n_central_genjet", "GenJet_centralCount", standardized())]
 
 
 # every MET flavour of NanoAOD v12-v15 (Run-3 NanoAOD's default MET is PUPPI: v15 has PuppiMET
