@@ -6,8 +6,13 @@ import numpy as np
 import pytest
 
 from flashsim.validate.performance import ObjectTable
-from flashsim.validate.two_sample_rows import (collection_test, event_variable_ranking, gen_pt_bin, gen_pt_label,
-                                               variable_ranking)
+from flashsim.validate.two_sample_rows import (
+    collection_test,
+    event_variable_ranking,
+    gen_pt_bin,
+    gen_pt_label,
+    variable_ranking,
+)
 
 
 def _objects(seed, n_events=3000, scale_above=None, flag_rate=0.6):

@@ -85,3 +85,17 @@ def test_branches_and_collections_missing_in_a_are_listed(nano_pair, tmp_path):
     assert process["only_in_a"]["Jet"] == ["Jet_btagPNetQvG"] and not process["only_in_b"]
     page = (tmp_path / "report_swapped" / "index.html").read_text()
     assert page.count("only in FlashSim: Jet_btagPNetQvG") == 1
+
+
+def test_diagnostics_say_what_gives_the_sample_away(reports):
+    """Jet pt x 1.1: alone given gen, Jet_pt is the first variable and far from 0.5, the others near it;
+    every gen-pt bin sees it; the page shows both tables."""
+    r, control = reports["distorted"], reports["other_seed"]
+    ranking = _jet(r)["variable_auc"]
+    assert ranking[0]["variable"] == "Jet_pt"
+    assert ranking[0]["auc"] > 0.6 and ranking[0]["auc"] - 0.5 > 5 * ranking[0]["auc_error"]
+    assert max(v["auc"] for v in _jet(control)["variable_auc"]) < 0.56
+    matched = [b for b in _jet(r)["auc"]["by_gen_pt"] if b["bin"] != "unmatched"]
+    assert len(matched) >= 3 and all(b["auc"] > 0.55 for b in matched)
+    page = (r["_folder"] / "index.html").read_text()
+    assert "Each variable alone given gen" in page and "AUC by matched gen pt" in page
