@@ -29,3 +29,16 @@ flashsim fullsim gen_ttbar_301_60k.root -o full_ttbar_301_60k_seed302.root --see
 # training files (no network changed; a retrain finds them itself):
 # python scripts/add_acceptance_to_bundle.py default_bundle big_full_ttbar_111.root big_full_ttbar_112.root \
 #     full_ttbar_101.root full_dy_102.root full_wjets_103.root full_qcd_104.root
+# The next retrain (issue "Generalisation") adds the corners of phase space to the training files
+# (not in v9; generated and timed on 2026-12-02: 27,000 events in 16 minutes on a shared machine):
+# gen qcd_flat 8000 501 7 gen_qcd_flat_501.root && flashsim fullsim gen_qcd_flat_501.root -o full_qcd_flat_501.root --seed 501
+# gen zprime_tt 4000 502 8 gen_zprime_tt_502.root && flashsim fullsim gen_zprime_tt_502.root -o full_zprime_tt_502.root --seed 502
+# gen zprime_ww 4000 503 9 gen_zprime_ww_503.root && flashsim fullsim gen_zprime_ww_503.root -o full_zprime_ww_503.root --seed 503
+# gen gamma_jets 4000 504 10 gen_gamma_jets_504.root && flashsim fullsim gen_gamma_jets_504.root -o full_gamma_jets_504.root --seed 504
+# gen zjets_boosted 4000 505 11 gen_zjets_boosted_505.root && flashsim fullsim gen_zjets_boosted_505.root -o full_zjets_boosted_505.root --seed 505
+# gen zprime_ll 3000 506 12 gen_zprime_ll_506.root && flashsim fullsim gen_zprime_ll_506.root -o full_zprime_ll_506.root --seed 506
+# held-out generalisation samples (never trained on): 10,000 events each, controls refsim seed + 1000
+# gen vbf_hmumu 10000 401 5 gen_vbf_hmumu_401.root && flashsim fullsim gen_vbf_hmumu_401.root -o full_vbf_hmumu_401.root --seed 401
+# flashsim fullsim gen_vbf_hmumu_401.root -o full_vbf_hmumu_401_seed1401.root --seed 1401
+# gen zh_llbb 10000 402 6 gen_zh_llbb_402.root && flashsim fullsim gen_zh_llbb_402.root -o full_zh_llbb_402.root --seed 402
+# flashsim fullsim gen_zh_llbb_402.root -o full_zh_llbb_402_seed1402.root --seed 1402
