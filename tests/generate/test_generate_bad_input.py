@@ -22,7 +22,7 @@ def _leftovers(folder):
         ({"jobs": 0}, "jobs = 0"),
         ({"run": 0}, "run = 0"),
         ({"pileup": "gaussian:40"}, "--pileup 'gaussian:40'"),
-        ({"process": "ttbar", "pthat_min": 50.0}, "qcd process only"),
+        ({"process": "ttbar", "pthat_min": 50.0}, "apply to qcd and qcd_flat only"),
         ({"process": "qcd", "pthat_min": 500.0, "pthat_max": 100.0}, "pthat-min < pthat-max"),
     ],
 )
