@@ -291,7 +291,8 @@ def main(argv=None):
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", help="write the figures here")
     parser.add_argument("--no-variables", action="store_true",
-                        help="skip the per-variable AUCs (each variable alone given gen; about 5 s a variable)")
+                        help="skip the per-variable AUCs (each variable alone given gen; about 2 s a variable at "
+                             "20,000 ttbar events)")
     parser.add_argument("--flashsim", help="judge this NanoAOD file (flashsim simulate of the reference's gen events, "
                                            "one thread: same order) instead of the Python reference sampler")
     args = parser.parse_args(argv)

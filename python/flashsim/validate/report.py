@@ -352,9 +352,10 @@ def _event_auc(sa, sb, variables, seed, per_variable=False):
     """The two-sample test of an event group (one row per event), GenMET and pileup among the
     inputs when read; ``per_variable``: each variable alone instead."""
     from flashsim.validate import two_sample_rows as rows
+    from flashsim.validate.samples import EVENT_CONDITIONING
 
     def columns(s):
-        extra = [g for g in ("GenMET_pt", "GenMET_phi", "Pileup_nPU") if g in s.arrays.fields]
+        extra = [g for g in EVENT_CONDITIONING if g in s.arrays.fields]
         return {v: np.asarray(s.arrays[v], np.float64) for v in list(variables) + extra}
 
     test = rows.event_variable_ranking if per_variable else rows.event_test

@@ -15,8 +15,8 @@ import numpy as np
 
 from flashsim.errors import InputError
 
-__all__ = ["GEN_MATCH", "GenMatch", "Sample", "branch_types", "comparable_groups", "event_ids", "gen_branches",
-           "is_missing_momentum", "read_sample"]
+__all__ = ["EVENT_CONDITIONING", "GEN_MATCH", "GenMatch", "Sample", "branch_types", "comparable_groups", "event_ids",
+           "gen_branches", "is_missing_momentum", "read_sample"]
 
 _BOOKKEEPING = ("run", "luminosityBlock", "event", "genWeight", "FlashSim_copy", "FlashSim_weight")
 WEIGHT_BRANCH = "FlashSim_weight"
@@ -152,10 +152,14 @@ def event_ids(arrays) -> np.ndarray:
     return (run << 44) ^ (lumi << 28) ^ event
 
 
+# the gen conditioning of an event group's two-sample test (GenMET for the missing-momentum groups)
+EVENT_CONDITIONING = ("GenMET_pt", "GenMET_phi", "Pileup_nPU")
+
+
 def gen_branches(types: dict, groups: dict) -> list:
     """The gen branches a comparison of ``groups`` needs (kinematics of the matched gen
     collections, GenPart's identity, GenMET, the pileup), those present in the file."""
-    wanted = {"GenMET_pt", "GenMET_phi", "Pileup_nPU"}
+    wanted = set(EVENT_CONDITIONING)
     for name in groups:
         match = GEN_MATCH.get(name)
         if match:

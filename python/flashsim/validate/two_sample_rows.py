@@ -24,7 +24,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from flashsim.validate.samples import is_missing_momentum
+from flashsim.validate.samples import EVENT_CONDITIONING, is_missing_momentum
 from flashsim.validate.two_sample import SETTINGS, two_sample_test
 
 __all__ = ["DIAGNOSTIC_SETTINGS", "GEN_PT_EDGES", "MIN_ROWS", "collection_test", "event_test", "event_variable_ranking",
@@ -132,7 +132,7 @@ def variable_ranking(table_a, table_b, variables, seed: int, n_pu_a=None, n_pu_b
 
 
 def _event_conditioning(columns_a: dict, columns_b: dict, variables) -> list:
-    extra = [g for g in ("GenMET_pt", "GenMET_phi", "Pileup_nPU") if g in columns_a and g in columns_b]
+    extra = [g for g in EVENT_CONDITIONING if g in columns_a and g in columns_b]
     if not any(is_missing_momentum(v.split("_", 1)[0]) for v in variables):
         extra = [g for g in extra if not g.startswith("GenMET")]
     return extra
