@@ -80,7 +80,8 @@ def _diagnostics(report, esc) -> list:
     if ranked:
         out.append("<h3 id='auc-variables'>Each variable alone given gen</h3><p class='note'>The two-sample test "
                    "of one reco variable with the matched gen object's pt, eta and phi (and the response and "
-                   f"pileup): the {VARIABLE_ROWS} of each collection that give a sample away most.</p>"
+                   "pileup; for an event group, GenMET and the pileup): the "
+                   f"{VARIABLE_ROWS} of each collection that give a sample away most.</p>"
                    f"<table><tr><th class='l'>collection</th><th class='l'>variable</th>{heads}</tr>")
         for c, variables in ranked.items():
             top = sorted(variables, key=lambda v: -max(r["auc"] for r in variables[v].values()))[:VARIABLE_ROWS]
