@@ -26,7 +26,7 @@ def nanoaod_bundle(directory):
         source.setdefault("copies", []).append({"branch": "mass", "type": "Float_t", "fallback": 0.1057})
     for rank in (0, 1):  # NanoAOD's Jet_muonIdx1/2: the first and second muon pointing at the jet
         manifest["postprocess"].append({"column": f"Jet_muonIdx{rank + 1}", "requires": ["Muon", "Jet"],
-                                        "expression": f"flashsim_test::InverseIndex(Muon_jetIdx, nJet, {rank})"})
+                                        "expression": f"flashsim::Neighbours::InverseIndex(Muon_jetIdx, nJet, {rank})"})
     write_manifest(directory, manifest)
     return directory
 
@@ -36,27 +36,8 @@ def ttbar(gen_file):
     return gen_file("ttbar", 100)
 
 
-INVERSE_INDEX = """
-namespace flashsim_test {
-// for each of n jets: the index of the rank-th muon whose jetIdx points at it, else -1
-inline ROOT::RVec<short> InverseIndex(const ROOT::RVec<short> &muonJet, unsigned int n, int rank)
-{
-   ROOT::RVec<short> out(n, -1);
-   ROOT::RVec<int> seen(n, 0);
-   for (std::size_t m = 0; m < muonJet.size(); ++m) {
-      const int j = muonJet[m];
-      if (j >= 0 && j < int(n) && seen[j]++ == rank)
-         out[j] = static_cast<short>(m);
-   }
-   return out;
-}
-}
-"""
-
-
 @pytest.fixture(scope="module")
-def nano(ROOT, ttbar, tmp_path_factory):
-    assert ROOT.gInterpreter.Declare(INVERSE_INDEX)
+def nano(ttbar, tmp_path_factory):
     folder = tmp_path_factory.mktemp("e2e")
     bundle = nanoaod_bundle(folder / "bundle")
     out = folder / "nano.root"

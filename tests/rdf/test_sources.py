@@ -221,7 +221,21 @@ def test_inverse_index_and_count_pointing(ROOT):
        auto out = flashsim::Neighbours::CountPointing(muonJet, 4u);
        return std::vector<int>(out.begin(), out.end());
     }
+    inline int CountMany(int n) {  // n objects in one jet: the UChar_t counter stops at 255
+       ROOT::RVec<Short_t> muonJet(n, 1);
+       return flashsim::Neighbours::CountPointing(muonJet, 2u)[1];
+    }
     }""")
     assert list(ROOT.flashsim_test.Inverse(0)) == [2, -1, 0, -1]
     assert list(ROOT.flashsim_test.Inverse(1)) == [-1, -1, 3, -1]
     assert list(ROOT.flashsim_test.Count()) == [1, 0, 2, 0]
+    assert [ROOT.flashsim_test.CountMany(n) for n in (254, 255, 256, 300)] == [254, 255, 255, 255]
+
+
+def test_catalogue_cross_references_call_the_neighbours_helpers():
+    """One implementation: the catalogue's inverse indices and counts are the C++ helpers above."""
+    from flashsim.catalogue.crossrefs import POSTPROCESS
+
+    by_column = {entry["column"]: entry["expression"] for entry in POSTPROCESS}
+    assert by_column["Jet_muonIdx2"] == "flashsim::Neighbours::InverseIndex(Muon_jetIdx, Jet_pt.size(), 1)"
+    assert by_column["Jet_nElectrons"] == "flashsim::Neighbours::CountPointing(Electron_jetIdx, Jet_pt.size())"

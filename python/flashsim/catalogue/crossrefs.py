@@ -12,16 +12,13 @@ def _closest(a, b, radius):
 def _nth(jet_branch, other, n):
     """Jet_muonIdx1/2: the n-th object of ``other`` whose <other>_jetIdx is this jet, else -1."""
     return {"column": f"Jet_{jet_branch}{n + 1}", "requires": ["Jet", other],
-            "expression": f"ROOT::RVec<Short_t> out(Jet_pt.size(), -1); ROOT::RVecI seen(Jet_pt.size(), 0); "
-                          f"for (std::size_t i = 0; i < {other}_jetIdx.size(); ++i) {{ "
-                          f"const int j = {other}_jetIdx[i]; "
-                          f"if (j >= 0 && j < int(out.size()) && seen[j]++ == {n}) out[j] = Short_t(i); }} return out;"}
+            "expression": f"flashsim::Neighbours::InverseIndex({other}_jetIdx, Jet_pt.size(), {n})"}
 
 
 def _count(jet_branch, other):
+    """Jet_nMuons: how many objects of ``other`` point at this jet (stops at 255, UChar_t)."""
     return {"column": f"Jet_{jet_branch}", "requires": ["Jet", other],
-            "expression": f"ROOT::RVec<UChar_t> out(Jet_pt.size(), 0); "
-                          f"for (auto j : {other}_jetIdx) if (j >= 0 && j < int(out.size())) ++out[j]; return out;"}
+            "expression": f"flashsim::Neighbours::CountPointing({other}_jetIdx, Jet_pt.size())"}
 
 
 POSTPROCESS = [

@@ -72,25 +72,17 @@ class SimulationSummary:
         return self.events / self.seconds if self.seconds > 0 else float("inf")
 
 
-def _check_inputs(ROOT, inputs: Sequence[Path]) -> tuple[bool, bool]:
-    """Every input reads, has ``Events`` (a TTree or an RNTuple, one kind and one schema for the
-    whole chain: flashsim.nanoaod.input_files); returns whether all have Runs / LuminosityBlocks
-    TTrees (else they are counted from the gen events)."""
+def _check_inputs(ROOT, inputs: Sequence[Path]) -> None:
+    """Every input reads and has ``Events`` (a TTree or an RNTuple, one kind and one schema for the
+    whole chain: flashsim.nanoaod.input_files)."""
     from flashsim.nanoaod.input_files import check_event_files
 
     check_event_files(inputs, "flashsim simulate", rntuple=True)
-    all_runs = all_lumis = True
     for path in inputs:
         f = ROOT.TFile.Open(str(path), "READ")
         if not f or f.IsZombie():
             raise InputError(f"input {str(path)!r} is not a readable ROOT file")
-        try:
-            kinds = {str(k.GetName()): str(k.GetClassName()) for k in f.GetListOfKeys()}
-            all_runs = all_runs and kinds.get("Runs") == "TTree"
-            all_lumis = all_lumis and kinds.get("LuminosityBlocks") == "TTree"
-        finally:
-            f.Close()
-    return all_runs, all_lumis
+        f.Close()
 
 
 # Measured: the output of the default bundle is 1.0-1.5 times the gen input per copy; the
@@ -233,76 +225,12 @@ def _output_columns(gen, nano, manifest: dict, dropped=()) -> list[str]:
     return columns
 
 
-def _count_runs(inputs: Sequence[Path]) -> tuple[dict, list]:
-    """Runs and lumis from the gen events (no Runs tree in the input): per run the event count,
-    sum of genWeight and of its square (weight 1 without genWeight); the sorted (run, lumi) pairs."""
-    import numpy as np
-    import uproot
-
-    runs: dict[int, list] = {}
-    lumis: set[tuple[int, int]] = set()
-    for path in inputs:
-        with uproot.open(path) as f:
-            tree = f["Events"]
-            weighted = "genWeight" in tree.keys()
-            names = ["run", "luminosityBlock"] + (["genWeight"] if weighted else [])
-            for chunk in tree.iterate(names, step_size="50 MB", library="np"):
-                run = chunk["run"].astype(np.int64)
-                weight = chunk["genWeight"].astype(np.float64) if weighted else np.ones(run.size)
-                for r in np.unique(run):
-                    sel = run == r
-                    entry = runs.setdefault(int(r), [0, 0.0, 0.0])
-                    entry[0] += int(sel.sum())
-                    entry[1] += float(weight[sel].sum())
-                    entry[2] += float((weight[sel] ** 2).sum())
-                pairs = np.unique(np.stack([run, chunk["luminosityBlock"].astype(np.int64)], axis=1), axis=0)
-                lumis.update((int(a), int(b)) for a, b in pairs)
-    return runs, sorted(lumis)
-
-
-def _write_bookkeeping(ROOT, output: Path, inputs: Sequence[Path], has_runs: bool, has_lumis: bool,
-                       provenance: dict) -> None:
+def _write_bookkeeping(ROOT, output: Path, inputs: Sequence[Path], provenance: dict) -> None:
     """Runs and LuminosityBlocks (copied from the inputs, else counted from their Events) and
-    the provenance TNamed, added to ``output``."""
-    from array import array
-
-    computed = None if has_runs and has_lumis else _count_runs(inputs)
-    out = ROOT.TFile.Open(str(output), "UPDATE")
-    if not out or out.IsZombie():
-        raise InputError(f"cannot reopen {output} to add Runs and LuminosityBlocks")
-    try:
-        for name, present in (("Runs", has_runs), ("LuminosityBlocks", has_lumis)):
-            out.cd()
-            if present:  # NanoAOD's trees as they are, all branches (one entry per input file and run)
-                chain = ROOT.TChain(name)
-                for path in inputs:
-                    chain.Add(str(path))
-                clone = chain.CloneTree(-1, "fast")
-                clone.Write()
-                continue
-            runs, lumis = computed
-            tree = ROOT.TTree(name, name)
-            run = array("I", [0])
-            tree.Branch("run", run, "run/i")
-            if name == "Runs":
-                count, sumw, sumw2 = array("q", [0]), array("d", [0.0]), array("d", [0.0])
-                tree.Branch("genEventCount", count, "genEventCount/L")
-                tree.Branch("genEventSumw", sumw, "genEventSumw/D")
-                tree.Branch("genEventSumw2", sumw2, "genEventSumw2/D")
-                for r, (n, w, w2) in sorted(runs.items()):
-                    run[0], count[0], sumw[0], sumw2[0] = r, n, w, w2
-                    tree.Fill()
-            else:
-                lumi = array("I", [0])
-                tree.Branch("luminosityBlock", lumi, "luminosityBlock/i")
-                for r, block in lumis:
-                    run[0], lumi[0] = r, block
-                    tree.Fill()
-            tree.Write()
-        out.cd()
-        ROOT.TNamed(METADATA_NAME, json.dumps(provenance, sort_keys=True)).Write()
-    finally:
-        out.Close()
+    the provenance TNamed, added to ``output`` by the C++ that macros/simulate.C uses too
+    (flashsim/rdf/Bookkeeping.hxx)."""
+    files = ROOT.std.vector["std::string"]([str(p) for p in inputs])
+    ROOT.flashsim.Bookkeeping.Write(files, str(output), METADATA_NAME, json.dumps(provenance, sort_keys=True))
 
 
 def _nanoaod_layout(tree) -> tuple[list[str], dict[str, list[str]], dict]:
@@ -466,7 +394,7 @@ def simulate_file(
     manifest = read_manifest(bundle)
 
     ROOT = flashsim.rdf.load()
-    has_runs, has_lumis = _check_inputs(ROOT, inputs)
+    _check_inputs(ROOT, inputs)
     if executor is None:  # on Dask the workers write, elsewhere
         _check_room(output, inputs, oversample)
     seed_from = "--seed"
@@ -586,7 +514,7 @@ def simulate_file(
                     _write_nanoaod(parts, temporary)
                 rewrite_seconds = time.perf_counter() - rewrite_start
                 with _flashsim_errors(), _write_errors_raised(ROOT):
-                    _write_bookkeeping(ROOT, temporary, inputs, has_runs, has_lumis, provenance)
+                    _write_bookkeeping(ROOT, temporary, inputs, provenance)
                     if output_format == "rntuple":
                         _to_rntuple(ROOT, temporary)
                 seconds = time.perf_counter() - start

@@ -11,6 +11,7 @@
 #include "flashsim/Bundle.hxx"
 #include "flashsim/Errors.hxx"
 #include "flashsim/ObjectSimulator.hxx"
+#include "flashsim/rdf/Bookkeeping.hxx"
 #include "flashsim/rdf/Neighbours.hxx"
 #include "flashsim/rdf/OutputRoom.hxx"
 #include "flashsim/rdf/SimulateEvent.hxx"
