@@ -4,7 +4,7 @@
         [--replicate 10] [--sizes 5000,20000,60000]
 
 Makes (or takes) a ttbar gen file, replicates it with new event numbers to reach a large
-sample, and runs ``fullsim`` pinned to one core in a fresh process per size: prints events/s
+sample, and runs ``reference_detector`` pinned to one core in a fresh process per size: prints events/s
 (whole job: read, detector, write) and the peak resident memory, which must not grow with the
 number of events (the work is chunked).
 """
@@ -20,10 +20,10 @@ import time
 _CHILD = r"""
 import json, os, resource, sys, time
 os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
-from flashsim.refsim import fullsim
+from flashsim.refsim import reference_detector
 src, dst, n, chunk = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 t0 = time.perf_counter()
-info = fullsim(src, dst, seed=1, max_events=n, chunk_size=chunk)
+info = reference_detector(src, dst, seed=1, max_events=n, chunk_size=chunk)
 dt = time.perf_counter() - t0
 print(json.dumps({"events": info["events"], "seconds": dt,
                   "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))

@@ -124,8 +124,8 @@ def gen_cases(base: Path, folder: Path, rng: random.Random) -> list:
         cases.append(Case(name, ["simulate", str(path), "-o", "{out}", "--bundle", "{bundle}", "--seed", "1",
                                  "--no-progress", *extra], inputs if inputs is not None else [path]))
 
-    def fullsim(path, name):
-        cases.append(Case(f"fullsim: {name}", ["fullsim", str(path), "-o", "{out}", "--seed", "1", "--quiet"],
+    def reference(path, name):
+        cases.append(Case(f"reference: {name}", ["reference", str(path), "-o", "{out}", "--seed", "1", "--quiet"],
                           [path]))
 
     for k, fraction in enumerate([0.0, 0.01, 0.05, 0.2, 0.35, 0.5, 0.65, 0.8, 0.95, 0.99]):
@@ -183,19 +183,20 @@ def gen_cases(base: Path, folder: Path, rng: random.Random) -> list:
     with uproot.recreate(rntuple) as f:
         f["Events"] = ak.Array(arrays)
     simulate(rntuple, "gen as an RNTuple")
-    fullsim(rntuple, "gen as an RNTuple")
-    fullsim(base, "the base gen file")
+    reference(rntuple, "gen as an RNTuple")
+    reference(base, "the base gen file")
     for column in ("GenPart_pt", "GenJet_pt", "run", "Pileup_nPU"):
-        fullsim(write_gen(folder / f"fullsim_drop_{column}.root", {k: v for k, v in arrays.items() if k != column}),
-                f"gen without {column}")
+        reference(write_gen(folder / f"reference_drop_{column}.root", {k: v for k, v in arrays.items() if k != column}),
+                  f"gen without {column}")
     for column, dtype in [("GenPart_pdgId", np.float32), ("GenJet_pt", np.int32), ("event", np.float64)]:
         changed = dict(arrays)
         changed[column] = ak.values_astype(arrays[column], dtype)
-        fullsim(write_gen(folder / f"fullsim_type_{column}.root", changed), f"gen {column} as {np.dtype(dtype).name}")
-    fullsim(folder / "zero_events.root", "gen file with no events")
-    fullsim(folder / "many_10000.root", "gen event with 10000 gen jets")
-    cases.append(Case("fullsim: gen truncated", ["fullsim", str(folder / "truncated_5.root"), "-o", "{out}", "--seed",
-                                                 "1", "--quiet"]))
+        reference(write_gen(folder / f"reference_type_{column}.root", changed),
+                  f"gen {column} as {np.dtype(dtype).name}")
+    reference(folder / "zero_events.root", "gen file with no events")
+    reference(folder / "many_10000.root", "gen event with 10000 gen jets")
+    cases.append(Case("reference: gen truncated", ["reference", str(folder / "truncated_5.root"), "-o", "{out}",
+                                                   "--seed", "1", "--quiet"]))
     simulate(base, "gen without provenance, no --seed", inputs=[base])
     cases[-1].args = [a for a in cases[-1].args if a not in ("--seed", "1")]
     return cases
@@ -296,15 +297,15 @@ def command_cases(base_gen: Path) -> list:
               "--ode-steps", "3"], [base_gen]),
         Case("simulate --format rntuple", ["simulate", g, "-o", "{out}", "--seed", "1", *common, "--format", "rntuple"],
              [base_gen]),
-        Case("fullsim a missing input", ["fullsim", "{dir}/missing.root", "-o", "{out}", "--seed", "1"]),
-        Case("fullsim --max-events 0", ["fullsim", g, "-o", "{out}", "--seed", "1", "--max-events", "0"]),
-        Case("fullsim --chunk-size 0", ["fullsim", g, "-o", "{out}", "--seed", "1", "--chunk-size", "0"]),
+        Case("reference a missing input", ["reference", "{dir}/missing.root", "-o", "{out}", "--seed", "1"]),
+        Case("reference --max-events 0", ["reference", g, "-o", "{out}", "--seed", "1", "--max-events", "0"]),
+        Case("reference --chunk-size 0", ["reference", g, "-o", "{out}", "--seed", "1", "--chunk-size", "0"]),
         Case("simulate under a 300 kB file-size limit", ["simulate", g, "-o", "{out}", "--seed", "1", *common],
              [base_gen], file_size_limit=300_000),
         Case("simulate --oversample 8 under a 2 MB file-size limit",
              ["simulate", g, "-o", "{out}", "--seed", "1", *common, "--oversample", "8"], [base_gen] * 8,
              file_size_limit=2_000_000),
-        Case("fullsim under a 100 kB file-size limit", ["fullsim", g, "-o", "{out}", "--seed", "1", "--quiet"],
+        Case("reference under a 100 kB file-size limit", ["reference", g, "-o", "{out}", "--seed", "1", "--quiet"],
              [base_gen], file_size_limit=100_000),
         Case("validate one file", ["validate", g, "-o", "{dir}/report"]),
         Case("extract a gen file", ["extract", g, "-o", "{dir}/tables"]),
@@ -386,7 +387,7 @@ def run_case(case: Case, work: Path, bundle: Path, index: int) -> Outcome:
         return Outcome(case.name, "error", messages[0][:200], seconds)
     if proc.returncode == 0:
         produced = [p for p in left if p != "out.root"]
-        if case.args[0] not in ("simulate", "fullsim"):
+        if case.args[0] not in ("simulate", "reference"):
             return Outcome(case.name, "output", proc.stdout.strip()[-120:], seconds)
         if produced:
             return Outcome(case.name, "defect", f"extra files {produced}", seconds)

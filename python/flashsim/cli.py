@@ -17,7 +17,7 @@ __all__ = ["main"]
 # subcommand -> module; the order is the order of the data flow.
 _COMMANDS = {
     "generate": "flashsim.generate.command",
-    "fullsim": "flashsim.refsim.command",
+    "reference": "flashsim.refsim.command",
     "extract": "flashsim.extract.command",
     "train": "flashsim.train.command",
     "simulate": "flashsim.rdf.command",
@@ -26,6 +26,8 @@ _COMMANDS = {
     "config": "flashsim.config",
     "demo": "flashsim.demo",
 }
+# deprecated name -> command: still run, with a one-line notice on stderr
+_DEPRECATED = {"fullsim": "reference"}
 
 
 def _available_commands():
@@ -49,6 +51,13 @@ def _parser(commands):
         cmd = sub.add_parser(name, help=module.HELP, description=module.HELP)
         module.add_arguments(cmd)
         cmd.set_defaults(_module=module)
+    modules = dict(commands)
+    for old, new in _DEPRECATED.items():
+        if new in modules:
+            text = f"deprecated name of `flashsim {new}` (it runs the reference detector, not a full simulation)"
+            cmd = sub.add_parser(old, help=text, description=text)
+            modules[new].add_arguments(cmd)
+            cmd.set_defaults(_module=modules[new])
     return parser
 
 
@@ -58,6 +67,9 @@ def main(argv=None) -> int:
     if args.command is None:
         parser.print_help()
         return 2
+    if args.command in _DEPRECATED:
+        print(f"flashsim {args.command}: deprecated, use `flashsim {_DEPRECATED[args.command]}` (same arguments)",
+              file=sys.stderr)
     try:
         return int(args._module.run(args) or 0)
     except FlashSimError as err:

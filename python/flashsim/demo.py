@@ -52,7 +52,7 @@ def run_demo(output_dir, events=3000, threads=2, seed=1, bundle=None) -> dict:
     from flashsim.bundle import default_bundle
     from flashsim.generate import generate
     from flashsim.rdf import simulate_file
-    from flashsim.refsim import fullsim
+    from flashsim.refsim import reference_detector
     from flashsim.validate import validate_processes
 
     output_dir = Path(output_dir)
@@ -79,8 +79,8 @@ def run_demo(output_dir, events=3000, threads=2, seed=1, bundle=None) -> dict:
         control = output_dir / f"reference_{process}_seed{seed + 100}.root"
         _say(f"[2/4] reference detector on {process} -> {reference} (and with seed {seed + 100}, the two-sample "
              f"test's control -> {control.name})")
-        fullsim(str(gen), str(reference), seed=seed, progress=True)
-        fullsim(str(gen), str(control), seed=seed + 100)
+        reference_detector(str(gen), str(reference), seed=seed, progress=True)
+        reference_detector(str(gen), str(control), seed=seed + 100)
         seconds[f"reference {process}"] = time.perf_counter() - start
 
         start = time.perf_counter()

@@ -9,6 +9,7 @@ import uproot
 from flashsim import InputError
 from flashsim.generate.sample_seed import sample_identity, sample_seed
 from flashsim.nanoaod import tnamed
+from flashsim.refsim.process_file import SEED_SALT
 
 
 def with_generator_seed(source, target, generator_seed):
@@ -41,7 +42,7 @@ def test_stable_order_free_and_per_tool(samples):
     assert 0 <= seed < 2**63
     assert seed == sample_seed([a], "flashsim simulate") == sample_seed([a, a], "flashsim simulate")
     assert sample_seed([a, b], "flashsim simulate") == sample_seed([b, a], "flashsim simulate")
-    assert sample_seed([a], "flashsim fullsim") != seed
+    assert sample_seed([a], SEED_SALT) != seed
 
 
 def test_only_the_generator_seed_changed_changes_the_seed(samples, tmp_path):

@@ -74,7 +74,7 @@ def test_a_chain_changing_schema_is_named(tmp_path):
 
 COMMANDS = {
     "simulate": lambda path, out: ["simulate", path, "-o", out, "--seed", "1", "--no-progress"],
-    "fullsim": lambda path, out: ["fullsim", path, "-o", out, "--seed", "1", "--quiet"],
+    "reference": lambda path, out: ["reference", path, "-o", out, "--seed", "1", "--quiet"],
     "extract": lambda path, out: ["extract", path, "-o", out],
     "train": lambda path, out: ["train", path, "-o", out],
     "validate": lambda path, out: ["validate", path, path, "-o", out, "--no-analyses"],
@@ -95,7 +95,7 @@ def test_every_command_one_line_exit_2_nothing_left(bad_files, command, kind, tm
 
 def test_an_incomplete_rntuple_names_the_missing_column_in_the_reference_detector(bad_files, tmp_path, capsys):
     _, files = bad_files
-    code = main([str(a) for a in COMMANDS["fullsim"](files["rntuple"], tmp_path / "out")])
+    code = main([str(a) for a in COMMANDS["reference"](files["rntuple"], tmp_path / "out")])
     err = capsys.readouterr().err
     assert code == 2 and "has no branch 'GenPart_pt', which the reference detector needs" in err
     assert "Traceback" not in err and not (tmp_path / "out").exists()
@@ -112,11 +112,11 @@ def test_a_gen_only_rntuple_is_a_clean_error_where_reco_is_needed(bad_files, com
 @pytest.fixture(scope="module")
 def rntuple_reco(gen_file, tmp_path_factory):
     """A reference-detector file and its copy as an RNTuple (same events, same columns)."""
-    from flashsim.refsim import fullsim
+    from flashsim.refsim import reference_detector
 
     folder = tmp_path_factory.mktemp("rntuple_reco")
     ttree = folder / "full.root"
-    fullsim(str(gen_file("ttbar", 400, seed=5, jobs=2)), str(ttree), seed=2)
+    reference_detector(str(gen_file("ttbar", 400, seed=5, jobs=2)), str(ttree), seed=2)
     with uproot.open(ttree) as f:
         arrays = f["Events"].arrays()
     rntuple = folder / "full_rntuple.root"

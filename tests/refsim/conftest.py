@@ -18,8 +18,8 @@ def dy_gen(gen_file):
 
 @pytest.fixture(scope="session")
 def full_file(tmp_path_factory):
-    """Factory: fullsim(gen, seed, chunk_size) -> output path, cached."""
-    from flashsim.refsim import fullsim
+    """Factory: reference_detector(gen, seed, chunk_size) -> output path, cached."""
+    from flashsim.refsim import reference_detector
 
     cache = {}
     folder = tmp_path_factory.mktemp("fullsim")
@@ -28,7 +28,7 @@ def full_file(tmp_path_factory):
         key = (str(gen), seed, chunk_size)
         if key not in cache:
             out = folder / f"full_{len(cache)}.root"
-            fullsim(str(gen), str(out), seed=seed, chunk_size=chunk_size)
+            reference_detector(str(gen), str(out), seed=seed, chunk_size=chunk_size)
             cache[key] = out
         return cache[key]
 

@@ -112,10 +112,10 @@ def test_ttbar_multiplicities_are_plausible(ttbar):
 
 @pytest.mark.parametrize("chunk", [1, 1000])
 def test_chunk_sizes_run(ttbar_gen, tmp_path, chunk):
-    from flashsim.refsim import fullsim
+    from flashsim.refsim import reference_detector
 
     out = tmp_path / "f.root"
-    info = fullsim(str(ttbar_gen), str(out), seed=3, chunk_size=chunk, max_events=7)
+    info = reference_detector(str(ttbar_gen), str(out), seed=3, chunk_size=chunk, max_events=7)
     assert info["events"] == 7
     with uproot.open(out) as f:
         assert f["Events"].num_entries == 7

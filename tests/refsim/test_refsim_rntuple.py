@@ -15,13 +15,13 @@ def _as_rntuple(src, dst):
 
 
 def test_rntuple_gen_gives_the_same_events(ttbar_gen, full_file, tmp_path):
-    from flashsim.refsim import fullsim
+    from flashsim.refsim import reference_detector
 
     rntuple = _as_rntuple(ttbar_gen, tmp_path / "gen_rntuple.root")
     with uproot.open(rntuple) as f:
         assert "RNTuple" in type(f["Events"]).__name__
     out = tmp_path / "full_from_rntuple.root"
-    fullsim(str(rntuple), str(out), seed=1, chunk_size=300)  # chunks that do not divide the file
+    reference_detector(str(rntuple), str(out), seed=1, chunk_size=300)  # chunks that do not divide the file
     want = full_file(ttbar_gen, seed=1)
     with uproot.open(want) as f, uproot.open(out) as g:
         for tree in ("Events", "Runs", "LuminosityBlocks"):
@@ -37,7 +37,7 @@ def test_rntuple_without_counters_is_a_clean_error(ttbar_gen, tmp_path):
     import pytest
 
     from flashsim import InputError
-    from flashsim.refsim import fullsim
+    from flashsim.refsim import reference_detector
 
     with uproot.open(ttbar_gen) as f:
         arrays = f["Events"].arrays()
@@ -45,5 +45,5 @@ def test_rntuple_without_counters_is_a_clean_error(ttbar_gen, tmp_path):
     with uproot.recreate(bare) as f:
         f["Events"] = arrays[[name for name in arrays.fields if name != "nGenJet"]]
     with pytest.raises(InputError, match="'GenJet_pt' holds lists but has no counter column"):
-        fullsim(str(bare), str(tmp_path / "out.root"), seed=1)
+        reference_detector(str(bare), str(tmp_path / "out.root"), seed=1)
     assert not list(tmp_path.glob("out.root*"))

@@ -18,11 +18,11 @@ def tiny_config():
 @pytest.fixture(scope="session")
 def train_sample(gen_file, tmp_path_factory):
     """(gen file, full file): 400 ttbar events through the reference detector."""
-    from flashsim.refsim import fullsim
+    from flashsim.refsim import reference_detector
 
     gen = gen_file("ttbar", 400, seed=5, jobs=2)
     full = tmp_path_factory.mktemp("train") / "full.root"
-    fullsim(gen, full, seed=5)
+    reference_detector(gen, full, seed=5)
     return gen, full
 
 

@@ -17,7 +17,7 @@ def distorted_copy(source, output, column="Jet_pt", factor=1.1):
 def nano_pair(gen_file, tmp_path_factory):
     """Factory: ``nano_pair("ttbar", 300)`` -> dict of paths: ref (seed 1), other (seed 2) and
     distorted (seed 2 with Jet_pt x 1.1), all from the same gen events."""
-    from flashsim.refsim.process_file import fullsim
+    from flashsim.refsim.process_file import reference_detector
 
     cache = {}
     folder = tmp_path_factory.mktemp("nano")
@@ -28,8 +28,8 @@ def nano_pair(gen_file, tmp_path_factory):
             gen = gen_file(process, events)
             paths = {"ref": folder / f"{process}_ref.root", "other": folder / f"{process}_other.root",
                      "distorted": folder / f"{process}_distorted.root"}
-            fullsim(str(gen), str(paths["ref"]), seed=1)
-            fullsim(str(gen), str(paths["other"]), seed=2)
+            reference_detector(str(gen), str(paths["ref"]), seed=1)
+            reference_detector(str(gen), str(paths["other"]), seed=2)
             distorted_copy(paths["other"], paths["distorted"])
             cache[key] = paths
         return cache[key]

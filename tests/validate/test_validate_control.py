@@ -40,11 +40,11 @@ def test_the_control_itself_is_not_beyond(nano_pair, tmp_path):
 
 
 def test_control_of_other_events_is_refused(nano_pair, gen_file, tmp_path):
-    from flashsim.refsim import fullsim
+    from flashsim.refsim import reference_detector
 
     files = nano_pair("ttbar", 300)
     other_events = tmp_path / "other_events.root"
-    fullsim(str(gen_file("ttbar", 400, seed=5, jobs=2)), str(other_events), seed=3)
+    reference_detector(str(gen_file("ttbar", 400, seed=5, jobs=2)), str(other_events), seed=3)
     with pytest.raises(InputError, match="does not hold the events of"):
         validate_processes([ProcessPair("ttbar", files["other"], files["ref"], other_events)], tmp_path / "r", **FAST)
 

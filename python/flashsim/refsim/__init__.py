@@ -8,13 +8,24 @@ NanoAOD v15 names and types and the real matching branches. All of its numbers l
 
 Example::
 
-    from flashsim.refsim import fullsim
-    info = fullsim("gen.root", "full.root", seed=1)
+    from flashsim.refsim import reference_detector
+    info = reference_detector("gen.root", "full.root", seed=1)
+
+``fullsim`` is the deprecated name of ``reference_detector`` (it is not a full simulation).
 """
 
-from flashsim.refsim.process_file import fullsim
+from flashsim.refsim.process_file import reference_detector
 
-__all__ = ["PARAMETERS", "fullsim", "parameter_hash"]
+__all__ = ["PARAMETERS", "fullsim", "parameter_hash", "reference_detector"]
+
+
+def fullsim(*args, **kwargs) -> dict:
+    """Deprecated name of :func:`reference_detector`."""
+    import warnings
+
+    warnings.warn("flashsim.refsim.fullsim is deprecated: it runs the reference detector, not a full "
+                  "simulation; call flashsim.refsim.reference_detector", DeprecationWarning, stacklevel=2)
+    return reference_detector(*args, **kwargs)
 
 
 def __getattr__(name):

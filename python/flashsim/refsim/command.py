@@ -1,4 +1,5 @@
-"""``flashsim fullsim gen.root -o full.root [--seed S]``: the reference detector."""
+"""``flashsim reference gen.root -o full.root [--seed S]``: the reference detector (``flashsim
+fullsim``, its old name, is a deprecated alias)."""
 
 HELP = "reference detector: gen-level file -> NanoAOD reco collections (the training truth)"
 
@@ -18,10 +19,10 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    from flashsim.refsim.process_file import fullsim
+    from flashsim.refsim.process_file import reference_detector
 
-    info = fullsim(args.input, args.output, seed=args.seed, chunk_size=args.chunk_size,
+    info = reference_detector(args.input, args.output, seed=args.seed, chunk_size=args.chunk_size,
                    max_events=args.max_events, progress=not args.quiet)
-    print(f"fullsim: {info['events']} events -> {args.output} in {info['seconds']:.1f} s "
+    print(f"reference: {info['events']} events -> {args.output} in {info['seconds']:.1f} s "
           f"(parameter hash {info['parameter_hash'][:12]}, seed {info['seed']})")
     return 0

@@ -111,7 +111,7 @@ def naive_check(reference: str, reference_other_seed: str, seed: int = 0) -> dic
     """AUCs of reference vs naive stand-in and of the control (reference vs other seed).
 
     Args:
-        reference, reference_other_seed: fullsim outputs of the same gen file, two seeds.
+        reference, reference_other_seed: reference-detector outputs of the same gen file, two seeds.
     Returns:
         {"naive": ..., "control": ..., "distorted": ...} TwoSampleResults; "distorted" is the
         other seed with jet pt scaled by 1.1 (the metric must see it: DESIGN.md's check).
@@ -134,12 +134,12 @@ def main(argv=None) -> int:
     parser.add_argument("gen", help="gen-level file (e.g. from flashsim generate ttbar)")
     parser.add_argument("--events", type=int, default=None, help="use the first N events")
     args = parser.parse_args(argv)
-    from flashsim.refsim.process_file import fullsim
+    from flashsim.refsim.process_file import reference_detector
 
     with tempfile.TemporaryDirectory() as tmp:
         a, b = os.path.join(tmp, "ref1.root"), os.path.join(tmp, "ref2.root")
-        fullsim(args.gen, a, seed=1, max_events=args.events)
-        fullsim(args.gen, b, seed=2, max_events=args.events)
+        reference_detector(args.gen, a, seed=1, max_events=args.events)
+        reference_detector(args.gen, b, seed=2, max_events=args.events)
         res = naive_check(a, b)
     for name, r in res.items():
         print(f"{name:9s} jet AUC {r.auc:.3f} (train {r.auc_train:.3f}; {r.n_test} test jets "

@@ -1,4 +1,4 @@
-"""``fullsim(input, output, seed)``: gen file -> gen + reco NanoAOD-like file, in chunks."""
+"""``reference_detector(input, output, seed)``: gen file -> gen + reco NanoAOD-like file, in chunks."""
 
 import json
 import os
@@ -6,13 +6,16 @@ import time
 
 from flashsim.errors import InputError
 
-__all__ = ["DEFAULT_CHUNK", "fullsim"]
+__all__ = ["DEFAULT_CHUNK", "reference_detector"]
 
 DEFAULT_CHUNK = 10_000
 METADATA_NAME = "flashsim_refsim"
+# what the detector seed derived from a gen file's provenance is salted with (the command's name
+# before "flashsim reference"; kept, so that a file's derived seed stays what it was)
+SEED_SALT = "flashsim fullsim"
 
 
-def fullsim(input: str, output: str, seed: int | None = None, chunk_size: int = DEFAULT_CHUNK,
+def reference_detector(input: str, output: str, seed: int | None = None, chunk_size: int = DEFAULT_CHUNK,
             max_events: int | None = None, progress: bool = False) -> dict:
     """Run the reference detector on a gen-level file.
 
@@ -52,7 +55,8 @@ def fullsim(input: str, output: str, seed: int | None = None, chunk_size: int = 
         from flashsim.generate.sample_seed import sample_seed
 
         try:
-            seed, seed_from = sample_seed([input], "flashsim fullsim"), "generator provenance"
+            # the salt keeps the command's old name: a file's derived seed must not change with the rename
+            seed, seed_from = sample_seed([input], SEED_SALT), "generator provenance"
         except InputError:
             src.close()
             raise
@@ -86,7 +90,7 @@ def fullsim(input: str, output: str, seed: int | None = None, chunk_size: int = 
                 if cls == "TNamed" and name != METADATA_NAME:
                     writer.write_metadata(name, src[name].member("fTitle"))
             metadata = {
-                "tool": "flashsim fullsim",
+                "tool": "flashsim reference",
                 "version": __version__,
                 "seed": seed,
                 "seed_from": seed_from,
@@ -114,4 +118,4 @@ def fullsim(input: str, output: str, seed: int | None = None, chunk_size: int = 
 def _progress(total):
     from tqdm import tqdm
 
-    return tqdm(total=total, unit="ev", desc="fullsim")
+    return tqdm(total=total, unit="ev", desc="reference")

@@ -106,8 +106,8 @@ def open_gen_tree(path: str):
     if reco:
         file.close()
         raise InputError(
-            f"{path}:Events already has reco branches ({', '.join(reco[:5])}); fullsim takes "
-            f"a gen-level file")
+            f"{path}:Events already has reco branches ({', '.join(reco[:5])}); the reference detector "
+            f"takes a gen-level file")
     if tree.num_entries == 0:
         file.close()
         raise InputError(f"{path}:Events has no entries")
