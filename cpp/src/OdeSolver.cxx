@@ -38,12 +38,15 @@ std::string OdeMethodName(OdeMethod method)
 
 void OdeOptions::Validate() const
 {
-   if (method != OdeMethod::kDormandPrince && steps < 1)
-      throw std::invalid_argument("flashsim: ODE steps must be >= 1 for " + OdeMethodName(method) + ", got " +
-                                  std::to_string(steps));
-   if (method == OdeMethod::kDormandPrince && !(rtol > 0.0 && atol > 0.0))
-      throw std::invalid_argument("flashsim: dopri5 needs rtol > 0 and atol > 0, got rtol=" + std::to_string(rtol) +
-                                  " atol=" + std::to_string(atol));
+   // the same checks and messages as python/flashsim/ode/options.py (tests/ode hold them together)
+   if (method != OdeMethod::kDormandPrince && !(steps >= 1 && steps <= kMaxSteps))
+      throw std::invalid_argument("flashsim: ODE steps must be an integer in [1, " + std::to_string(kMaxSteps) +
+                                  "] for " + OdeMethodName(method) + ", got " + std::to_string(steps));
+   if (method == OdeMethod::kDormandPrince && !(rtol > 0.0 && atol > 0.0)) {
+      std::ostringstream what; // %g, as Python's f"{rtol:g}"
+      what << "flashsim: dopri5 needs rtol > 0 and atol > 0, got rtol=" << rtol << " atol=" << atol;
+      throw std::invalid_argument(what.str());
+   }
    if (maxSteps < 1)
       throw std::invalid_argument("flashsim: ODE maxSteps must be >= 1, got " + std::to_string(maxSteps));
 }

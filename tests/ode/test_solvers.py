@@ -160,13 +160,39 @@ def test_python_solver_accepts_torch_tensors():
     ("kwargs", "message"),
     [
         ({"method": "heun"}, "unknown ODE method 'heun'"),
-        ({"method": "rk4", "steps": 0}, "steps must be >= 1"),
+        ({"method": "rk4", "steps": 0}, r"ODE steps must be an integer in \[1, 100000\] for rk4, got 0"),
         ({"method": "dopri5", "rtol": 0.0}, "rtol > 0"),
     ],
 )
 def test_bad_options(kwargs, message):
     with pytest.raises(ValueError, match=message):
         integrate(linear_field, X0, **kwargs)
+
+
+@pytest.mark.parametrize("ode", [
+    {"method": "heun"},
+    {"method": "rk4", "steps": 0},
+    {"method": "euler", "steps": 100_001},
+    {"method": "midpoint", "steps": -3},
+    {"method": "dopri5", "rtol": 0.0, "atol": 1e-5},
+    {"method": "dopri5", "rtol": 1e-5, "atol": -2e-7},
+])
+def test_python_and_cpp_checks_say_the_same(ROOT, ode):
+    """One rule per language: flashsim.ode.check_ode_options and C++ OdeOptions::Validate /
+    ParseOdeMethod refuse the same settings with the same message."""
+    from flashsim.errors import InputError
+    from flashsim.ode import check_ode_options
+
+    with pytest.raises(InputError) as python_error:
+        check_ode_options(ode)
+    with pytest.raises(Exception) as cpp_error:  # noqa: PT011 (cppyy's type for std::invalid_argument)
+        options = ROOT.flashsim.OdeOptions()
+        options.method = ROOT.flashsim.ParseOdeMethod(ode["method"])
+        options.steps = ode.get("steps", 20)
+        options.rtol, options.atol = ode.get("rtol", 1e-5), ode.get("atol", 1e-5)
+        options.Validate()
+    cpp_message = str(cpp_error.value).split("flashsim: ", 1)[1].strip()
+    assert cpp_message == str(python_error.value)
 
 
 def test_cpp_bad_method(cpp_integrate):

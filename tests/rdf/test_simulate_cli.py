@@ -204,8 +204,9 @@ def test_missing_columns_listed(tiny_bundle, tmp_path, capsys):
 @pytest.mark.parametrize(("options", "message"), [
     (["--ode-method", "dopri5", "--ode-steps", "4"], "--ode-steps applies to euler"),
     (["--rtol", "1e-4"], "--rtol/--atol apply to dopri5, not to midpoint"),
-    (["--ode-steps", "0"], "--ode-steps must be in [1, 100000], got 0"),
-    (["--ode-steps", "100000000000"], "--ode-steps must be in [1, 100000]"),
+    (["--ode-steps", "0"], "ODE steps must be an integer in [1, 100000] for midpoint, got 0"),
+    (["--ode-steps", "100000000000"], "ODE steps must be an integer in [1, 100000] for midpoint"),
+    (["--ode-method", "dopri5", "--rtol", "0"], "dopri5 needs rtol > 0 and atol > 0, got rtol=0 atol="),
     (["--oversample", "0"], "oversample must be an integer in"),
     (["--threads", "-1"], "threads must be an integer >= 0"),
     (["--collections", "Muon"], "has no collection 'Muon'"),

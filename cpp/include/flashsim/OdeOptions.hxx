@@ -11,13 +11,16 @@ enum class OdeMethod { kEuler, kMidpoint, kRK4, kDormandPrince };
 OdeMethod ParseOdeMethod(const std::string &name);
 std::string OdeMethodName(OdeMethod method);
 
+/// Fixed steps per object at most (as flashsim.ode.MAX_STEPS): beyond it a run would not end.
+constexpr int kMaxSteps = 100000;
+
 /// How to integrate the flow from noise (t = 0) to data (t = 1).
 struct OdeOptions {
    OdeMethod method = OdeMethod::kMidpoint;
    int steps = 20;            ///< fixed-step methods: number of steps
    double rtol = 1e-5;        ///< dopri5: relative tolerance
    double atol = 1e-5;        ///< dopri5: absolute tolerance
-   int maxSteps = 100000;     ///< dopri5: accepted + rejected steps before giving up
+   int maxSteps = kMaxSteps;  ///< dopri5: accepted + rejected steps before giving up
 
    /// Throws std::invalid_argument naming the bad value.
    void Validate() const;

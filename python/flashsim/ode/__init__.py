@@ -4,6 +4,7 @@ Used at training time (validation samples from the PyTorch model) and held again
 solvers by tests/ode. Arrays may be NumPy or PyTorch: only arithmetic is used.
 """
 
-from flashsim.ode.solver import MAX_STEPS, METHODS, OdeResult, OdeStepLimitError, integrate
+from flashsim.ode.options import MAX_STEPS, METHODS, check_ode_options
+from flashsim.ode.solver import OdeResult, OdeStepLimitError, integrate
 
-__all__ = ["MAX_STEPS", "METHODS", "OdeResult", "OdeStepLimitError", "integrate"]
+__all__ = ["MAX_STEPS", "METHODS", "OdeResult", "OdeStepLimitError", "check_ode_options", "integrate"]

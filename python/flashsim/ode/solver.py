@@ -8,12 +8,10 @@ this call among those given to :func:`integrate` (dopri5 drops the rows that hav
 from dataclasses import dataclass
 from typing import Any
 
+from flashsim.ode.options import MAX_STEPS, METHODS, check_ode_options
 from flashsim.ode.steps import dormand_prince_step, euler_step, midpoint_step, rk4_step
 
 __all__ = ["MAX_STEPS", "METHODS", "OdeResult", "OdeStepLimitError", "integrate"]
-
-MAX_STEPS = 100_000  # fixed steps per object at most: beyond it a run would not end (checked by rdf/)
-METHODS = ("euler", "midpoint", "rk4", "dopri5")
 _FIXED_STEPS = {"euler": euler_step, "midpoint": midpoint_step, "rk4": rk4_step}
 
 
@@ -146,14 +144,9 @@ def integrate(
     >>> integrate(lambda t, x, rows: -x, np.ones((1, 1)), method="rk4", steps=10).x.round(6)
     array([[0.367879]])
     """
-    if method not in METHODS:
-        raise ValueError(f"unknown ODE method {method!r}, expected one of {', '.join(METHODS)}")
+    check_ode_options({"method": method, "steps": steps, "rtol": rtol, "atol": atol})
     if not t1 > t0:
         raise ValueError(f"ODE interval must have t1 > t0, got t0={t0} t1={t1}")
-    if method == "dopri5" and not (rtol > 0 and atol > 0):
-        raise ValueError(f"dopri5 needs rtol > 0 and atol > 0, got rtol={rtol} atol={atol}")
-    if method != "dopri5" and steps < 1:
-        raise ValueError(f"ODE steps must be >= 1 for {method}, got {steps}")
     if x.shape[0] == 0 or x.shape[1] == 0:  # nothing to integrate: no field call (as the C++)
         return OdeResult(x, 0, 0, 0)
     if method == "dopri5":

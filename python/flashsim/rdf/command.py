@@ -10,7 +10,7 @@ __all__ = ["HELP", "add_arguments", "run"]
 
 HELP = "simulate the reco collections of a bundle on a gen-level file -> NanoAOD (RDataFrame, C++)"
 
-_METHODS = ("euler", "midpoint", "rk4", "dopri5")
+from flashsim.ode.options import METHODS as _METHODS  # noqa: E402  (no heavy import: the ODE checks only)
 
 
 def _collections(text: str) -> list[str]:
@@ -62,7 +62,7 @@ def ode_options(args, bundle_ode: dict) -> dict | None:
     """The --ode-* options as a ``simulate(ode=...)`` dict (None: the bundle's settings), checked
     against the method they apply to."""
     from flashsim.errors import InputError
-    from flashsim.ode import MAX_STEPS
+    from flashsim.ode import check_ode_options
 
     given = {k: v for k, v in (("method", args.ode_method), ("steps", args.ode_steps), ("rtol", args.rtol),
                                 ("atol", args.atol)) if v is not None}
@@ -74,17 +74,12 @@ def ode_options(args, bundle_ode: dict) -> dict | None:
         raise InputError("--ode-steps applies to euler, midpoint and rk4; dopri5 takes --rtol/--atol")
     if not adaptive and ({"rtol", "atol"} & set(given)):
         raise InputError(f"--rtol/--atol apply to dopri5, not to {method} (use --ode-steps)")
-    if "steps" in given and not 1 <= given["steps"] <= MAX_STEPS:
-        raise InputError(f"--ode-steps must be in [1, {MAX_STEPS}], got {given['steps']}")
-    for key in ("rtol", "atol"):
-        if key in given and not given[key] > 0:
-            raise InputError(f"--{key} must be > 0, got {given[key]}")
     settings = {"method": method}
     for key in (("rtol", "atol") if adaptive else ("steps",)):
         value = given.get(key, bundle_ode.get(key))
         if value is not None:
             settings[key] = value
-    return settings
+    return check_ode_options(settings)
 
 
 def run(args) -> int:

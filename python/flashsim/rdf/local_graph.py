@@ -5,7 +5,7 @@ flashsim.rdf.distributed (which builds its client-side check with this too: no i
 from pathlib import Path
 
 from flashsim.errors import BundleError, FlashSimError, InputError, ModelError, RuntimeLibraryError
-from flashsim.ode import MAX_STEPS, METHODS
+from flashsim.ode import check_ode_options
 from flashsim.rdf.plugin import load
 
 __all__ = ["BAD_GEN", "checked_bundle", "gather_cross_event", "simulate_local", "translated_error"]
@@ -52,17 +52,9 @@ def _options(ROOT, df, *, collections, ode, copy, device, bad_gen, check_values,
         for name in collections:
             options.collections.push_back(name)
     if ode:
-        unknown = set(ode) - {"method", "steps", "rtol", "atol"}
-        if unknown:
-            raise InputError(f"unknown ODE option(s) {sorted(unknown)}; expected method, steps, rtol, atol")
-        method = ode.get("method", "midpoint")
-        if method not in METHODS:
-            raise InputError(f"unknown ODE method {method!r}, expected one of {', '.join(METHODS)}")
-        steps = ode.get("steps", 1)
-        if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= MAX_STEPS:
-            raise InputError(f"ODE steps must be an integer in [1, {MAX_STEPS}], got {steps!r}")
+        check_ode_options(ode)
         options.bundleOde = False
-        options.ode.method = ROOT.flashsim.ParseOdeMethod(method)
+        options.ode.method = ROOT.flashsim.ParseOdeMethod(ode.get("method", "midpoint"))
         options.ode.steps = int(ode.get("steps", options.ode.steps))
         options.ode.rtol = float(ode.get("rtol", options.ode.rtol))
         options.ode.atol = float(ode.get("atol", options.ode.atol))
