@@ -25,7 +25,10 @@ def test_size_parity_and_provenance():
     p = m["provenance"]
     assert p["command"].startswith("flashsim train") and p["config"]["seed"] == 1
     processes = {s["flashsim_generate"]["process"] for s in p["samples"]}
-    assert processes == {"ttbar", "dy", "wjets", "qcd"}
+    assert processes == {"ttbar", "dy", "wjets", "qcd",
+                         "qcd_flat", "zprime_tt", "zprime_ww", "gamma_jets", "zjets_boosted", "zprime_ll"}
+    # the generalisation samples of scripts/train_default_bundle.sh stay out of training
+    assert not processes & {"vbf_hmumu", "zh_llbb"}
     networks = {s[k]["model"] for c in m["collections"] for s in c["sources"]
                 for k in ("efficiency", "velocity_field", "labels") if "model" in s.get(k, {})}
     assert set(p["parity"]) == networks and max(p["parity"].values()) <= 1e-5
