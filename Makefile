@@ -10,7 +10,7 @@ PYTEST_ARGS ?=
 CXX_SOURCES := $(shell find cpp -type f) CMakeLists.txt $(wildcard cmake/*)
 PY_SOURCES  := $(shell find python -type f -not -path '*/__pycache__/*') pyproject.toml
 
-.PHONY: all setup test demo lint bench clean
+.PHONY: all setup test demo lint format bench clean
 all: setup
 
 setup: $(STAMPS)/installed $(STAMPS)/chromium
@@ -55,8 +55,16 @@ test: setup lint
 demo: setup
 	$(VENV)/bin/flashsim demo
 
+CXX_FORMATTED := $(shell find cpp macros -name '*.cxx' -o -name '*.hxx' -o -name '*.C')
+
 lint: setup
-	$(VENV)/bin/ruff check python tests benchmarks
+	$(VENV)/bin/ruff check python tests benchmarks scripts
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/clang-format --dry-run --Werror $(CXX_FORMATTED)
+
+# rewrites the C++ in the .clang-format style (what `make lint` checks)
+format: setup
+	$(VENV)/bin/clang-format -i $(CXX_FORMATTED)
 
 bench: setup
 	$(VENV)/bin/flashsim bench

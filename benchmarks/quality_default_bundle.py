@@ -293,6 +293,8 @@ def main(argv=None):
     parser.add_argument("--no-variables", action="store_true",
                         help="skip the per-variable AUCs (each variable alone given gen; about 2 s a variable at "
                              "20,000 ttbar events)")
+    parser.add_argument("--allow-bundle-code", action="store_true",
+                        help="also read a format-1 bundle whose entries are C++ text (trust its author)")
     parser.add_argument("--flashsim", help="judge this NanoAOD file (flashsim simulate of the reference's gen events, "
                                            "one thread: same order) instead of the Python reference sampler")
     args = parser.parse_args(argv)
@@ -305,7 +307,7 @@ def main(argv=None):
 
     manifest = read_manifest(args.bundle)
     start = time.perf_counter()
-    arrays = gen_arrays([args.reference], manifest, args.events)
+    arrays = gen_arrays([args.reference], args.bundle, args.events, allow_bundle_code=args.allow_bundle_code)
     n_events = len(arrays)
     gen_cols = uproot_read(args.reference, ["run", "luminosityBlock", "event", "Pileup_nPU", "GenMET_pt",
                                             "GenMET_phi"] + sorted({

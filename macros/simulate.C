@@ -7,8 +7,10 @@
 // The output has what `flashsim simulate` writes (without oversampling): Events (gen branches
 // passed through + reco collections), Runs and LuminosityBlocks (copied from the input, or
 // counted from its events when it has none) and a TNamed flashsim_simulate (JSON provenance).
+// clang-format off: the paths are read as text by cling
 R__ADD_INCLUDE_PATH($FLASHSIM_PREFIX/include)
 R__LOAD_LIBRARY($FLASHSIM_PREFIX/lib/libflashsim.so)
+// clang-format on
 
 #include "flashsim/rdf/Simulate.hxx"
 
@@ -31,13 +33,18 @@ std::string Quoted(const std::string &text)
 
 } // namespace
 
-void simulate(const char *genFile, const char *outFile, const char *bundleDir, ULong64_t seed, int threads = 0)
+// allowBundleCode: also read a format-1 bundle whose derived, postprocess or select entries are C++
+// text (compiled and run here): only for a bundle whose author you trust (--allow-bundle-code).
+void simulate(const char *genFile, const char *outFile, const char *bundleDir, ULong64_t seed, int threads = 0,
+              bool allowBundleCode = false)
 {
    if (threads > 0)
       ROOT::EnableImplicitMT(threads);
    ROOT::RDataFrame gen("Events", genFile);
-   auto nano = flashsim::Simulate(gen, bundleDir, seed);
-   const flashsim::Bundle bundle(bundleDir);
+   flashsim::SimulateOptions options;
+   options.allowBundleCode = allowBundleCode;
+   auto nano = flashsim::Simulate(gen, bundleDir, seed, options);
+   const flashsim::Bundle bundle(bundleDir, allowBundleCode);
    std::vector<std::string> derived;
    for (const auto &column : bundle.Derived())
       derived.push_back(column.column);

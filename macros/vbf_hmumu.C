@@ -25,7 +25,7 @@ void vbf_hmumu(const char *input, const char *output = "vbf_hmumu_hists.root", i
                                 "Muon_pfRelIso04_all, Jet_pt, Jet_eta, Jet_phi, Jet_mass, jetId)")
                  .Filter("!vbf.empty()", "VBF H -> mu mu");
    const std::map<std::string, std::pair<double, double>> ranges = {
-      {"m_mumu", {110, 150}}, {"m_jj", {400, 3000}}, {"deta_jj", {2.5, 9}}, {"pt_mumu", {0, 300}},
+      {"m_mumu", {110, 150}},  {"m_jj", {400, 3000}},  {"deta_jj", {2.5, 9}}, {"pt_mumu", {0, 300}},
       {"zeppenfeld", {-3, 3}}, {"jet1_pt", {35, 400}}, {"jet2_pt", {25, 250}}};
    const auto names = flashsim::toy::VbfHmumuObservables();
    WriteToyObservables(sel, "vbf_hmumu", "vbf", names, ranges, {-5., 5.}, "m_mumu", total, output);

@@ -26,8 +26,8 @@ void zh_llbb(const char *input, const char *output = "zh_llbb_hists.root", int t
                                "Electron_mvaIso_WP90, Jet_pt, Jet_eta, Jet_phi, Jet_mass, jetId, Jet_btagDeepFlavB)")
                  .Filter("!zh.empty()", "ZH -> ll bb");
    const std::map<std::string, std::pair<double, double>> ranges = {
-      {"m_bb", {0, 300}}, {"pt_bb", {0, 400}}, {"dr_bb", {0, 5}}, {"m_ll", {76, 106}}, {"pt_ll", {0, 400}},
-      {"btag_1", {0.277, 1}}, {"btag_2", {0.049, 1}}};
+      {"m_bb", {0, 300}},  {"pt_bb", {0, 400}},    {"dr_bb", {0, 5}},     {"m_ll", {76, 106}},
+      {"pt_ll", {0, 400}}, {"btag_1", {0.277, 1}}, {"btag_2", {0.049, 1}}};
    const auto names = flashsim::toy::ZhLlbbObservables();
    WriteToyObservables(sel, "zh_llbb", "zh", names, ranges, {0., 20.}, "m_bb", total, output);
 }

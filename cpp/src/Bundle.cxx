@@ -19,10 +19,26 @@ class ManifestReader {
 public:
    explicit ManifestReader(std::string file) : fFile(std::move(file)) {}
 
+   int version = Bundle::kFormatVersion;
+   bool allowCode = false;
+
+   /// "bundle manifest '<file>': <where>", the context of the registry's messages.
+   std::string Context(const std::string &where) const { return "bundle manifest '" + fFile + "': " + where; }
+
+   /// A format-1 field of free C++ text: refused unless the user trusts the bundle.
+   void CheckCodeAllowed(const std::string &where, const std::string &what) const
+   {
+      if (version == 1 && !allowCode)
+         Fail(where, "manifest format 1 keeps " + what +
+                        " as C++ text, which cling would compile and run when the bundle is loaded; pass "
+                        "--allow-bundle-code (Python: allow_bundle_code=True; C++: flashsim::Bundle(directory, true)) "
+                        "only if you trust whoever made this bundle, or convert it to format 2 "
+                        "(scripts/upgrade_bundle_format.py)");
+   }
+
    [[noreturn]] void Fail(const std::string &where, const std::string &what) const
    {
-      throw BundleError("flashsim: bundle manifest '" + fFile + "': " + (where.empty() ? "" : where + ": ") +
-                                  what);
+      throw BundleError("flashsim: bundle manifest '" + fFile + "': " + (where.empty() ? "" : where + ": ") + what);
    }
 
    const Json &Get(const Json &node, const std::string &where, const std::string &key) const
@@ -115,7 +131,7 @@ public:
             if (!(step.std > 0.0))
                Fail(at, "std must be > 0, got " + std::to_string(step.std));
          } else if (op == "ratio" || op == "difference" || op == "delta_phi") {
-            step.op = op == "ratio" ? TransformStep::Op::kRatio
+            step.op = op == "ratio"        ? TransformStep::Op::kRatio
                       : op == "difference" ? TransformStep::Op::kDifference
                                            : TransformStep::Op::kDeltaPhi;
             step.gen = String(list[i], at, "gen");
@@ -181,7 +197,8 @@ public:
             step.threshold = number("threshold", 0.0);
          } else {
             Fail(at, "unknown transform op '" + op +
-                        "', expected log, standardize, ratio, difference, delta_phi, gen_scale, binned_standardize, logit, arctan, "
+                        "', expected log, standardize, ratio, difference, delta_phi, gen_scale, binned_standardize, "
+                        "logit, arctan, "
                         "asinh, dequantize, clip or spike");
          }
          steps.push_back(std::move(step));
@@ -256,8 +273,7 @@ LabelHead ReadLabels(const ManifestReader &reader, const Json &node, const std::
    for (std::size_t k = 0; k < values.size(); ++k) {
       const std::string at = where + ".values[" + std::to_string(k) + "]";
       if (!values[k].is_array() || values[k].size() != labels.branches.size())
-         reader.Fail(at, "expected a list of " + std::to_string(labels.branches.size()) +
-                            " numbers (one per branch)");
+         reader.Fail(at, "expected a list of " + std::to_string(labels.branches.size()) + " numbers (one per branch)");
       for (const auto &v : values[k]) {
          if (!v.is_number())
             reader.Fail(at, "expected numbers, got " + std::string(v.type_name()));
@@ -280,13 +296,24 @@ SourceSpec ReadSource(const ManifestReader &reader, const Json &node, const std:
       reader.Fail(where + ".kind", err.what());
    }
    source.genCollection = node.value("gen_collection", std::string(""));
-   source.select = node.value("select", std::string(""));
+   if (node.contains("select")) {
+      const std::string text = reader.String(node, where, "select");
+      if (reader.version == 1) {
+         reader.CheckCodeAllowed(where + ".select", "the gen selection");
+         source.select = text;
+      } else {
+         const Operations::Cut cut = Operations::ParseCut(text, reader.Context(where + ".select"));
+         source.select = cut.expression;
+         source.selectInputs = cut.inputs;
+      }
+   }
    source.indexBranch = node.value("index_branch", std::string(""));
-   if (source.kind != SourceKind::kSlots && source.kind != SourceKind::kEvent && source.genCollection.empty())
+   if (source.kind != SourceKind::kCandidatesPerEvent && source.kind != SourceKind::kEvent &&
+       source.genCollection.empty())
       reader.Fail(where, "missing key 'gen_collection' (a matched or unmatched source reads gen objects)");
    if (source.kind == SourceKind::kMatched && source.indexBranch.empty())
       reader.Fail(where, "missing key 'index_branch' (a matched source points back to its gen object)");
-   if (source.kind == SourceKind::kSlots) {
+   if (source.kind == SourceKind::kCandidatesPerEvent) {
       source.slots = static_cast<int>(reader.Number(node, where, "slots", 0));
       if (source.slots < 1)
          reader.Fail(where + ".slots", "a slots source needs slots >= 1");
@@ -391,6 +418,11 @@ std::vector<DefinedColumn> ReadDefinedColumns(const ManifestReader &reader, cons
    const Json &list = reader.Array(root, "", key);
    for (std::size_t i = 0; i < list.size(); ++i) {
       const std::string at = key + "[" + std::to_string(i) + "]";
+      if (reader.version >= 2) {
+         columns.push_back(Operations::Define(list[i].dump(), reader.Context(at)));
+         continue;
+      }
+      reader.CheckCodeAllowed(at, "the " + key + " column '" + list[i].value("column", std::string("?")) + "'");
       DefinedColumn column{reader.String(list[i], at, "column"), reader.String(list[i], at, "expression"), {}, {}};
       for (const char *field : {"inputs", "requires"}) {
          if (!list[i].contains(field))
@@ -409,15 +441,15 @@ std::vector<DefinedColumn> ReadDefinedColumns(const ManifestReader &reader, cons
 
 } // namespace
 
-Bundle::Bundle(const std::string &directory) : fDirectory(directory)
+Bundle::Bundle(const std::string &directory, bool allowCode) : fDirectory(directory)
 {
    while (fDirectory.size() > 1 && fDirectory.back() == '/')
       fDirectory.pop_back();
    const std::string file = fDirectory + "/bundle.json";
    std::ifstream in(file);
    if (!in)
-      throw BundleError("flashsim: model bundle '" + directory + "' has no readable bundle.json (looked for '" +
-                                  file + "')");
+      throw BundleError("flashsim: model bundle '" + directory + "' has no readable bundle.json (looked for '" + file +
+                        "')");
    ManifestReader reader(file);
    Json root;
    try {
@@ -426,93 +458,95 @@ Bundle::Bundle(const std::string &directory) : fDirectory(directory)
       reader.Fail("", std::string("not valid JSON: ") + err.what());
    }
    const Json &version = reader.Get(root, "", "format_version");
-   if (!version.is_number_integer() || version.get<int>() != kFormatVersion)
-      reader.Fail("format_version", "got " + version.dump() + ", expected " + std::to_string(kFormatVersion) +
+   if (!version.is_number_integer() || version.get<int>() < 1 || version.get<int>() > kFormatVersion)
+      reader.Fail("format_version", "got " + version.dump() + ", expected 1 to " + std::to_string(kFormatVersion) +
                                        " (re-export the bundle with this version of flashsim)");
+   reader.version = version.get<int>();
+   reader.allowCode = allowCode;
    try {
-   fName = root.value("name", std::string(""));
+      fName = root.value("name", std::string(""));
 
-   if (root.contains("ode")) {
-      const Json &ode = root.at("ode");
-      fOde.method = ParseOdeMethod(reader.String(ode, "ode", "method"));
-      fOde.steps = static_cast<int>(reader.Number(ode, "ode", "steps", fOde.steps));
-      fOde.rtol = reader.Number(ode, "ode", "rtol", fOde.rtol);
-      fOde.atol = reader.Number(ode, "ode", "atol", fOde.atol);
-      try {
-         fOde.Validate();
-      } catch (const std::invalid_argument &err) {
-         reader.Fail("ode", err.what());
+      if (root.contains("ode")) {
+         const Json &ode = root.at("ode");
+         fOde.method = ParseOdeMethod(reader.String(ode, "ode", "method"));
+         fOde.steps = static_cast<int>(reader.Number(ode, "ode", "steps", fOde.steps));
+         fOde.rtol = reader.Number(ode, "ode", "rtol", fOde.rtol);
+         fOde.atol = reader.Number(ode, "ode", "atol", fOde.atol);
+         try {
+            fOde.Validate();
+         } catch (const std::invalid_argument &err) {
+            reader.Fail("ode", err.what());
+         }
       }
-   }
 
-   fDerived = ReadDefinedColumns(reader, root, "derived");
-   fPostprocess = ReadDefinedColumns(reader, root, "postprocess");
+      fDerived = ReadDefinedColumns(reader, root, "derived");
+      fPostprocess = ReadDefinedColumns(reader, root, "postprocess");
 
-   const Json &collections = reader.Array(root, "", "collections");
-   for (std::size_t c = 0; c < collections.size(); ++c) {
-      const std::string cwhere = "collections[" + std::to_string(c) + "]";
-      CollectionSpec collection;
-      collection.name = reader.String(collections[c], cwhere, "name");
-      collection.sortBy = collections[c].value("sort_by", std::string(""));
-      const Json &sources = reader.Array(collections[c], cwhere, "sources");
-      if (sources.empty())
-         reader.Fail(cwhere + ".sources", "is empty");
-      for (std::size_t s = 0; s < sources.size(); ++s)
-         collection.sources.push_back(
-            ReadSource(reader, sources[s], cwhere + ".sources[" + std::to_string(s) + "]", fDirectory));
-      CheckCollection(reader, collection, cwhere);
-      const auto branches = collection.Branches();
-      for (std::size_t j = 0; j < branches.size(); ++j)
-         if (branches[j].first == collection.sortBy)
-            collection.merge.sortBranch = static_cast<int>(j);
-      if (collections[c].contains("sum_to_one")) {
-         const Json &groups = reader.Array(collections[c], cwhere, "sum_to_one");
-         for (std::size_t g = 0; g < groups.size(); ++g) {
-            const std::string gwhere = cwhere + ".sum_to_one[" + std::to_string(g) + "]";
-            if (!groups[g].is_array() || groups[g].size() < 2)
-               reader.Fail(gwhere, "expected a list of at least two branch names");
-            std::vector<int> group;
-            for (const auto &name : groups[g]) {
-               const auto at = std::find_if(branches.begin(), branches.end(), [&](const auto &b) {
-                  return name.is_string() && b.first == name.get<std::string>();
-               });
-               if (at == branches.end() || (at->second != BranchType::kFloat && at->second != BranchType::kDouble))
-                  reader.Fail(gwhere, "'" + (name.is_string() ? name.get<std::string>() : name.dump()) +
-                                         "' is not a floating-point branch of the collection");
-               group.push_back(static_cast<int>(at - branches.begin()));
+      const Json &collections = reader.Array(root, "", "collections");
+      for (std::size_t c = 0; c < collections.size(); ++c) {
+         const std::string cwhere = "collections[" + std::to_string(c) + "]";
+         CollectionSpec collection;
+         collection.name = reader.String(collections[c], cwhere, "name");
+         collection.sortBy = collections[c].value("sort_by", std::string(""));
+         const Json &sources = reader.Array(collections[c], cwhere, "sources");
+         if (sources.empty())
+            reader.Fail(cwhere + ".sources", "is empty");
+         for (std::size_t s = 0; s < sources.size(); ++s)
+            collection.sources.push_back(
+               ReadSource(reader, sources[s], cwhere + ".sources[" + std::to_string(s) + "]", fDirectory));
+         CheckCollection(reader, collection, cwhere);
+         const auto branches = collection.Branches();
+         for (std::size_t j = 0; j < branches.size(); ++j)
+            if (branches[j].first == collection.sortBy)
+               collection.merge.sortBranch = static_cast<int>(j);
+         if (collections[c].contains("sum_to_one")) {
+            const Json &groups = reader.Array(collections[c], cwhere, "sum_to_one");
+            for (std::size_t g = 0; g < groups.size(); ++g) {
+               const std::string gwhere = cwhere + ".sum_to_one[" + std::to_string(g) + "]";
+               if (!groups[g].is_array() || groups[g].size() < 2)
+                  reader.Fail(gwhere, "expected a list of at least two branch names");
+               std::vector<int> group;
+               for (const auto &name : groups[g]) {
+                  const auto at = std::find_if(branches.begin(), branches.end(), [&](const auto &b) {
+                     return name.is_string() && b.first == name.get<std::string>();
+                  });
+                  if (at == branches.end() || (at->second != BranchType::kFloat && at->second != BranchType::kDouble))
+                     reader.Fail(gwhere, "'" + (name.is_string() ? name.get<std::string>() : name.dump()) +
+                                            "' is not a floating-point branch of the collection");
+                  group.push_back(static_cast<int>(at - branches.begin()));
+               }
+               collection.merge.sumToOne.push_back(std::move(group));
             }
-            collection.merge.sumToOne.push_back(std::move(group));
          }
-      }
-      if (collections[c].contains("acceptance")) {
-         const auto floating = [&](const std::string &name) {
-            const auto at = std::find_if(branches.begin(), branches.end(),
-                                         [&](const auto &b) { return b.first == name; });
-            return at == branches.end() ? -1 : static_cast<int>(at - branches.begin());
-         };
-         const int eta = floating("eta");
-         const Json &rules = reader.Array(collections[c], cwhere, "acceptance");
-         for (std::size_t r = 0; r < rules.size(); ++r) {
-            const std::string rwhere = cwhere + ".acceptance[" + std::to_string(r) + "]";
-            if (!rules[r].is_object())
-               reader.Fail(rwhere, "expected {\"branch\": ..., \"value\": ..., \"abs_above\": ...}");
-            if (eta < 0)
-               reader.Fail(rwhere, "the collection has no 'eta' branch for the |eta| edge");
-            const std::string name = reader.String(rules[r], rwhere, "branch");
-            const int branch = floating(name);
-            if (branch < 0 || branch == eta)
-               reader.Fail(rwhere + ".branch", "'" + name + "' is not a branch of the collection other than eta");
-            if (!rules[r].contains("value") || !rules[r].contains("abs_above"))
-               reader.Fail(rwhere, "needs 'value' and 'abs_above'");
-            const double value = reader.Number(rules[r], rwhere, "value", 0.0);
-            const double above = reader.Number(rules[r], rwhere, "abs_above", 0.0);
-            if (!std::isfinite(value) || !std::isfinite(above) || above < 0)
-               reader.Fail(rwhere, "'value' and 'abs_above' must be finite numbers, abs_above >= 0");
-            collection.merge.acceptance.push_back(AcceptanceRule{branch, eta, above, value});
+         if (collections[c].contains("acceptance")) {
+            const auto floating = [&](const std::string &name) {
+               const auto at =
+                  std::find_if(branches.begin(), branches.end(), [&](const auto &b) { return b.first == name; });
+               return at == branches.end() ? -1 : static_cast<int>(at - branches.begin());
+            };
+            const int eta = floating("eta");
+            const Json &rules = reader.Array(collections[c], cwhere, "acceptance");
+            for (std::size_t r = 0; r < rules.size(); ++r) {
+               const std::string rwhere = cwhere + ".acceptance[" + std::to_string(r) + "]";
+               if (!rules[r].is_object())
+                  reader.Fail(rwhere, "expected {\"branch\": ..., \"value\": ..., \"abs_above\": ...}");
+               if (eta < 0)
+                  reader.Fail(rwhere, "the collection has no 'eta' branch for the |eta| edge");
+               const std::string name = reader.String(rules[r], rwhere, "branch");
+               const int branch = floating(name);
+               if (branch < 0 || branch == eta)
+                  reader.Fail(rwhere + ".branch", "'" + name + "' is not a branch of the collection other than eta");
+               if (!rules[r].contains("value") || !rules[r].contains("abs_above"))
+                  reader.Fail(rwhere, "needs 'value' and 'abs_above'");
+               const double value = reader.Number(rules[r], rwhere, "value", 0.0);
+               const double above = reader.Number(rules[r], rwhere, "abs_above", 0.0);
+               if (!std::isfinite(value) || !std::isfinite(above) || above < 0)
+                  reader.Fail(rwhere, "'value' and 'abs_above' must be finite numbers, abs_above >= 0");
+               collection.merge.acceptance.push_back(AcceptanceRule{branch, eta, above, value});
+            }
          }
+         fCollections.push_back(std::move(collection));
       }
-      fCollections.push_back(std::move(collection));
-   }
    } catch (const Json::exception &err) {
       // an optional field read with value(key, default) that holds another type: a BundleError naming the file
       reader.Fail("", std::string("a field of the wrong type (") + err.what() + ")");
@@ -538,7 +572,7 @@ SourceKind ParseSourceKind(const std::string &name)
    if (name == "unmatched")
       return SourceKind::kUnmatched;
    if (name == "slots")
-      return SourceKind::kSlots;
+      return SourceKind::kCandidatesPerEvent;
    if (name == "event")
       return SourceKind::kEvent;
    throw std::invalid_argument("unknown source kind '" + name + "', expected matched, unmatched, slots or event");
@@ -552,8 +586,7 @@ const CollectionSpec &Bundle::Collection(const std::string &name) const
          return collection;
       known += (known.empty() ? "" : ", ") + collection.name;
    }
-   throw BundleError("flashsim: bundle '" + fDirectory + "' has no collection '" + name +
-                               "'; it has: " + known);
+   throw BundleError("flashsim: bundle '" + fDirectory + "' has no collection '" + name + "'; it has: " + known);
 }
 
 } // namespace flashsim

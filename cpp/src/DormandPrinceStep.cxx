@@ -13,8 +13,7 @@ constexpr double a21 = 1.0 / 5;
 constexpr double a31 = 3.0 / 40, a32 = 9.0 / 40;
 constexpr double a41 = 44.0 / 45, a42 = -56.0 / 15, a43 = 32.0 / 9;
 constexpr double a51 = 19372.0 / 6561, a52 = -25360.0 / 2187, a53 = 64448.0 / 6561, a54 = -212.0 / 729;
-constexpr double a61 = 9017.0 / 3168, a62 = -355.0 / 33, a63 = 46732.0 / 5247, a64 = 49.0 / 176,
-                 a65 = -5103.0 / 18656;
+constexpr double a61 = 9017.0 / 3168, a62 = -355.0 / 33, a63 = 46732.0 / 5247, a64 = 49.0 / 176, a65 = -5103.0 / 18656;
 // 5th-order weights (also the last row of the tableau: first same as last).
 constexpr double b1 = 35.0 / 384, b3 = 500.0 / 1113, b4 = 125.0 / 192, b5 = -2187.0 / 6784, b6 = 11.0 / 84;
 // 5th minus embedded 4th-order weights.
@@ -26,8 +25,8 @@ int DormandPrinceStep(const VelocityField &v, const double *t, const double *h, 
                       std::size_t dim, const std::size_t *which, OdeWorkspace &ws)
 {
    const double *k1 = ws.k[0].data();
-   double *k2 = ws.k[1].data(), *k3 = ws.k[2].data(), *k4 = ws.k[3].data(), *k5 = ws.k[4].data(),
-          *k6 = ws.k[5].data(), *k7 = ws.k[6].data();
+   double *k2 = ws.k[1].data(), *k3 = ws.k[2].data(), *k4 = ws.k[3].data(), *k5 = ws.k[4].data(), *k6 = ws.k[5].data(),
+          *k7 = ws.k[6].data();
    double *s = ws.stage.data();
    double *next = ws.next.data();
    double *err = ws.error.data();

@@ -18,8 +18,8 @@ ObjectSimulator::ObjectSimulator(const Bundle &bundle, const std::string &collec
       throw InputError("flashsim: ObjectSimulator needs at least one slot");
    options.ode.Validate();
    const CollectionSpec &spec = bundle.Collection(collection);
-   const auto it = std::find_if(spec.sources.begin(), spec.sources.end(),
-                                [&](const SourceSpec &s) { return s.name == source; });
+   const auto it =
+      std::find_if(spec.sources.begin(), spec.sources.end(), [&](const SourceSpec &s) { return s.name == source; });
    if (it == spec.sources.end())
       throw BundleError("flashsim: bundle '" + bundle.Directory() + "': collection '" + collection +
                         "' has no source '" + source + "'");
@@ -74,9 +74,12 @@ std::size_t ObjectSimulator::DrawLabel(Slot &s, std::size_t r, double u) const
 std::size_t ObjectSimulator::Candidates(std::size_t nGen) const
 {
    switch (fSpec.kind) {
-   case SourceKind::kSlots: return static_cast<std::size_t>(fSpec.slots);
-   case SourceKind::kEvent: return 1;
-   default: return nGen;
+   case SourceKind::kCandidatesPerEvent:
+      return static_cast<std::size_t>(fSpec.slots);
+   case SourceKind::kEvent:
+      return 1;
+   default:
+      return nGen;
    }
 }
 
@@ -94,11 +97,11 @@ void ObjectSimulator::Keep(Slot &s, std::size_t nEvents, const std::size_t *offs
    for (std::size_t e = 0; e < nEvents; ++e) {
       const std::size_t begin = offsets[e], end = offsets[e + 1];
       std::size_t n = end - begin; // kept rows of the event, from `begin` on, when they are the first n
-      if (fEfficiency && fSpec.kind == SourceKind::kSlots) {
+      if (fEfficiency && fSpec.kind == SourceKind::kCandidatesPerEvent) {
          // one uniform per event: the number of slots kept follows the survival function p_k
          const double u = s.streams[e].Uniform(0, 0);
-         n = static_cast<std::size_t>(std::count_if(s.probability.begin() + begin, s.probability.begin() + end,
-                                                    [u](float p) { return u < p; }));
+         n = static_cast<std::size_t>(
+            std::count_if(s.probability.begin() + begin, s.probability.begin() + end, [u](float p) { return u < p; }));
       } else if (fEfficiency) {
          for (std::size_t i = begin; i < end; ++i)
             if (s.streams[e].Uniform(static_cast<std::uint32_t>(genIndex[i]), 0) < s.probability[i]) {
@@ -199,9 +202,8 @@ void ObjectSimulator::Run(Slot &s, std::size_t nEvents, const EventId *ids, cons
    } catch (const OdeStepLimitError &err) {
       const EventId &id = ids[s.keptEvent[err.row]];
       throw ModelError("flashsim: " + fCollection + " <- " + fSpec.name + ", event run=" + std::to_string(id.run) +
-                       " luminosityBlock=" + std::to_string(id.luminosityBlock) + " event=" +
-                       std::to_string(id.event) + ", gen object " + std::to_string(genIndex[s.kept[err.row]]) +
-                       ": " + err.what());
+                       " luminosityBlock=" + std::to_string(id.luminosityBlock) + " event=" + std::to_string(id.event) +
+                       ", gen object " + std::to_string(genIndex[s.kept[err.row]]) + ": " + err.what());
    }
 
    s.usage.events += nEvents;
@@ -249,10 +251,10 @@ void ObjectSimulator::Run(Slot &s, std::size_t nEvents, const EventId *ids, cons
             result.values[j * size + q] = ToBranchRange(target.transform.Inverse(s.x[r * d + j], row), target.type);
          }
          if (nLabels > 0) {
-            const std::size_t label =
-               fLabels ? DrawLabel(s, r, s.streams[e].Uniform(static_cast<std::uint32_t>(genIndex[i]),
-                                                              static_cast<std::uint32_t>(1 + d)))
-                       : 0;
+            const std::size_t label = fLabels ? DrawLabel(s, r,
+                                                          s.streams[e].Uniform(static_cast<std::uint32_t>(genIndex[i]),
+                                                                               static_cast<std::uint32_t>(1 + d)))
+                                              : 0;
             for (std::size_t j = 0; j < nLabels; ++j)
                result.values[(d + j) * size + q] =
                   ToBranchRange(fSpec.labels.values[label * nLabels + j], fSpec.labels.branches[j].second);
@@ -301,12 +303,12 @@ void ObjectSimulator::CheckValues(const SimulatedObjects &result, const EventId 
             const std::string branch = j < d             ? fSpec.targets[j].branch
                                        : j < d + nLabels ? fSpec.labels.branches[j - d].first
                                                          : fSpec.copies[j - d - nLabels].branch;
-            throw ModelError("flashsim: " + fCollection + " <- " + fSpec.name + ", event run=" + std::to_string(id.run) +
-                             " luminosityBlock=" + std::to_string(id.luminosityBlock) + " event=" +
-                             std::to_string(id.event) + ": the simulated " + fCollection + "_" + branch +
-                             " of object " + std::to_string(r) + " is " +
-                             std::to_string(type == BranchType::kFloat ? static_cast<float>(value) : value) +
-                             " (the bundle's networks or transforms made it); nothing written");
+            throw ModelError(
+               "flashsim: " + fCollection + " <- " + fSpec.name + ", event run=" + std::to_string(id.run) +
+               " luminosityBlock=" + std::to_string(id.luminosityBlock) + " event=" + std::to_string(id.event) +
+               ": the simulated " + fCollection + "_" + branch + " of object " + std::to_string(r) + " is " +
+               std::to_string(type == BranchType::kFloat ? static_cast<float>(value) : value) +
+               " (the bundle's networks or transforms made it); nothing written");
          }
       }
    }

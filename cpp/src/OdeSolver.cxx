@@ -28,10 +28,14 @@ OdeMethod ParseOdeMethod(const std::string &name)
 std::string OdeMethodName(OdeMethod method)
 {
    switch (method) {
-   case OdeMethod::kEuler: return "euler";
-   case OdeMethod::kMidpoint: return "midpoint";
-   case OdeMethod::kRK4: return "rk4";
-   case OdeMethod::kDormandPrince: return "dopri5";
+   case OdeMethod::kEuler:
+      return "euler";
+   case OdeMethod::kMidpoint:
+      return "midpoint";
+   case OdeMethod::kRK4:
+      return "rk4";
+   case OdeMethod::kDormandPrince:
+      return "dopri5";
    }
    return "unknown";
 }
@@ -193,10 +197,17 @@ OdeResult Integrate(const VelocityField &v, double *x, std::size_t rows, std::si
    for (int step = 0; step < options.steps; ++step) {
       const double t = t0 + step * h;
       switch (options.method) {
-      case OdeMethod::kEuler: result.nfe += Detail::EulerStep(v, t, h, x, rows, dim, ws); break;
-      case OdeMethod::kMidpoint: result.nfe += Detail::MidpointStep(v, t, h, x, rows, dim, ws); break;
-      case OdeMethod::kRK4: result.nfe += Detail::RK4Step(v, t, h, x, rows, dim, ws); break;
-      case OdeMethod::kDormandPrince: break;
+      case OdeMethod::kEuler:
+         result.nfe += Detail::EulerStep(v, t, h, x, rows, dim, ws);
+         break;
+      case OdeMethod::kMidpoint:
+         result.nfe += Detail::MidpointStep(v, t, h, x, rows, dim, ws);
+         break;
+      case OdeMethod::kRK4:
+         result.nfe += Detail::RK4Step(v, t, h, x, rows, dim, ws);
+         break;
+      case OdeMethod::kDormandPrince:
+         break;
       }
       ++result.acceptedSteps;
    }

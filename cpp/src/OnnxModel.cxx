@@ -60,12 +60,18 @@ std::string NameList(const std::vector<TensorSpec> &specs)
 std::string ElementTypeName(ONNXTensorElementDataType type)
 {
    switch (type) {
-   case ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT: return "float32";
-   case ONNX_TENSOR_ELEMENT_DATA_TYPE_DOUBLE: return "float64";
-   case ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT16: return "float16";
-   case ONNX_TENSOR_ELEMENT_DATA_TYPE_INT64: return "int64";
-   case ONNX_TENSOR_ELEMENT_DATA_TYPE_INT32: return "int32";
-   default: return "type code " + std::to_string(static_cast<int>(type));
+   case ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT:
+      return "float32";
+   case ONNX_TENSOR_ELEMENT_DATA_TYPE_DOUBLE:
+      return "float64";
+   case ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT16:
+      return "float16";
+   case ONNX_TENSOR_ELEMENT_DATA_TYPE_INT64:
+      return "int64";
+   case ONNX_TENSOR_ELEMENT_DATA_TYPE_INT32:
+      return "int32";
+   default:
+      return "type code " + std::to_string(static_cast<int>(type));
    }
 }
 
@@ -90,7 +96,7 @@ struct OnnxModel::Impl {
       const std::string where = "flashsim: ONNX model '" + path + "': ";
       if (count != expected.size())
          throw ModelError(where + "has " + std::to_string(count) + " " + what + "s, expected " +
-                                     std::to_string(expected.size()) + " (" + NameList(expected) + ")");
+                          std::to_string(expected.size()) + " (" + NameList(expected) + ")");
       for (std::size_t i = 0; i < count; ++i) {
          const std::string name = nameAt(i);
          const TensorSpec *spec = nullptr;
@@ -98,8 +104,8 @@ struct OnnxModel::Impl {
             if (candidate.name == name)
                spec = &candidate;
          if (!spec)
-            throw ModelError(where + what + " '" + name + "' is not one of the expected " + what +
-                                        "s (" + NameList(expected) + ")");
+            throw ModelError(where + what + " '" + name + "' is not one of the expected " + what + "s (" +
+                             NameList(expected) + ")");
          const auto info = typeAt(i);
          if (info.GetONNXType() != ONNX_TYPE_TENSOR)
             throw ModelError(where + what + " '" + name + "' is not a tensor");
@@ -107,19 +113,17 @@ struct OnnxModel::Impl {
          const auto shape = tensor.GetShape();
          if (tensor.GetElementType() != ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT)
             throw ModelError(where + what + " '" + name + "' has element type " +
-                                        ElementTypeName(tensor.GetElementType()) + ", expected float32");
+                             ElementTypeName(tensor.GetElementType()) + ", expected float32");
          if (shape.size() != 2)
-            throw ModelError(where + what + " '" + name + "' has rank " + std::to_string(shape.size()) +
-                                        " (shape " + ShapeString(shape) + "), expected rank 2 [batch, " +
-                                        std::to_string(spec->features) + "]");
+            throw ModelError(where + what + " '" + name + "' has rank " + std::to_string(shape.size()) + " (shape " +
+                             ShapeString(shape) + "), expected rank 2 [batch, " + std::to_string(spec->features) + "]");
          if (shape[0] >= 0)
-            throw ModelError(where + what + " '" + name + "' has a fixed batch size " +
-                                        std::to_string(shape[0]) +
-                                        ", expected a dynamic first dimension (export with a dynamic batch axis)");
+            throw ModelError(where + what + " '" + name + "' has a fixed batch size " + std::to_string(shape[0]) +
+                             ", expected a dynamic first dimension (export with a dynamic batch axis)");
          if (shape[1] != spec->features)
             throw ModelError(where + what + " '" + name + "' has " +
-                                        (shape[1] < 0 ? std::string("a dynamic number of") : std::to_string(shape[1])) +
-                                        " features, expected " + std::to_string(spec->features));
+                             (shape[1] < 0 ? std::string("a dynamic number of") : std::to_string(shape[1])) +
+                             " features, expected " + std::to_string(spec->features));
       }
    }
 };
@@ -155,9 +159,11 @@ OnnxModel::OnnxModel(const std::string &path, std::vector<TensorSpec> inputs, st
       } catch (const Ort::Exception &err) {
          throw RuntimeLibraryError(
             "flashsim: ONNX model '" + path + "': --device cuda needs ONNX Runtime's CUDA execution provider, which " +
-            OnnxRuntimeLibrary() + " does not have: pip install onnxruntime-gpu (it replaces onnxruntime, same module) "
+            OnnxRuntimeLibrary() +
+            " does not have: pip install onnxruntime-gpu (it replaces onnxruntime, same module) "
             "on a machine with an NVIDIA GPU, CUDA and cuDNN, or point $FLASHSIM_ONNXRUNTIME_LIBRARY at a "
-            "libonnxruntime.so built with CUDA (" + err.what() + ")");
+            "libonnxruntime.so built with CUDA (" +
+            err.what() + ")");
       }
    } else if (options.device != "cpu") {
       throw InputError("flashsim: unknown device '" + options.device + "', expected cpu or cuda");
@@ -214,8 +220,8 @@ void OnnxModel::Run(std::size_t rows, const float *const *inputs, float *const *
    }
    // Session::Run is const and thread-safe; the Ort C++ wrapper just does not mark it so.
    auto &session = const_cast<Ort::Session &>(impl.session);
-   session.Run(Ort::RunOptions{nullptr}, impl.inputNames.data(), in.data(), impl.inputs.size(),
-               impl.outputNames.data(), out.data(), impl.outputs.size());
+   session.Run(Ort::RunOptions{nullptr}, impl.inputNames.data(), in.data(), impl.inputs.size(), impl.outputNames.data(),
+               out.data(), impl.outputs.size());
    const auto elapsed = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start);
    impl.calls.fetch_add(1, std::memory_order_relaxed);
    impl.nanoseconds.fetch_add(static_cast<std::uint64_t>(elapsed.count()), std::memory_order_relaxed);
@@ -224,7 +230,7 @@ void OnnxModel::Run(std::size_t rows, const float *const *inputs, float *const *
 }
 
 std::shared_ptr<const OnnxModel> OnnxModel::Shared(const std::string &path, const std::vector<TensorSpec> &inputs,
-                                                  const std::vector<TensorSpec> &outputs, const Options &options)
+                                                   const std::vector<TensorSpec> &outputs, const Options &options)
 {
    static std::mutex mutex;
    static std::map<std::string, std::weak_ptr<const OnnxModel>> cache;

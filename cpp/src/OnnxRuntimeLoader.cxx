@@ -67,8 +67,8 @@ const OrtApi &LoadLocked()
       return *gApi; // the handle stays open for the life of the process
    }
    throw RuntimeLibraryError("flashsim: cannot load the ONNX Runtime library; tried:" + tried +
-                            "\nInstall it (pip install onnxruntime) or give its path with "
-                            "flashsim::SetOnnxRuntimeLibrary / $FLASHSIM_ONNXRUNTIME_LIBRARY");
+                             "\nInstall it (pip install onnxruntime) or give its path with "
+                             "flashsim::SetOnnxRuntimeLibrary / $FLASHSIM_ONNXRUNTIME_LIBRARY");
 }
 } // namespace
 
@@ -77,7 +77,7 @@ void SetOnnxRuntimeLibrary(const std::string &path)
    std::lock_guard<std::mutex> lock(gLoaderMutex);
    if (gApi && path != gLoadedPath)
       throw RuntimeLibraryError("flashsim: ONNX Runtime is already loaded from '" + gLoadedPath +
-                               "'; cannot switch to '" + path + "' in the same process");
+                                "'; cannot switch to '" + path + "' in the same process");
    gRequestedPath = path;
 }
 

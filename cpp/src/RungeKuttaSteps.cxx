@@ -41,8 +41,7 @@ int MidpointStep(const VelocityField &v, double t, double h, double *x, std::siz
    return 2;
 }
 
-int RK4Step(const VelocityField &v, double t, double h, double *x, std::size_t rows, std::size_t dim,
-            OdeWorkspace &ws)
+int RK4Step(const VelocityField &v, double t, double h, double *x, std::size_t rows, std::size_t dim, OdeWorkspace &ws)
 {
    const std::size_t size = rows * dim;
    double *k1 = ws.k[0].data();

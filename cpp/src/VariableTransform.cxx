@@ -51,12 +51,18 @@ double ForwardStep(const TransformStep &s, double x, const float *gen)
 {
    using Op = TransformStep::Op;
    switch (s.op) {
-   case Op::kLog: return std::log(x + s.offset);
-   case Op::kStandardize: return (x - s.mean) / s.std;
-   case Op::kRatio: return x / gen[s.genIndex];
-   case Op::kDifference: return x - gen[s.genIndex];
-   case Op::kDeltaPhi: return WrapPhi(x - gen[s.genIndex]);
-   case Op::kGenScale: return x * GenFactor(s, gen);
+   case Op::kLog:
+      return std::log(x + s.offset);
+   case Op::kStandardize:
+      return (x - s.mean) / s.std;
+   case Op::kRatio:
+      return x / gen[s.genIndex];
+   case Op::kDifference:
+      return x - gen[s.genIndex];
+   case Op::kDeltaPhi:
+      return WrapPhi(x - gen[s.genIndex]);
+   case Op::kGenScale:
+      return x * GenFactor(s, gen);
    case Op::kBinnedStandardize: {
       const std::size_t k = GenBin(s, gen);
       return (x - s.locs[k]) / s.scales[k];
@@ -65,11 +71,16 @@ double ForwardStep(const TransformStep &s, double x, const float *gen)
       const double u = std::clamp((x - s.lo) / (s.hi - s.lo), s.eps, 1.0 - s.eps);
       return std::log(u / (1.0 - u));
    }
-   case Op::kArctan: return std::atan(x / s.scale);
-   case Op::kAsinh: return std::asinh(x / s.scale);
-   case Op::kDequantize: return x;
-   case Op::kClip: return std::clamp(x, s.lo, s.hi);
-   case Op::kSpike: return x;
+   case Op::kArctan:
+      return std::atan(x / s.scale);
+   case Op::kAsinh:
+      return std::asinh(x / s.scale);
+   case Op::kDequantize:
+      return x;
+   case Op::kClip:
+      return std::clamp(x, s.lo, s.hi);
+   case Op::kSpike:
+      return x;
    }
    return x;
 }
@@ -78,25 +89,36 @@ double InverseStep(const TransformStep &s, double y, const float *gen)
 {
    using Op = TransformStep::Op;
    switch (s.op) {
-   case Op::kLog: return std::exp(y) - s.offset;
-   case Op::kStandardize: return y * s.std + s.mean;
-   case Op::kRatio: return y * gen[s.genIndex];
-   case Op::kDifference: return y + gen[s.genIndex];
-   case Op::kDeltaPhi: return WrapPhi(y + gen[s.genIndex]);
-   case Op::kGenScale: return y / GenFactor(s, gen);
+   case Op::kLog:
+      return std::exp(y) - s.offset;
+   case Op::kStandardize:
+      return y * s.std + s.mean;
+   case Op::kRatio:
+      return y * gen[s.genIndex];
+   case Op::kDifference:
+      return y + gen[s.genIndex];
+   case Op::kDeltaPhi:
+      return WrapPhi(y + gen[s.genIndex]);
+   case Op::kGenScale:
+      return y / GenFactor(s, gen);
    case Op::kBinnedStandardize: {
       const std::size_t k = GenBin(s, gen);
       return y * s.scales[k] + s.locs[k];
    }
-   case Op::kLogit: return s.lo + (s.hi - s.lo) / (1.0 + std::exp(-y));
+   case Op::kLogit:
+      return s.lo + (s.hi - s.lo) / (1.0 + std::exp(-y));
    case Op::kArctan: {
       const double edge = M_PI / 2 - 1e-9;
       return s.scale * std::tan(std::clamp(y, -edge, edge));
    }
-   case Op::kAsinh: return s.scale * std::sinh(y);
-   case Op::kDequantize: return std::nearbyint(y);
-   case Op::kClip: return std::clamp(y, s.lo, s.hi);
-   case Op::kSpike: return y;
+   case Op::kAsinh:
+      return s.scale * std::sinh(y);
+   case Op::kDequantize:
+      return std::nearbyint(y);
+   case Op::kClip:
+      return std::clamp(y, s.lo, s.hi);
+   case Op::kSpike:
+      return y;
    }
    return y;
 }

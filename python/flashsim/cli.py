@@ -23,7 +23,7 @@ _COMMANDS = {
     "simulate": "flashsim.rdf.command",
     "validate": "flashsim.validate.command",
     "bench": "flashsim.bench",
-    "config": "flashsim.config",
+    "config": "flashsim.plugin_config",
     "demo": "flashsim.demo",
 }
 # deprecated name -> command: still run, with a one-line notice on stderr

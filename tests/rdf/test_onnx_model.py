@@ -79,7 +79,7 @@ def test_wrong_number_of_inputs(cpp, tiny_bundle):
 def test_wrong_input_name(cpp, tmp_path):
     import torch
 
-    from flashsim.export import export_mlp
+    from flashsim.onnx_graphs import export_mlp
 
     path = export_mlp(torch.nn.Sequential(torch.nn.Linear(8, 4)), tmp_path / "renamed.onnx",
                       [("x", 4), ("time", 1), ("cond", 3)], "velocity")

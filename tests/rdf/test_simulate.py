@@ -231,7 +231,7 @@ def source(manifest):
          r"jet_velocity.onnx': input 'x' has 4 features, expected 3"),
         (lambda m, d: source(m).update(velocity_field={"model": "jet_efficiency.onnx"}), ModelError,
          r"has 1 inputs, expected 3 \(x, t, cond\)"),
-        (lambda m, d: m.update(format_version=99), BundleError, r"format_version.*expected 1"),
+        (lambda m, d: m.update(format_version=99), BundleError, r"format_version.*expected 1 to 2"),
         (lambda m, d: source(m)["targets"][0].update(type="Float"), BundleError,
          r"targets\[0\].type: unknown branch type 'Float'"),
         (lambda m, d: source(m)["conditioning"][0]["transform"].append({"op": "sqrt"}), BundleError,

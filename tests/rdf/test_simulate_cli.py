@@ -183,7 +183,7 @@ def test_invalid_bundle(gen_tree, tiny_bundle, tmp_path, capsys):
     manifest["format_version"] = 7
     (bad / "bundle.json").write_text(json.dumps(manifest))
     assert cli(gen_tree, "-o", tmp_path / "nano.root", "--bundle", bad) == 2
-    assert "format_version is 7, expected 1" in capsys.readouterr().err
+    assert "format_version is 7, expected one of (1, 2)" in capsys.readouterr().err
     assert not (tmp_path / "nano.root").exists()
 
 

@@ -26,7 +26,8 @@ def nanoaod_bundle(directory):
         source.setdefault("copies", []).append({"branch": "mass", "type": "Float_t", "fallback": 0.1057})
     for rank in (0, 1):  # NanoAOD's Jet_muonIdx1/2: the first and second muon pointing at the jet
         manifest["postprocess"].append({"column": f"Jet_muonIdx{rank + 1}", "requires": ["Muon", "Jet"],
-                                        "expression": f"flashsim::Neighbours::InverseIndex(Muon_jetIdx, nJet, {rank})"})
+                                        "op": "inverse_index", "index": "Muon_jetIdx", "size_of": "Jet_pt",
+                                        "rank": rank})
     write_manifest(directory, manifest)
     return directory
 

@@ -63,10 +63,8 @@ def write_source_bundle(directory):
     manifest = {
         "name": "every kind of source (random weights)",
         "ode": {"method": "rk4", "steps": 3},
-        "derived": [{"column": "GenJet_nearestMuonDR", "inputs": ["GenJet_eta", "GenJet_phi", "GenPart_eta",
-                                                                  "GenPart_phi", "GenPart_pdgId"],
-                     "expression": "flashsim::Neighbours::NearestDeltaR(GenJet_eta, GenJet_phi, "
-                                   "GenPart_eta[abs(GenPart_pdgId) == 13], GenPart_phi[abs(GenPart_pdgId) == 13])"}],
+        "derived": [{"column": "GenJet_nearestMuonDR", "op": "nearest_delta_r", "of": "GenJet", "to": "GenPart",
+                     "select": "abs(GenPart_pdgId) == 13"}],
         "collections": [
             {"name": "Jet", "sort_by": "pt", "sources": [
                 {"name": "GenJet", "kind": "matched", "gen_collection": "GenJet", "index_branch": "genJetIdx",
@@ -94,9 +92,8 @@ def write_source_bundle(directory):
                  **networks(directory, "met", 2, 2, 5, efficiency=False)},
             ]},
         ],
-        "postprocess": [{"column": "Muon_jetIdx", "requires": ["Muon", "Jet"],
-                         "expression": "flashsim::Neighbours::ClosestIndex(Muon_eta, Muon_phi, "
-                                       "Jet_eta, Jet_phi, 0.4)"}],
+        "postprocess": [{"column": "Muon_jetIdx", "requires": ["Muon", "Jet"], "op": "closest_index",
+                         "from": "Muon", "to": "Jet", "radius": 0.4}],
     }
     write_manifest(directory, manifest)
     return directory
@@ -193,19 +190,28 @@ def test_missing_inputs_of_derived_columns_are_listed(ROOT, tmp_path, source_bun
         flashsim.rdf.simulate(ROOT.RDataFrame("Events", str(gen)), source_bundle, seed=1)
 
 
-def test_expression_that_does_not_compile_names_the_column(ROOT, event_tree, source_bundle, tmp_path):
+def test_trusted_format_1_expression_that_does_not_compile_names_the_column(ROOT, event_tree, source_bundle,
+                                                                            tmp_path):
     import json
     import shutil
 
     bundle = tmp_path / "bundle"
     shutil.copytree(source_bundle, bundle)
     manifest = json.loads((bundle / "bundle.json").read_text())
-    manifest["postprocess"][0]["expression"] = "flashsim::Neighbours::NoSuchHelper(Muon_eta)"
+    manifest["format_version"] = 1
+    manifest["derived"] = [{"column": "GenJet_nearestMuonDR", "inputs": ["GenJet_eta", "GenJet_phi", "GenPart_eta",
+                                                                     "GenPart_phi", "GenPart_pdgId"],
+                            "expression": "flashsim::Neighbours::NearestDeltaR(GenJet_eta, GenJet_phi, "
+                                          "GenPart_eta[abs(GenPart_pdgId) == 13], "
+                                          "GenPart_phi[abs(GenPart_pdgId) == 13])"}]
+    manifest["collections"][1]["sources"][0]["select"] = "abs(GenPart_pdgId) == 13"
+    manifest["postprocess"] = [{"column": "Muon_jetIdx", "requires": ["Muon", "Jet"],
+                                "expression": "flashsim::Neighbours::NoSuchHelper(Muon_eta)"}]
     (bundle / "bundle.json").write_text(json.dumps(manifest))
     with pytest.raises(flashsim.BundleError, match=r"postprocess column 'Muon_jetIdx': the expression "
                                                    r"'flashsim::Neighbours::NoSuchHelper\(Muon_eta\)' "
                                                    r"cannot be compiled"):
-        flashsim.rdf.simulate(ROOT.RDataFrame("Events", str(event_tree)), bundle, seed=1)
+        flashsim.rdf.simulate(ROOT.RDataFrame("Events", str(event_tree)), bundle, seed=1, allow_bundle_code=True)
 
 
 def test_inverse_index_and_count_pointing(ROOT):
@@ -235,7 +241,8 @@ def test_inverse_index_and_count_pointing(ROOT):
 def test_catalogue_cross_references_call_the_neighbours_helpers():
     """One implementation: the catalogue's inverse indices and counts are the C++ helpers above."""
     from flashsim.catalogue.crossrefs import POSTPROCESS
+    from flashsim.rdf.operations import define
 
-    by_column = {entry["column"]: entry["expression"] for entry in POSTPROCESS}
+    by_column = {entry["column"]: define(entry)[0] for entry in POSTPROCESS}
     assert by_column["Jet_muonIdx2"] == "flashsim::Neighbours::InverseIndex(Muon_jetIdx, Jet_pt.size(), 1)"
     assert by_column["Jet_nElectrons"] == "flashsim::Neighbours::CountPointing(Electron_jetIdx, Jet_pt.size())"

@@ -114,7 +114,8 @@ def test_postprocess_follows_the_file():
     entries = follow_file(sources, types)
     assert [e["column"] for e in entries] == ["Jet_nConstituents"]
     assert "nConstituents" not in [t.branch for t in sources[0].targets]
-    entry = {"column": "Jet_nMuons", "requires": ["Jet", "Muon"], "expression": "f(Jet_pt, Muon_jetIdx)"}
+    entry = {"column": "Jet_nMuons", "requires": ["Jet", "Muon"], "op": "count_pointing", "index": "Muon_jetIdx",
+             "size_of": "Jet_pt"}
     assert computed_columns([entry], {"Jet_nMuons"}, {"Jet_pt"}) == []  # Muon_jetIdx is not simulated
     assert computed_columns([entry], {"Jet_nMuons"}, {"Jet_pt", "Muon_jetIdx"}) == [entry]
 

@@ -19,7 +19,7 @@ CHECKED = {"Jet": ["pt", "eta", "phi", "btagDeepFlavB", "btagPNetQvG", "chMultip
 
 def test_manifest(tiny_bundle):
     m = read_manifest(tiny_bundle)
-    assert m["format_version"] == 1
+    assert m["format_version"] == 2
     keys = [f"{c['name']}_{s['name']}" for c in m["collections"] for s in c["sources"]]
     p = m["provenance"]
     assert "Jet_Pileup" in keys and "Muon_GenMuon" in keys and "Electron_GenPhoton" in keys

@@ -57,7 +57,7 @@ public:
 
 private:
    struct Slot {
-      std::vector<std::vector<EventRows>> rows;                 // [collection][source]
+      std::vector<std::vector<EventRows>> rows;                        // [collection][source]
       std::vector<std::vector<std::vector<SimulatedObjects>>> results; // [collection][source][event]
       std::vector<std::uint64_t> entries;
       std::vector<EventId> ids;

@@ -100,12 +100,12 @@ public:
 
    /// What the simulator did so far, all slots together (benchmarks: rows per network).
    struct Usage {
-      std::uint64_t events = 0;         ///< events simulated
-      std::uint64_t calls = 0;          ///< Simulate / SimulateBatch calls
-      std::uint64_t candidates = 0;     ///< rows through the efficiency network (or candidates without one)
-      std::uint64_t objects = 0;        ///< rows kept: through the ODE and the label head
-      std::uint64_t rowEvaluations = 0; ///< velocity-field evaluations summed over the objects
-      std::uint64_t velocityCalls = 0;  ///< velocity-field network calls
+      std::uint64_t events = 0;            ///< events simulated
+      std::uint64_t calls = 0;             ///< Simulate / SimulateBatch calls
+      std::uint64_t candidates = 0;        ///< rows through the efficiency network (or candidates without one)
+      std::uint64_t objects = 0;           ///< rows kept: through the ODE and the label head
+      std::uint64_t rowEvaluations = 0;    ///< velocity-field evaluations summed over the objects
+      std::uint64_t velocityCalls = 0;     ///< velocity-field network calls
       std::uint64_t maxRowEvaluations = 0; ///< the most evaluations one object needed
    };
    Usage GetUsage() const;
@@ -115,9 +115,9 @@ private:
    struct Slot {
       std::vector<float> gen;
       std::vector<int> genIndex;
-      std::vector<RandomStream> streams; // one per event of the batch
+      std::vector<RandomStream> streams;  // one per event of the batch
       std::vector<std::size_t> keptEvent; // event of each kept row
-      std::vector<float> condNetwork; // the conditioning of the rows of one ODE call
+      std::vector<float> condNetwork;     // the conditioning of the rows of one ODE call
       std::vector<float> conditioning;
       std::vector<float> probability;
       std::vector<std::size_t> kept;
@@ -151,7 +151,7 @@ private:
    std::shared_ptr<const OnnxModel> fEfficiency; // null for kEvent
    std::shared_ptr<const OnnxModel> fVelocityField;
    std::shared_ptr<const OnnxModel> fLabels; // null without a label head or with one class
-   std::vector<Slot> fSlots;                  // one per slot: written every event
+   std::vector<Slot> fSlots;                 // one per slot: written every event
 
 public:
    /// Per-slot scratch for the caller's gen-index list (see rdf/SimulateEvent.hxx).

@@ -17,10 +17,10 @@ constexpr int kMaxSteps = 100000;
 /// How to integrate the flow from noise (t = 0) to data (t = 1).
 struct OdeOptions {
    OdeMethod method = OdeMethod::kMidpoint;
-   int steps = 20;            ///< fixed-step methods: number of steps
-   double rtol = 1e-5;        ///< dopri5: relative tolerance
-   double atol = 1e-5;        ///< dopri5: absolute tolerance
-   int maxSteps = kMaxSteps;  ///< dopri5: accepted + rejected steps before giving up
+   int steps = 20;           ///< fixed-step methods: number of steps
+   double rtol = 1e-5;       ///< dopri5: relative tolerance
+   double atol = 1e-5;       ///< dopri5: absolute tolerance
+   int maxSteps = kMaxSteps; ///< dopri5: accepted + rejected steps before giving up
 
    /// Throws std::invalid_argument naming the bad value.
    void Validate() const;

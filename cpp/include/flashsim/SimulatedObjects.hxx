@@ -46,9 +46,9 @@ void ApplyAcceptance(SimulatedObjects &objects, const std::vector<AcceptanceRule
 
 /// How the sources of a collection become the collection (bundle.json: sort_by, acceptance, sum_to_one).
 struct CollectionMerge {
-   int sortBranch = -1;                        ///< sorted by this branch, descending (-1: not sorted)
-   std::vector<AcceptanceRule> acceptance;     ///< then these branches fixed beyond their |eta| edge
-   std::vector<std::vector<int>> sumToOne;     ///< then these groups rescaled to sum to 1
+   int sortBranch = -1;                    ///< sorted by this branch, descending (-1: not sorted)
+   std::vector<AcceptanceRule> acceptance; ///< then these branches fixed beyond their |eta| edge
+   std::vector<std::vector<int>> sumToOne; ///< then these groups rescaled to sum to 1
 };
 
 /// The sources' objects of one event merged into `out` as `merge` says: MergeSorted, ApplyAcceptance,

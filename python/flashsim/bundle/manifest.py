@@ -7,7 +7,10 @@ from flashsim.errors import BundleError
 
 __all__ = ["FORMAT_VERSION", "read_manifest", "source_branches", "write_manifest"]
 
-FORMAT_VERSION = 1
+# 2: derived columns, cross-references and selections are named operations and cuts (data);
+# 1: they were C++ text, read only with --allow-bundle-code (flashsim.rdf.operations)
+FORMAT_VERSION = 2
+READABLE_VERSIONS = (1, 2)
 
 
 def write_manifest(directory, manifest: dict) -> Path:
@@ -30,9 +33,9 @@ def read_manifest(directory) -> dict:
     except json.JSONDecodeError as err:
         raise BundleError(f"bundle manifest '{path}' is not valid JSON: {err}") from None
     version = manifest.get("format_version")
-    if version != FORMAT_VERSION:
+    if version not in READABLE_VERSIONS:
         raise BundleError(
-            f"bundle manifest '{path}': format_version is {version!r}, expected {FORMAT_VERSION}"
+            f"bundle manifest '{path}': format_version is {version!r}, expected one of {READABLE_VERSIONS}"
         )
     return manifest
 

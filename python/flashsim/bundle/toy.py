@@ -55,7 +55,7 @@ def toy_networks(seed: int = 7):
 
 def write_toy_bundle(directory, ode: dict | None = None) -> Path:
     """Exports the toy networks and writes their bundle.json into ``directory``."""
-    from flashsim.export import export_mlp
+    from flashsim.onnx_graphs import export_mlp
 
     directory = Path(directory)
     n_cond, n_target = len(TOY_CONDITIONING), len(TOY_TARGETS)

@@ -15,11 +15,11 @@ unless a source overrides it.
 import copy
 
 from flashsim.catalogue import crossrefs, electrons, event, fatjets, jets, muons, photons
-from flashsim.catalogue.gen import DERIVED, derived_columns
+from flashsim.catalogue.gen import DERIVED, derived_columns, entry_inputs
 from flashsim.catalogue.spec import Copy, Input, SourceSpec, Target
 
-__all__ = ["COLLECTIONS", "Copy", "DERIVED", "Input", "SourceSpec", "Target", "derived_columns", "postprocess",
-           "sources"]
+__all__ = ["COLLECTIONS", "Copy", "DERIVED", "Input", "SourceSpec", "Target", "derived_columns", "entry_inputs",
+           "postprocess", "sources"]
 
 _ALL = jets.SOURCES + muons.SOURCES + electrons.SOURCES + photons.SOURCES + fatjets.SOURCES + event.SOURCES
 COLLECTIONS = list(dict.fromkeys(s.collection for s in _ALL))

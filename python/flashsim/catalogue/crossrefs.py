@@ -1,24 +1,24 @@
 """Cross-references between simulated collections (bundle "postprocess"): computed from the
-simulated objects with the Neighbours helpers, never learnt."""
+simulated objects with the registry's operations (the Neighbours helpers), never learnt."""
 
 __all__ = ["POSTPROCESS"]
 
 
 def _closest(a, b, radius):
     return {"column": f"{a}_{b[0].lower() + b[1:]}Idx", "requires": [a, b],
-            "expression": f"flashsim::Neighbours::ClosestIndex({a}_eta, {a}_phi, {b}_eta, {b}_phi, {radius}f)"}
+            "op": "closest_index", "from": a, "to": b, "radius": radius}
 
 
 def _nth(jet_branch, other, n):
     """Jet_muonIdx1/2: the n-th object of ``other`` whose <other>_jetIdx is this jet, else -1."""
     return {"column": f"Jet_{jet_branch}{n + 1}", "requires": ["Jet", other],
-            "expression": f"flashsim::Neighbours::InverseIndex({other}_jetIdx, Jet_pt.size(), {n})"}
+            "op": "inverse_index", "index": f"{other}_jetIdx", "size_of": "Jet_pt", "rank": n}
 
 
 def _count(jet_branch, other):
     """Jet_nMuons: how many objects of ``other`` point at this jet (stops at 255, UChar_t)."""
     return {"column": f"Jet_{jet_branch}", "requires": ["Jet", other],
-            "expression": f"flashsim::Neighbours::CountPointing({other}_jetIdx, Jet_pt.size())"}
+            "op": "count_pointing", "index": f"{other}_jetIdx", "size_of": "Jet_pt"}
 
 
 POSTPROCESS = [

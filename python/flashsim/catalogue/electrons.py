@@ -20,6 +20,8 @@ SOURCES = [
 ]
 
 POSTPROCESS = [
-    {"column": "Electron_pdgId", "requires": ["Electron"], "expression": "ROOT::RVecI(-11 * Electron_charge)"},
-    {"column": "Electron_mass", "requires": ["Electron"], "expression": "ROOT::RVecF(Electron_pt.size(), 0.000511f)"},
+    {"column": "Electron_pdgId", "requires": ["Electron"], "op": "pdg_id_from_charge", "of": "Electron_charge",
+     "pdg_id": 11},
+    {"column": "Electron_mass", "requires": ["Electron"], "op": "constant", "like": "Electron_pt",
+     "value": 0.000511},
 ]

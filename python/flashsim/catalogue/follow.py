@@ -13,15 +13,15 @@ decided is kept in ``SourceSpec.decisions`` (the bundle's ``provenance.catalogue
 """
 
 import dataclasses
-import re
 
 import numpy as np
 
 from flashsim.catalogue.acceptance import settle_acceptance
+from flashsim.catalogue.gen import entry_inputs
 from flashsim.catalogue.rules import adapt, is_cross_reference, root_type, steps_for
 from flashsim.catalogue.spec import Target, label
 
-__all__ = ["COPY_AGREEMENT", "collection_branches", "computed_columns", "expression_inputs", "follow_file", "settle"]
+__all__ = ["COPY_AGREEMENT", "collection_branches", "computed_columns", "follow_file", "settle"]
 
 COPY_AGREEMENT = 0.99  # a flavour is copied when it equals the gen object's for this share of matched objects
 
@@ -73,14 +73,6 @@ def _set_targets(sources, column_types):
         s.targets = targets
 
 
-_BRANCH = re.compile(r"\b([A-Z][A-Za-z0-9]*_[A-Za-z0-9_]*[A-Za-z0-9])\b")
-
-
-def expression_inputs(expression: str) -> set:
-    """The NanoAOD branches an RDataFrame expression reads (``UChar_t`` and the like are types)."""
-    return {name for name in _BRANCH.findall(expression) if not name.endswith("_t")}
-
-
 def computed_columns(entries, file_branches, simulated) -> list:
     """The postprocess ``entries`` (in order) that files with ``file_branches`` get: those whose
     column the files have and whose inputs are ``simulated`` or computed by an earlier entry. The
@@ -89,7 +81,7 @@ def computed_columns(entries, file_branches, simulated) -> list:
     have = set(simulated)
     out = []
     for entry in entries:
-        if entry["column"] in file_branches and expression_inputs(entry["expression"]) <= have:
+        if entry["column"] in file_branches and set(entry_inputs(entry)) <= have:
             out.append(entry)
             have.add(entry["column"])
     return out

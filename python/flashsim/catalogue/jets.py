@@ -55,8 +55,6 @@ SOURCES = [
 
 # nConstituents = chMultiplicity + neMultiplicity in NanoAOD: computed, not learnt apart.
 POSTPROCESS = [
-    {"column": "Jet_nConstituents", "requires": ["Jet"],
-     "expression": "ROOT::RVec<UChar_t> out(Jet_chMultiplicity.size()); for (std::size_t i = 0; i < out.size(); ++i) "
-                   "out[i] = UChar_t(std::min(255, int(Jet_chMultiplicity[i]) + int(Jet_neMultiplicity[i]))); "
-                   "return out;"},
+    {"column": "Jet_nConstituents", "requires": ["Jet"], "op": "multiplicity_sum",
+     "of": ["Jet_chMultiplicity", "Jet_neMultiplicity"], "max": 255, "type": "UChar_t"},
 ]

@@ -22,7 +22,7 @@ SOURCES = [
 ]
 
 POSTPROCESS = [
-    {"column": "Muon_pdgId", "requires": ["Muon"], "expression": "ROOT::RVecI(-13 * Muon_charge)"},
-    {"column": "Muon_mass", "requires": ["Muon"], "expression": "ROOT::RVecF(Muon_pt.size(), 0.1056584f)"},
+    {"column": "Muon_pdgId", "requires": ["Muon"], "op": "pdg_id_from_charge", "of": "Muon_charge", "pdg_id": 13},
+    {"column": "Muon_mass", "requires": ["Muon"], "op": "constant", "like": "Muon_pt", "value": 0.1056584},
 ]
 

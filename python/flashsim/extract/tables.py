@@ -61,7 +61,7 @@ def _finite(source, kind, values: dict):
 def _needed_branches(sources):
     """(gen-side columns, reco branches) the sources read, derived columns excluded."""
     from flashsim.catalogue import DERIVED
-    from flashsim.catalogue.follow import expression_inputs
+    from flashsim.rdf.operations import cut
 
     derived = {d["column"] for d in DERIVED}
     gen, reco = [], []
@@ -77,7 +77,7 @@ def _needed_branches(sources):
             reco.append(f"{prefix}_{s.index_branch}")
         for selection in (s.select, s.reco_select):  # e.g. Jet_genJetIdx < 0 for pileup jets
             if selection:
-                names = sorted(expression_inputs(selection))
+                names = sorted(cut(selection, f"{s.key} selection")[1])
                 gen += [n for n in names if not n.startswith(f"{prefix}_")]
                 reco += [n for n in names if n.startswith(f"{prefix}_")]
         if s.kind in ("unmatched", "slots"):
@@ -87,12 +87,14 @@ def _needed_branches(sources):
 
 
 def _reco_select_columns(sources):
+    from flashsim.rdf.operations import cut
+
     out = {}
     for s in sources:
         if s.reco_select:
-            out[f"__reco_{s.key}"] = f"ROOT::RVec<bool>({s.reco_select})"
+            out[f"__reco_{s.key}"] = f"ROOT::RVec<bool>({cut(s.reco_select, f'{s.key} reco selection')[0]})"
         if s.select:
-            out[f"__select_{s.key}"] = f"ROOT::RVec<bool>({s.select})"
+            out[f"__select_{s.key}"] = f"ROOT::RVec<bool>({cut(s.select, f'{s.key} selection')[0]})"
         if s.kind == "unmatched":
             c, g = s.collection, s.gen_collection
             out[f"__pair_{s.key}"] = (f"ROOT::RVecI(flashsim::Neighbours::ClosestIndex({c}_eta, {c}_phi, "
@@ -103,11 +105,11 @@ def _reco_select_columns(sources):
 def _missing_branches(sources, have) -> list:
     """The branches (identity, gen, derived columns' inputs, reco) that ``sources`` read and the file
     columns ``have`` lack."""
-    from flashsim.catalogue import derived_columns
+    from flashsim.catalogue import derived_columns, entry_inputs
 
     raw, derived_needed, reco = _needed_branches(sources)
     derived = derived_columns(derived_needed)
-    dependencies = {c for d in derived for c in d["inputs"]} - {d["column"] for d in derived}
+    dependencies = {c for d in derived for c in entry_inputs(d)} - {d["column"] for d in derived}
     return [c for c in dict.fromkeys(_ID + raw + sorted(dependencies) + reco) if c not in have]
 
 
@@ -174,8 +176,10 @@ def _slim_file(inputs, sources, workdir: Path, max_events=None, skipped=None, po
                          f"matching branches is required")
     if max_events:
         df = df.Range(int(max_events))
+    from flashsim.rdf.operations import define
+
     for d in derived:
-        df = df.Define(d["column"], d["expression"])
+        df = df.Define(d["column"], define(d)[0])
     selections = _reco_select_columns(sources)
     for name, expression in selections.items():
         df = df.Define(name, expression)

@@ -38,7 +38,7 @@ class EfficiencyNetwork(nn.Module):
 
     def export_onnx(self, path):
         """cond -> probability, as a lean ONNX graph."""
-        from flashsim.export import export_mlp
+        from flashsim.onnx_graphs import export_mlp
 
         return export_mlp(nn.Sequential(*self.logits, nn.Sigmoid()), path, [("cond", self.n_conditioning)],
                           "probability")

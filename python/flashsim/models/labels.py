@@ -40,7 +40,7 @@ class LabelNetwork(nn.Module):
 
     def export_onnx(self, path):
         """x, cond -> logits [n, classes], as a lean ONNX graph."""
-        from flashsim.export import export_mlp
+        from flashsim.onnx_graphs import export_mlp
 
         return export_mlp(self.logits, path, [("x", self.n_targets), ("cond", self.n_conditioning)], "logits")
 

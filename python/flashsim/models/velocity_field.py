@@ -45,7 +45,7 @@ class VelocityField(nn.Module):
         return self.readout(nn.functional.silu(h))
 
     def export_onnx(self, path):
-        """x, t, cond -> velocity, as a lean ONNX graph (see flashsim.export.onnx_residual)."""
-        from flashsim.export.onnx_residual import export_residual_mlp
+        """x, t, cond -> velocity, as a lean ONNX graph (see flashsim.onnx_graphs.onnx_residual)."""
+        from flashsim.onnx_graphs.onnx_residual import export_residual_mlp
 
         return export_residual_mlp(self, path)

@@ -2,7 +2,7 @@
 
 from collections.abc import Sequence
 
-from flashsim.export.graph import GraphBuilder
+from flashsim.onnx_graphs.graph import GraphBuilder
 
 __all__ = ["export_mlp"]
 

@@ -3,7 +3,7 @@ one Add per residual block (25 nodes for the default 3 blocks)."""
 
 from pathlib import Path
 
-from flashsim.export.graph import GraphBuilder
+from flashsim.onnx_graphs.graph import GraphBuilder
 
 __all__ = ["export_residual_mlp"]
 

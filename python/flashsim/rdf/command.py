@@ -44,6 +44,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="re-simulate a full-simulation NanoAOD file: keep its generator-level branches (Gen*, "
                              "LHE*, Generator_*, Pileup_*, genWeight, run/luminosityBlock/event, ...), drop every "
                              "reco branch, simulate; then `flashsim validate` compares with the file itself")
+    parser.add_argument("--allow-bundle-code", action="store_true",
+                        help="also read a bundle of manifest format 1, whose derived columns, cross-references and "
+                             "selections are C++ text that is compiled and run here: a trust decision, only for a "
+                             "bundle whose author you trust (format 2 bundles are data)")
     parser.add_argument("--format", choices=("ttree", "rntuple"), default="ttree",
                         help="output Events/Runs/LuminosityBlocks as TTrees (default, NanoAOD today) or RNTuples")
     parser.add_argument("--batch-events", type=int, metavar="B",
@@ -106,7 +110,8 @@ def run(args) -> int:
                                 threads=1 if args.threads is None else args.threads, oversample=args.oversample,
                                 ode=ode, collections=args.collections, progress=not args.no_progress,
                                 device=args.device, executor=executor, output_format=args.format,
-                                bad_gen=args.bad_gen, replace_reco=args.replace_reco, batch_events=args.batch_events)
+                                bad_gen=args.bad_gen, replace_reco=args.replace_reco, batch_events=args.batch_events,
+                                allow_bundle_code=args.allow_bundle_code)
     copies = f" x {summary.oversample} copies = {summary.entries} entries" if summary.oversample > 1 else ""
     where = f"{summary.workers} Dask worker(s)" if summary.workers else f"{summary.threads or 'all'} thread(s)"
     skipped = (f"; left out {sum(summary.skipped_gen.values())} gen candidates with bad values ("

@@ -45,7 +45,7 @@ def translated_error(err: Exception) -> FlashSimError | None:
     return None
 
 
-def _options(ROOT, df, *, collections, ode, copy, device, bad_gen, check_values, replace_reco):
+def _options(ROOT, df, *, collections, ode, copy, device, bad_gen, check_values, replace_reco, allow_bundle_code):
     """The C++ SimulateOptions of these arguments (checked here, before anything is built)."""
     options = ROOT.flashsim.SimulateOptions()
     if collections:
@@ -62,6 +62,7 @@ def _options(ROOT, df, *, collections, ode, copy, device, bad_gen, check_values,
     options.device = device
     options.skipBadGen = bad_gen == "skip"
     options.checkValues = bool(check_values)
+    options.allowBundleCode = bool(allow_bundle_code)
     if replace_reco:
         from flashsim.nanoaod.gen_level import reco_columns
 
@@ -91,7 +92,7 @@ def checked_bundle(bundle, seed, bad_gen) -> Path:
 
 def gather_cross_event(df, bundle, seed, *, batch_events: int, partition_prefix: str, collections=None, ode=None,
                        copy: int = 0, device: str = "cpu", bad_gen: str = "stop", check_values: bool = True,
-                       replace_reco: bool = False):
+                       replace_reco: bool = False, allow_bundle_code: bool = False):
     """Loop 1 of the cross-event mode (``flashsim::GatherCrossEvent``): returns the C++
     CrossEventLoop, whose ``node`` has the column ``_flashsim_batch`` (an action on it runs the
     loop; each slot simulates ``batch_events`` events at once, into partition files
@@ -102,7 +103,7 @@ def gather_cross_event(df, bundle, seed, *, batch_events: int, partition_prefix:
         raise InputError(f"batch_events must be an integer >= 1, got {batch_events!r}")
     ROOT = load()
     options = _options(ROOT, df, collections=collections, ode=ode, copy=copy, device=device, bad_gen=bad_gen,
-                       check_values=check_values, replace_reco=replace_reco)
+                       check_values=check_values, replace_reco=replace_reco, allow_bundle_code=allow_bundle_code)
     try:
         return ROOT.flashsim.GatherCrossEvent(ROOT.RDF.AsRNode(df), str(bundle), seed, options, batch_events,
                                               str(partition_prefix))
@@ -116,12 +117,12 @@ def gather_cross_event(df, bundle, seed, *, batch_events: int, partition_prefix:
 
 
 def simulate_local(df, bundle, seed, *, collections=None, ode=None, copy=0, device="cpu", bad_gen="stop",
-                   check_values=True, replace_reco=False, cross_event=None):
+                   check_values=True, replace_reco=False, cross_event=None, allow_bundle_code=False):
     """:func:`flashsim.rdf.simulate` on a local node (arguments as there)."""
     bundle = checked_bundle(bundle, seed, bad_gen)
     ROOT = load()
     options = _options(ROOT, df, collections=collections, ode=ode, copy=copy, device=device, bad_gen=bad_gen,
-                       check_values=check_values, replace_reco=replace_reco)
+                       check_values=check_values, replace_reco=replace_reco, allow_bundle_code=allow_bundle_code)
     if cross_event is not None:
         options.crossEvent = cross_event
     try:

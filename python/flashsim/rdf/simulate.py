@@ -22,6 +22,7 @@ def simulate(
     check_values: bool = True,
     replace_reco: bool = False,
     cross_event=None,
+    allow_bundle_code: bool = False,
 ):
     """Adds every reco collection of ``bundle`` to ``df`` and returns the new node.
 
@@ -57,6 +58,9 @@ def simulate(
             Filter or action may follow) or the finished ``batch`` of :func:`gather_cross_event`
             (loop 2 of the cross-event mode that ``flashsim simulate`` uses: the collections are read
             back from that batch, simulated there for many events at once).
+        allow_bundle_code: also read a bundle of manifest format 1, whose derived columns,
+            cross-references and selections are C++ text that cling compiles and runs here: a
+            decision to trust whoever made the bundle (format 2 bundles are data, always safe to read).
         ship_bundle: distributed ``df`` only; False: the workers read ``bundle`` at its path (a shared
             file system) instead of receiving a copy.
     Returns:
@@ -68,7 +72,8 @@ def simulate(
     bundle = checked_bundle(bundle, seed, bad_gen)
     if is_distributed(df):
         return simulate_distributed(df, bundle, seed, ship_bundle=ship_bundle, collections=collections, ode=ode,
-                                    copy=copy, device=device, bad_gen=bad_gen, replace_reco=replace_reco)
+                                    copy=copy, device=device, bad_gen=bad_gen, replace_reco=replace_reco,
+                                    allow_bundle_code=allow_bundle_code)
     return simulate_local(df, bundle, seed, collections=collections, ode=ode, copy=copy, device=device,
                           bad_gen=bad_gen, check_values=check_values, replace_reco=replace_reco,
-                          cross_event=cross_event)
+                          cross_event=cross_event, allow_bundle_code=allow_bundle_code)

@@ -9,43 +9,12 @@ uproot's quirks (RNTuple by default, the counter types, one cluster) are handled
 import awkward as ak
 import numpy as np
 
-from flashsim.errors import InputError
 from flashsim.nanoaod import extend_in_clusters, make_events_tree, set_counter_types, tnamed
 from flashsim.nanoaod.columns import EventColumns
+from flashsim.nanoaod.layout import events_layout
 from flashsim.refsim.schema import COLLECTIONS, COUNTER_TYPE, ROOT_TYPES, SCALARS
 
-__all__ = ["NanoWriter", "copy_small_tree", "tree_layout"]
-
-def tree_layout(tree):
-    """Group an input tree's branches (an :class:`~flashsim.nanoaod.columns.EventColumns`, or an uproot
-    TTree) as uproot will write them back.
-
-    Returns:
-        (scalars: [name], collections: {collection: [field]}, counter dtypes: {counter: dtype})
-    """
-    tree = tree if isinstance(tree, EventColumns) else EventColumns(tree)
-    scalars, collections, counter_types = [], {}, {}
-    counters = set()
-    for name in tree.keys():
-        jagged, dtype, counter = tree.layout(name)
-        if jagged:
-            if counter is None:
-                raise InputError(f"column {name!r} holds lists but has no counter column; cannot carry it through")
-            coll = counter[1:]
-            if not name.startswith(coll + "_"):
-                raise InputError(
-                    f"branch {name!r} is counted by {counter!r} but is not named "
-                    f"{coll}_<field>; cannot carry it through")
-            collections.setdefault(coll, []).append(name[len(coll) + 1:])
-            counters.add(counter)
-    for name in tree.keys():
-        jagged, dtype, _ = tree.layout(name)
-        if name in counters:
-            counter_types[name] = dtype
-        elif not jagged:
-            scalars.append(name)
-    return scalars, collections, counter_types
-
+__all__ = ["NanoWriter", "copy_small_tree"]
 
 def _jagged(values: np.ndarray, counts: np.ndarray) -> ak.Array:
     offsets = np.zeros(len(counts) + 1, dtype=np.int64)
@@ -56,12 +25,7 @@ def _jagged(values: np.ndarray, counts: np.ndarray) -> ak.Array:
 
 
 def _events_data(chunk, gen_layout, collections, scalars, n_events) -> dict:
-    gen_scalars, gen_collections, _ = gen_layout
-    data = {}
-    for name in gen_scalars:
-        data[name] = chunk[name]
-    for coll, fields in gen_collections.items():
-        data[coll] = ak.zip({f: chunk[f"{coll}_{f}"] for f in fields})
+    data = gen_layout.data(chunk)
     for coll, fields in COLLECTIONS.items():
         objs = collections[coll]
         counts = objs.counts(n_events)
@@ -82,7 +46,7 @@ class NanoWriter:
 
     def __init__(self, file, gen_tree):
         self.file = file
-        self.layout = tree_layout(gen_tree)
+        self.layout = events_layout(gen_tree)
         self.tree = None
 
     def write(self, chunk, collections, scalars, n_events):
@@ -91,7 +55,7 @@ class NanoWriter:
             types = {k: v.type.content if isinstance(v, ak.Array) else v.dtype
                      for k, v in data.items()}
             # NanoAOD's counters are Int_t whatever the gen file wrote (flashsim generate: UInt_t)
-            counters = list(self.layout[2]) + [f"n{c}" for c in COLLECTIONS]
+            counters = list(self.layout.counter_types) + [f"n{c}" for c in COLLECTIONS]
             counter_types = dict.fromkeys(counters, ROOT_TYPES[COUNTER_TYPE])
             self.tree = make_events_tree(self.file, types, counter_types)
         extend_in_clusters(self.tree, data)
@@ -103,13 +67,10 @@ class NanoWriter:
 def copy_small_tree(src_file, dst_file, name: str) -> None:
     """Copy a small tree (Runs, LuminosityBlocks) in one go, keeping branch types."""
     src = EventColumns(src_file[name])
-    scalars, collections, counter_types = tree_layout(src)
-    arrays = src.arrays()
-    data = {k: arrays[k] for k in scalars}
-    for coll, fields in collections.items():
-        data[coll] = ak.zip({f: arrays[f"{coll}_{f}"] for f in fields})
+    layout = events_layout(src)
+    data = layout.data(src.arrays())
     types = {k: v.type.content for k, v in data.items()}
     tree = dst_file.mktree(name, types, title=name)
-    set_counter_types(tree, counter_types)
+    set_counter_types(tree, layout.counter_types)
     if src.num_entries:
         tree.extend(data)

@@ -74,7 +74,7 @@ def train_bundle(inputs, output, config, command=None, log=print) -> dict:
     from flashsim import catalogue
     from flashsim._version import __version__
     from flashsim.extract import extract, left_out_lines
-    from flashsim.train.export import export_bundle
+    from flashsim.train.bundle_writer import export_bundle
     from flashsim.train.fit import SparseSourceError, check_flow_options
 
     inputs = [Path(p) for p in inputs]
@@ -155,7 +155,7 @@ def train_bundle(inputs, output, config, command=None, log=print) -> dict:
         kept = Path(output).parent / f"{Path(output).name}.fitted.pt"
         torch.save({"fitted": fitted, "used": used, "collections": collections, "provenance": provenance}, kept)
         raise ModelError(f"{err}; the trained sources are kept in {kept} (torch.load, then "
-                         "flashsim.train.export.export_bundle)") from None
+                         "flashsim.train.bundle_writer.export_bundle)") from None
     manifest["provenance"]["training_seconds"] = round(time.perf_counter() - start, 1)
     from flashsim.bundle import write_manifest
 

@@ -88,30 +88,35 @@ def _columns(source):
     return [c for c in dict.fromkeys(seen) if c != "@index"]
 
 
-def gen_arrays(inputs, manifest, max_events=None, collections=None):
-    """Awkward arrays of every gen column the bundle reads (derived columns and selections
-    defined with RDataFrame from the manifest's expressions)."""
+def gen_arrays(inputs, directory, max_events=None, collections=None, allow_bundle_code=False):
+    """Awkward arrays of every gen column the bundle in ``directory`` reads (derived columns and
+    selections defined with RDataFrame from the expressions that flashsim::Bundle writes for them,
+    as in the simulation; ``allow_bundle_code``: also a format-1 bundle's C++ text)."""
     import uproot
 
+    from flashsim.bundle import read_manifest
     from flashsim.rdf import load
+    from flashsim.rdf.operations import cpp_bundle
 
     ROOT = load()
+    manifest = read_manifest(directory)
+    cpp = cpp_bundle(directory, allow_bundle_code)
     df = ROOT.RDataFrame("Events", [str(p) for p in inputs])
     if max_events:
         df = df.Range(int(max_events))
-    for d in manifest.get("derived", []):
-        df = df.Define(d["column"], d["expression"])
+    for d in cpp.Derived():
+        df = df.Define(str(d.column), str(d.expression))
     columns = list(_ID)
-    for coll in manifest["collections"]:
+    for coll, cpp_coll in zip(manifest["collections"], cpp.Collections(), strict=True):
         if collections and coll["name"] not in collections:
             continue
-        for s in coll["sources"]:
+        for s, cpp_source in zip(coll["sources"], cpp_coll.sources, strict=True):
             columns += _columns(s)
             if s.get("gen_collection"):
                 columns.append(f"{s['gen_collection']}_pt")
             if s.get("select"):
                 name = f"__select_{coll['name']}_{s['name']}"
-                df = df.Define(name, f"ROOT::RVec<bool>({s['select']})")
+                df = df.Define(name, f"ROOT::RVec<bool>({cpp_source.select})")
                 columns.append(name)
     have = {str(c) for c in df.GetColumnNames()}
     missing = [c for c in dict.fromkeys(columns) if c not in have]
@@ -261,13 +266,15 @@ def _draw_labels(directory, collection, source, x1, cond, event_ids, index, nois
     return {b["branch"]: to_branch_range(table[classes, j], b["type"]) for j, b in enumerate(labels["branches"])}
 
 
-def sample_bundle(directory, inputs, noise, collections=None, max_events=None, ode=None, arrays=None, backend=None):
+def sample_bundle(directory, inputs, noise, collections=None, max_events=None, ode=None, arrays=None, backend=None,
+                  allow_bundle_code=False):
     """Simulates the bundle's collections on the gen events of ``inputs``.
 
     Args:
         noise: NumpyNoise or CppNoise (the same numbers as the C++ chain).
         arrays: gen arrays from :func:`gen_arrays` (read from ``inputs`` when None).
         backend: how the networks run (:class:`OnnxBackend` by default).
+        allow_bundle_code: also read a format-1 bundle whose entries are C++ text (trust its author).
     Returns:
         {collection: {"event": [objects] row of the event, "genIndex", "source", branch: [objects]}},
         objects of all sources concatenated (not sorted).
@@ -276,7 +283,7 @@ def sample_bundle(directory, inputs, noise, collections=None, max_events=None, o
 
     manifest = read_manifest(directory)
     if arrays is None:
-        arrays = gen_arrays(inputs, manifest, max_events, collections)
+        arrays = gen_arrays(inputs, directory, max_events, collections, allow_bundle_code)
     ids = np.stack([np.asarray(arrays[c]).astype(np.int64) for c in _ID], axis=1)
     ode = {**manifest.get("ode", {}), **(ode or {})}
     result = {}

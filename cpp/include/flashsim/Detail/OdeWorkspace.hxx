@@ -21,9 +21,9 @@ struct OdeWorkspace {
    std::vector<int> accepted, rejected, evaluations;
    std::vector<char> lastRejected;
    // ... and of the active rows gathered for one step (their t, h in t, h above)
-   std::vector<double> x;            ///< x of the active rows [active, dim]
-   std::vector<char> lastStep;       ///< this step ends at t1
-   std::vector<std::size_t> active;  ///< the rows still integrating, in increasing order
+   std::vector<double> x;           ///< x of the active rows [active, dim]
+   std::vector<char> lastStep;      ///< this step ends at t1
+   std::vector<std::size_t> active; ///< the rows still integrating, in increasing order
 
    void Resize(std::size_t rows, std::size_t dim)
    {

@@ -14,8 +14,7 @@ int EulerStep(const VelocityField &v, double t, double h, double *x, std::size_t
               OdeWorkspace &ws);
 int MidpointStep(const VelocityField &v, double t, double h, double *x, std::size_t rows, std::size_t dim,
                  OdeWorkspace &ws);
-int RK4Step(const VelocityField &v, double t, double h, double *x, std::size_t rows, std::size_t dim,
-            OdeWorkspace &ws);
+int RK4Step(const VelocityField &v, double t, double h, double *x, std::size_t rows, std::size_t dim, OdeWorkspace &ws);
 
 } // namespace Detail
 } // namespace flashsim

@@ -49,8 +49,8 @@ ROOT::RVecI CountWithin(const ROOT::RVec<A> &eta, const ROOT::RVec<A> &phi, cons
 /// own pt (e.g. the muon content of a gen jet), 0 for an object without pt.
 template <typename A, typename B>
 ROOT::RVecF PtFractionWithin(const ROOT::RVec<A> &pt, const ROOT::RVec<A> &eta, const ROOT::RVec<A> &phi,
-                             const ROOT::RVec<B> &otherPt, const ROOT::RVec<B> &otherEta,
-                             const ROOT::RVec<B> &otherPhi, float radius)
+                             const ROOT::RVec<B> &otherPt, const ROOT::RVec<B> &otherEta, const ROOT::RVec<B> &otherPhi,
+                             float radius)
 {
    ROOT::RVecF out(eta.size(), 0.f);
    for (std::size_t i = 0; i < eta.size(); ++i) {

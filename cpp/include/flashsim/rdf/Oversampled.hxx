@@ -19,7 +19,8 @@
 #include <utility>
 #include <vector>
 
-namespace flashsim { namespace Oversampled {
+namespace flashsim {
+namespace Oversampled {
 
 struct EventKey {
    ULong64_t run, luminosityBlock, event;
@@ -84,8 +85,8 @@ public:
          throw std::runtime_error("flashsim: oversampled histogram: the weight has " + std::to_string(w.size()) +
                                   " values, the filled column " + std::to_string(x.size()));
       if (twoD && y.size() != x.size())
-         throw std::runtime_error("flashsim: oversampled histogram: x has " + std::to_string(x.size()) +
-                                  " values, y " + std::to_string(y.size()));
+         throw std::runtime_error("flashsim: oversampled histogram: x has " + std::to_string(x.size()) + " values, y " +
+                                  std::to_string(y.size()));
       if (x.empty())
          return;
       EventBins &bins = fPerSlot[slot][EventKey{run, lumi, event}];
@@ -135,8 +136,8 @@ private:
 
 inline std::vector<std::string> Columns()
 {
-   return {"_flashsim_oh_run", "_flashsim_oh_lumi", "_flashsim_oh_event", "_flashsim_oh_x", "_flashsim_oh_y",
-           "_flashsim_oh_w"};
+   return {"_flashsim_oh_run", "_flashsim_oh_lumi", "_flashsim_oh_event",
+           "_flashsim_oh_x",   "_flashsim_oh_y",    "_flashsim_oh_w"};
 }
 
 inline ROOT::RDF::RResultPtr<TH1D> Histo1D(ROOT::RDF::RNode df, const ROOT::RDF::TH1DModel &model)
@@ -155,6 +156,7 @@ inline ROOT::RDF::RResultPtr<TH2D> Histo2D(ROOT::RDF::RNode df, const ROOT::RDF:
       FillPerEvent<TH2D>(h, df.GetNSlots()), Columns());
 }
 
-}} // namespace flashsim::Oversampled
+} // namespace Oversampled
+} // namespace flashsim
 
 #endif

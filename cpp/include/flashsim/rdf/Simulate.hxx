@@ -43,6 +43,9 @@ struct SimulateOptions {
    /// cross-event mode, loop 2: the merged collections come from this batch, which loop 1
    /// (GatherCrossEvent) filled and finished; null: each event simulated in its own Define
    CrossEventBatch *crossEvent = nullptr;
+   /// read a format-1 bundle whose derived, postprocess or select entries are C++ text (compiled
+   /// and run here): a decision to trust whoever made the bundle (--allow-bundle-code)
+   bool allowBundleCode = false;
 };
 
 /// Loop 1 of the cross-event mode (GatherCrossEvent): the node whose column `_flashsim_batch`
@@ -58,14 +61,13 @@ namespace Internal {
 inline bool IsNumericType(const std::string &type)
 {
    static const std::vector<std::string> numeric = {
-      "float",          "double",   "int",      "unsigned int", "short",     "unsigned short",
-      "char",           "unsigned char", "bool", "long",        "long long", "unsigned long",
-      "unsigned long long", "Float_t", "Double_t", "Int_t",     "UInt_t",    "Short_t",
-      "UShort_t",       "Char_t",   "UChar_t",  "Bool_t",       "Long64_t",  "ULong64_t",
-      "Long_t",         "ULong_t",  "Float16_t", "Double32_t",
+      "float", "double", "int", "unsigned int", "short", "unsigned short", "char", "unsigned char", "bool", "long",
+      "long long", "unsigned long", "unsigned long long", "Float_t", "Double_t", "Int_t", "UInt_t", "Short_t",
+      "UShort_t", "Char_t", "UChar_t", "Bool_t", "Long64_t", "ULong64_t", "Long_t", "ULong_t", "Float16_t",
+      "Double32_t",
       // RNTuple columns carry the fixed-width names
-      "std::int8_t", "std::uint8_t", "std::int16_t", "std::uint16_t", "std::int32_t", "std::uint32_t",
-      "std::int64_t", "std::uint64_t"};
+      "std::int8_t", "std::uint8_t", "std::int16_t", "std::uint16_t", "std::int32_t", "std::uint32_t", "std::int64_t",
+      "std::uint64_t"};
    return std::find(numeric.begin(), numeric.end(), type) != numeric.end();
 }
 
@@ -172,7 +174,6 @@ struct LoopOne {
    std::shared_ptr<CrossEventBatch> batch; // out
 };
 
-
 // A column of the bundle's derived/postprocess lists; an expression that does not compile is
 // the bundle's fault: say which column and expression.
 /// Define, or Redefine where the input already has the column (only the replaced columns get here).
@@ -202,7 +203,7 @@ namespace Internal {
 inline ROOT::RDF::RNode Graph(ROOT::RDF::RNode df, const std::string &bundleDirectory, std::uint64_t seed,
                               const SimulateOptions &options, LoopOne *loopOne)
 {
-   const Bundle bundle(bundleDirectory);
+   const Bundle bundle(bundleDirectory, options.allowBundleCode);
    const std::string ofBundle = " of bundle '" + bundle.Directory() + "'";
    const std::vector<std::string> present = df.GetColumnNames();
    std::vector<std::string> names; // what the simulation may read: the input less the replaced columns
@@ -247,6 +248,10 @@ inline ROOT::RDF::RNode Graph(ROOT::RDF::RNode df, const std::string &bundleDire
       for (const auto &source : collection->sources)
          for (const auto &column : source.genColumns)
             need(column, collection->name + " <- " + source.name);
+   for (const auto *collection : collections)
+      for (const auto &source : collection->sources)
+         for (const auto &column : source.selectInputs)
+            need(column, "the gen selection of " + collection->name + " <- " + source.name);
    if (!missing.empty())
       throw InputError("flashsim: the input lacks columns that bundle '" + bundle.Directory() + "' needs:" + missing);
    for (const auto &column : derived)
@@ -308,12 +313,12 @@ inline ROOT::RDF::RNode Graph(ROOT::RDF::RNode df, const std::string &bundleDire
       for (const CollectionSpec *collection : collections) {
          CrossEventBatch::Collection spec{collection->name, {}, collection->merge};
          for (const auto &source : collection->sources)
-            spec.sources.push_back(Internal::Keep(std::make_unique<ObjectSimulator>(
-               bundle, collection->name, source.name, df.GetNSlots(), simOptions)));
+            spec.sources.push_back(Internal::Keep(
+               std::make_unique<ObjectSimulator>(bundle, collection->name, source.name, df.GetNSlots(), simOptions)));
          specs.push_back(std::move(spec));
       }
-      loopOne->batch =
-         std::make_shared<CrossEventBatch>(std::move(specs), df.GetNSlots(), loopOne->batchEvents, loopOne->partitionPrefix);
+      loopOne->batch = std::make_shared<CrossEventBatch>(std::move(specs), df.GetNSlots(), loopOne->batchEvents,
+                                                         loopOne->partitionPrefix);
       const std::string batch = "*" + Internal::Address(loopOne->batch.get(), "flashsim::CrossEventBatch");
       std::string gathered;
       for (std::size_t c = 0; c < collections.size(); ++c)
@@ -348,8 +353,8 @@ inline ROOT::RDF::RNode Graph(ROOT::RDF::RNode df, const std::string &bundleDire
       } else { // per event: each source in its own Define, then the merge
          std::string parts;
          for (const auto &source : collection->sources) {
-            auto *simulator = Internal::Keep(std::make_unique<ObjectSimulator>(bundle, collection->name, source.name,
-                                                                               df.GetNSlots(), simOptions));
+            auto *simulator = Internal::Keep(
+               std::make_unique<ObjectSimulator>(bundle, collection->name, source.name, df.GetNSlots(), simOptions));
             const std::string hidden = "_flashsim_" + collection->name + "_" + source.name;
             const std::string arguments = Internal::SourceArguments(df, hidden, source); // defines the mask first
             df = df.Define(hidden, "flashsim::Internal::SimulateEvent(*" + Internal::Address(simulator) +
@@ -368,7 +373,8 @@ inline ROOT::RDF::RNode Graph(ROOT::RDF::RNode df, const std::string &bundleDire
          const std::string type = BranchTypeName(branches[j].second);
          const std::string getter = collection->event ? "Scalar" : "Branch";
          df = Internal::Put(df, present, collection->name + "_" + branches[j].first,
-                            "flashsim::Internal::" + getter + "<" + type + ">(" + merged + ", " + std::to_string(j) + ")");
+                            "flashsim::Internal::" + getter + "<" + type + ">(" + merged + ", " + std::to_string(j) +
+                               ")");
       }
       if (!collection->indexBranch.empty())
          df = Internal::Put(df, present, collection->name + "_" + collection->indexBranch,
@@ -412,7 +418,8 @@ inline CrossEventLoop GatherCrossEvent(ROOT::RDF::RNode df, const std::string &b
                                        const std::string &partitionPrefix)
 {
    if (options.crossEvent)
-      throw InputError("flashsim: GatherCrossEvent is loop 1 of the cross-event mode; options.crossEvent is for loop 2");
+      throw InputError(
+         "flashsim: GatherCrossEvent is loop 1 of the cross-event mode; options.crossEvent is for loop 2");
    Internal::LoopOne loop{batchEvents, partitionPrefix, nullptr};
    auto node = Internal::Graph(df, bundleDirectory, seed, options, &loop);
    return CrossEventLoop{node, loop.batch};

@@ -105,8 +105,9 @@ std::pair<std::size_t, std::size_t> GatherEvent(ObjectSimulator &simulator, Run 
       return indexColumn >= 0 && k >= static_cast<std::size_t>(indexColumn) ? k + 1 : k;
    };
    const auto where = [&] {
-      return "flashsim: " + simulator.CollectionName() + " <- " + simulator.Spec().name + ", event run=" +
-             std::to_string(run) + " luminosityBlock=" + std::to_string(lumi) + " event=" + std::to_string(event);
+      return "flashsim: " + simulator.CollectionName() + " <- " + simulator.Spec().name +
+             ", event run=" + std::to_string(run) + " luminosityBlock=" + std::to_string(lumi) +
+             " event=" + std::to_string(event);
    };
 
    // the number of gen objects: the common size of the array columns

@@ -1,0 +1,34 @@
+#ifndef FLASHSIM_COLLECTIONSPEC_HXX
+#define FLASHSIM_COLLECTIONSPEC_HXX
+
+// One reco collection of a bundle: its sources and how they are merged (sorted, acceptance rules,
+// groups rescaled to sum to 1).
+
+#include "flashsim/BranchType.hxx"
+#include "flashsim/SimulatedObjects.hxx"
+#include "flashsim/SourceSpec.hxx"
+
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace flashsim {
+
+struct CollectionSpec {
+   std::string name;        ///< e.g. "Jet"
+   std::string sortBy;      ///< branch the collection is sorted by (descending), e.g. "pt"
+   std::string indexBranch; ///< index branch of its matched sources (empty if none)
+   bool event = false;      ///< one kEvent source: scalar branches MET_pt, ... and no counter
+   std::vector<SourceSpec> sources;
+   /// how the sources are merged, in indices into Branches(): the sort_by branch, the acceptance
+   /// rules (manifest "acceptance"), the groups rescaled to sum to 1 per object, e.g. the jet energy
+   /// fractions (manifest "sum_to_one": [["chHEF", "neHEF", ...]])
+   CollectionMerge merge;
+
+   /// Output branches without the prefix, in value order: every source's targets, labels, then copies.
+   std::vector<std::pair<std::string, BranchType>> Branches() const;
+};
+
+} // namespace flashsim
+
+#endif

@@ -1,0 +1,85 @@
+#ifndef FLASHSIM_SOURCESPEC_HXX
+#define FLASHSIM_SOURCESPEC_HXX
+
+// One source of a reco collection as the bundle describes it (Jet <- GenJet, Muon <- FromJet...):
+// its kind, the gen columns it reads, its conditioning, targets, label head and copied branches.
+
+#include "flashsim/BranchType.hxx"
+#include "flashsim/VariableTransform.hxx"
+
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace flashsim {
+
+struct ConditioningVariable {
+   std::string name;  ///< e.g. "log_pt"
+   std::string input; ///< the gen column it is computed from
+   int inputIndex = -1;
+   VariableTransform transform;
+};
+
+struct TargetVariable {
+   std::string branch; ///< NanoAOD branch without the collection prefix, e.g. "pt" -> Jet_pt
+   BranchType type = BranchType::kFloat;
+   VariableTransform transform;
+};
+
+/// A reco branch copied from a gen column instead of being generated, e.g. Jet_hadronFlavour
+/// from GenJet_hadronFlavour (NanoAOD defines it so); sources without a gen object write `fallback`.
+struct CopiedBranch {
+   std::string branch;
+   BranchType type = BranchType::kFloat;
+   std::string gen; ///< empty: always `fallback`
+   int genIndex = -1;
+   double fallback = 0.0;
+};
+
+/// Discrete branches (flags, working points, small enumerations) drawn together from one
+/// categorical distribution after the flow: a classifier reads the flow's output x [n, d] (the
+/// transformed continuous targets) and the conditioning, and returns the logit of every row of
+/// `values`, the joint configurations seen in training. Sharp rules such as
+/// "WP80 = mvaID > t" are then learnt as such instead of being smeared by a dequantised flow.
+struct LabelHead {
+   std::vector<std::pair<std::string, BranchType>> branches; ///< e.g. ("looseId", Bool_t)
+   std::vector<double> values; ///< [classes, branches] row-major: class k sets branch j to values[k * nb + j]
+   std::string model;          ///< absolute path of the classifier ONNX file; empty when there is one class
+   std::size_t Classes() const { return branches.empty() ? 0 : values.size() / branches.size(); }
+};
+
+/// How the objects of a source come about.
+enum class SourceKind {
+   kMatched,   ///< one candidate per gen object; the reco object points back to it (index branch)
+   kUnmatched, ///< one candidate per gen object (e.g. a fake muon from a GenJet); index branch -1
+   /// manifest kind "slots" (not RDataFrame's slots): no gen object, `slots` candidates per event
+   /// (e.g. pileup jets) from event-level conditioning; one uniform per event, candidate k kept if
+   /// u < p_k (a survival function)
+   kCandidatesPerEvent,
+   kEvent, ///< exactly one object per event (MET, event scalars): scalar branches, no efficiency
+};
+SourceKind ParseSourceKind(const std::string &name);
+
+/// One source of a reco collection, e.g. Jet <- GenJet.
+struct SourceSpec {
+   std::string name; ///< e.g. "GenJet"
+   SourceKind kind = SourceKind::kMatched;
+   std::string genCollection;             ///< gen collection the objects come from, e.g. "GenJet"
+   std::string select;                    ///< RDataFrame expression choosing gen objects (empty: all)
+   std::vector<std::string> selectInputs; ///< the columns `select` reads (checked before the loop)
+   int slots = 0;                         ///< kCandidatesPerEvent: candidates per event
+   std::string indexBranch;               ///< e.g. "genJetIdx" -> Jet_genJetIdx (index into genCollection)
+   /// Columns gathered per candidate: arrays of the gen collection, event scalars (broadcast to
+   /// every candidate) or "@index" (the candidate's position: gen index, or slot number).
+   std::vector<std::string> genColumns;
+   std::vector<ConditioningVariable> conditioning;
+   std::vector<TargetVariable> targets;
+   LabelHead labels; ///< discrete branches after the targets (none: no branches)
+   std::vector<CopiedBranch> copies;
+   std::string efficiencyModel;    ///< absolute path of the efficiency ONNX file (empty for kEvent)
+   std::string velocityFieldModel; ///< absolute path of the velocity-field ONNX file
+};
+
+} // namespace flashsim
+
+#endif
