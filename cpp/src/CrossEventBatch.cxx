@@ -145,8 +145,8 @@ void CrossEventBatch::Flush(unsigned slot)
          s.parts.clear();
          for (std::size_t k = 0; k < collection.sources.size(); ++k)
             s.parts.push_back(&s.results[c][k][e]);
-         SimulatedObjects &merged = s.merged[c];
-         MergeCollection(s.parts, collection.merge, merged); // as the per-event graph
+         Internal::SimulatedObjects &merged = s.merged[c];
+         Internal::MergeCollection(s.parts, collection.merge, merged); // as the per-event graph
          Put<std::uint64_t>(record, merged.size);
          Put<std::uint64_t>(record, merged.nBranches);
          Put<std::uint64_t>(record, merged.skippedGen);
@@ -202,8 +202,8 @@ void CrossEventBatch::Finish()
    fFinished = true;
 }
 
-const SimulatedObjects &CrossEventBatch::Read(unsigned slot, std::uint64_t entry, std::size_t collection,
-                                              const EventId &id)
+const Internal::SimulatedObjects &CrossEventBatch::Read(unsigned slot, std::uint64_t entry, std::size_t collection,
+                                                        const EventId &id)
 {
    Slot &s = fSlots[slot];
    if (s.cachedEntry != entry) {
@@ -256,7 +256,7 @@ const SimulatedObjects &CrossEventBatch::Read(unsigned slot, std::uint64_t entry
                                 Describe(storedId) + " (entry " + std::to_string(stored) + "), expected " +
                                 Describe(id));
       for (std::size_t c = 0; c < fCollections.size(); ++c) {
-         SimulatedObjects &merged = s.merged[c];
+         Internal::SimulatedObjects &merged = s.merged[c];
          merged.size = Take<std::uint64_t>(at);
          merged.nBranches = Take<std::uint64_t>(at);
          merged.skippedGen = Take<std::uint64_t>(at);

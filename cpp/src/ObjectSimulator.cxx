@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 namespace flashsim {
+namespace Internal {
 
 ObjectSimulator::ObjectSimulator(const Bundle &bundle, const std::string &collection, const std::string &source,
                                  unsigned nSlots, const Options &options)
@@ -314,4 +315,5 @@ void ObjectSimulator::CheckValues(const SimulatedObjects &result, const EventId 
    }
 }
 
+} // namespace Internal
 } // namespace flashsim

@@ -5,6 +5,7 @@
 #include <numeric>
 
 namespace flashsim {
+namespace Internal {
 
 void MergeSorted(const std::vector<const SimulatedObjects *> &parts, int sortBranch, SimulatedObjects &out)
 {
@@ -75,4 +76,5 @@ void ApplyAcceptance(SimulatedObjects &objects, const std::vector<AcceptanceRule
    }
 }
 
+} // namespace Internal
 } // namespace flashsim

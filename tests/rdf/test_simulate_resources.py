@@ -41,7 +41,7 @@ def test_full_disk_is_one_line(gen_file, tiny_bundle, tmp_path, monkeypatch):
 
 # the check before the loop is bypassed, as when another writer fills the disk while the job runs:
 # the loop must stop while there is room (OutputRoom.hxx), not crash in ROOT's Snapshot
-_BYPASSED = ("import sys; import flashsim.rdf.nanoaod_file as f; f._check_room = lambda *a: None; "
+_BYPASSED = ("import sys; import flashsim.rdf.nanoaod_file as f; f.check_room = lambda *a: None; "
              "from flashsim.cli import main; sys.exit(main(sys.argv[1:]))")
 
 

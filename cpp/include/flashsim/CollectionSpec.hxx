@@ -5,7 +5,7 @@
 // groups rescaled to sum to 1).
 
 #include "flashsim/BranchType.hxx"
-#include "flashsim/SimulatedObjects.hxx"
+#include "flashsim/CollectionMerge.hxx"
 #include "flashsim/SourceSpec.hxx"
 
 #include <string>

@@ -30,8 +30,8 @@ class CrossEventBatch {
 public:
    struct Collection {
       std::string name;
-      std::vector<ObjectSimulator *> sources; // kept alive by the caller (Internal::Keep)
-      CollectionMerge merge;                  // as the bundle's CollectionSpec::merge
+      std::vector<Internal::ObjectSimulator *> sources; // kept alive by the caller (Internal::Keep)
+      CollectionMerge merge;                            // as the bundle's CollectionSpec::merge
    };
 
    /// `partitionPrefix`: the partition files are <prefix>.<slot>, removed by the destructor; empty:
@@ -51,18 +51,19 @@ public:
    /// After loop 1: simulates every slot's remaining events (the slots in parallel), closes the files.
    void Finish();
    /// Loop 2: the merged objects of `collection` for `entry` (which must carry `id`).
-   const SimulatedObjects &Read(unsigned slot, std::uint64_t entry, std::size_t collection, const EventId &id);
+   const Internal::SimulatedObjects &Read(unsigned slot, std::uint64_t entry, std::size_t collection,
+                                          const EventId &id);
    /// Closes and removes the partition files (also done by the destructor); Read() fails after it.
    void RemovePartitions();
 
 private:
    struct Slot {
-      std::vector<std::vector<EventRows>> rows;                        // [collection][source]
-      std::vector<std::vector<std::vector<SimulatedObjects>>> results; // [collection][source][event]
+      std::vector<std::vector<EventRows>> rows;                                  // [collection][source]
+      std::vector<std::vector<std::vector<Internal::SimulatedObjects>>> results; // [collection][source][event]
       std::vector<std::uint64_t> entries;
       std::vector<EventId> ids;
-      std::vector<SimulatedObjects> merged; // [collection], one event
-      std::vector<const SimulatedObjects *> parts;
+      std::vector<Internal::SimulatedObjects> merged; // [collection], one event
+      std::vector<const Internal::SimulatedObjects *> parts;
       std::ofstream out;
       std::uint64_t written = 0; // bytes
       std::uint64_t runFirst = 0, runCount = 0, runOffset = 0;

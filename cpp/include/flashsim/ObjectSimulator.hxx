@@ -36,6 +36,8 @@ struct EventRows {
    }
 };
 
+namespace Internal {
+
 /// Simulates one source of one reco collection (e.g. Jet <- GenJet), for one event or for the rows
 /// of many events at once (cross-event batching: one network call per ODE stage for all of them):
 ///   candidate rows -> conditioning [n, c] -> efficiency network p -> keep candidate i if u_i < p_i
@@ -158,6 +160,7 @@ public:
    std::vector<int> &IndexBuffer(unsigned slot) { return fSlots.at(slot).genIndex; }
 };
 
+} // namespace Internal
 } // namespace flashsim
 
 #endif

@@ -1,12 +1,16 @@
 #ifndef FLASHSIM_SIMULATEDOBJECTS_HXX
 #define FLASHSIM_SIMULATEDOBJECTS_HXX
 
+#include "flashsim/CollectionMerge.hxx"
 #include "flashsim/OdeOptions.hxx"
 
 #include <cstddef>
 #include <vector>
 
 namespace flashsim {
+namespace Internal {
+
+// Plumbing of the simulation (not for users): the objects of one event and source, and their merge.
 
 /// The reco objects of one event and source (or of a whole collection, once its sources are
 /// merged): computed once per event, then split into branches.
@@ -19,16 +23,6 @@ struct SimulatedObjects {
    std::size_t skippedGen = 0; ///< gen objects left out for non-finite or unphysical values (--bad-gen skip)
 
    const double *Column(std::size_t branch) const { return values.data() + branch * size; }
-};
-
-/// A branch fixed beyond an |eta| edge (manifest "acceptance": [{"branch", "value", "abs_above"}]),
-/// e.g. a jet's charged energy fractions outside the tracker: value of `branch` set to `value` for
-/// the objects with |branch `eta`| > `absAbove` (indices into the collection's branches).
-struct AcceptanceRule {
-   int branch;
-   int eta;
-   double absAbove;
-   double value;
 };
 
 /// Concatenates the objects of several sources and sorts them by branch `sortBranch`
@@ -44,18 +38,12 @@ void RescaleToSumOne(SimulatedObjects &objects, const std::vector<std::vector<in
 /// detector acceptance of flashsim.catalogue.acceptance; CollectionMerge::acceptance).
 void ApplyAcceptance(SimulatedObjects &objects, const std::vector<AcceptanceRule> &rules);
 
-/// How the sources of a collection become the collection (bundle.json: sort_by, acceptance, sum_to_one).
-struct CollectionMerge {
-   int sortBranch = -1;                    ///< sorted by this branch, descending (-1: not sorted)
-   std::vector<AcceptanceRule> acceptance; ///< then these branches fixed beyond their |eta| edge
-   std::vector<std::vector<int>> sumToOne; ///< then these groups rescaled to sum to 1
-};
-
 /// The sources' objects of one event merged into `out` as `merge` says: MergeSorted, ApplyAcceptance,
 /// RescaleToSumOne. The one place both the per-event graph and the cross-event batch merge.
 void MergeCollection(const std::vector<const SimulatedObjects *> &parts, const CollectionMerge &merge,
                      SimulatedObjects &out);
 
+} // namespace Internal
 } // namespace flashsim
 
 #endif

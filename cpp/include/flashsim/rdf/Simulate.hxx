@@ -100,7 +100,7 @@ inline void CheckColumn(ROOT::RDF::RNode &df, const std::vector<std::string> &na
                        "', expected one number per event");
 }
 
-inline std::string Address(const void *pointer, const char *type = "flashsim::ObjectSimulator")
+inline std::string Address(const void *pointer, const char *type = "flashsim::Internal::ObjectSimulator")
 {
    std::ostringstream out;
    out << "reinterpret_cast<" << type << "*>(" << reinterpret_cast<std::uintptr_t>(pointer) << "ULL)";

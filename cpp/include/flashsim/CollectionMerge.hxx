@@ -1,0 +1,30 @@
+#ifndef FLASHSIM_COLLECTIONMERGE_HXX
+#define FLASHSIM_COLLECTIONMERGE_HXX
+
+// How the sources of a collection become the collection, as the bundle says (sort_by, acceptance,
+// sum_to_one): data of CollectionSpec, applied by Internal::MergeCollection.
+
+#include <vector>
+
+namespace flashsim {
+
+/// A branch fixed beyond an |eta| edge (manifest "acceptance": [{"branch", "value", "abs_above"}]),
+/// e.g. a jet's charged energy fractions outside the tracker: value of `branch` set to `value` for
+/// the objects with |branch `eta`| > `absAbove` (indices into the collection's branches).
+struct AcceptanceRule {
+   int branch;
+   int eta;
+   double absAbove;
+   double value;
+};
+
+/// How the sources of a collection become the collection (bundle.json: sort_by, acceptance, sum_to_one).
+struct CollectionMerge {
+   int sortBranch = -1;                    ///< sorted by this branch, descending (-1: not sorted)
+   std::vector<AcceptanceRule> acceptance; ///< then these branches fixed beyond their |eta| edge
+   std::vector<std::vector<int>> sumToOne; ///< then these groups rescaled to sum to 1
+};
+
+} // namespace flashsim
+
+#endif
