@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Reproduces python/flashsim/bundle/default (v10, issue "Generalisation"): reference-detector samples
+# Reproduces python/flashsim/bundle/default (v11, issue "Generalisation"): reference-detector samples
 # (the reference detector speaks NanoAOD v15; the catalogue follows the file) of ttbar, dy, wjets and
-# qcd plus six corners of phase space (qcd_flat, zprime_tt, zprime_ww, gamma_jets, zjets_boosted,
-# zprime_ll), then `flashsim train`. vbf_hmumu and zh_llbb stay out for the generalisation tests.
+# qcd plus seven corners of phase space (qcd_flat, zprime_tt, zprime_ww, gamma_jets, zjets_boosted,
+# zbb_boosted, zprime_ll), then `flashsim train`. vbf_hmumu and zh_llbb stay out for the generalisation
+# tests. v11 (2026-12-03) added zbb_boosted (boosted Z -> b bbar: the double-b FatJets zh_llbb showed
+# missing), longer jet, pileup-jet, photon and muon velocity fields (default_config.json), the fake
+# muons' drawn genPartFlav and the same-gen-particle Electron/Photon links; timings in docs/train.md.
 # v10 ran the generation first (all `gen` lines and their reference-detector lines, 17 minutes wall
 # with the held-out samples, 2026-12-03), then the train line (46.4 minutes wall, 2780.8 s in
 # `flashsim train`). v9 and v10 ran the reference detector under its old name `flashsim fullsim`
@@ -20,16 +23,18 @@ gen ttbar 5000 101 1 gen_ttbar_101.root && flashsim reference gen_ttbar_101.root
 gen dy 3000 102 1 gen_dy_102.root && flashsim reference gen_dy_102.root -o full_dy_102.root --seed 102
 gen wjets 3000 103 1 gen_wjets_103.root && flashsim reference gen_wjets_103.root -o full_wjets_103.root --seed 103
 gen qcd 3000 104 1 gen_qcd_104.root && flashsim reference gen_qcd_104.root -o full_qcd_104.root --seed 104
-# the corners of phase space (issue "Generalisation", since v10): 27,000 events
+# the corners of phase space (issue "Generalisation", since v10): 27,000 events (31,000 with zbb_boosted)
 gen qcd_flat 8000 501 7 gen_qcd_flat_501.root && flashsim reference gen_qcd_flat_501.root -o full_qcd_flat_501.root --seed 501
 gen zprime_tt 4000 502 8 gen_zprime_tt_502.root && flashsim reference gen_zprime_tt_502.root -o full_zprime_tt_502.root --seed 502
 gen zprime_ww 4000 503 9 gen_zprime_ww_503.root && flashsim reference gen_zprime_ww_503.root -o full_zprime_ww_503.root --seed 503
 gen gamma_jets 4000 504 10 gen_gamma_jets_504.root && flashsim reference gen_gamma_jets_504.root -o full_gamma_jets_504.root --seed 504
 gen zjets_boosted 4000 505 11 gen_zjets_boosted_505.root && flashsim reference gen_zjets_boosted_505.root -o full_zjets_boosted_505.root --seed 505
+# since v11
+gen zbb_boosted 4000 507 13 gen_zbb_boosted_507.root && flashsim reference gen_zbb_boosted_507.root -o full_zbb_boosted_507.root --seed 507
 gen zprime_ll 3000 506 12 gen_zprime_ll_506.root && flashsim reference gen_zprime_ll_506.root -o full_zprime_ll_506.root --seed 506
 flashsim train big_full_ttbar_111.root big_full_ttbar_112.root full_ttbar_101.root full_dy_102.root full_wjets_103.root full_qcd_104.root \
     full_qcd_flat_501.root full_zprime_tt_502.root full_zprime_ww_503.root full_gamma_jets_504.root \
-    full_zjets_boosted_505.root full_zprime_ll_506.root \
+    full_zjets_boosted_505.root full_zbb_boosted_507.root full_zprime_ll_506.root \
     -o default_bundle --config "$(python -c 'import flashsim.train, pathlib; print(pathlib.Path(flashsim.train.__file__).parent / "default_config.json")')"
 # quality on 20,000 held-out ttbar events (benchmarks/quality_default_bundle.py)
 gen ttbar 20000 201 2 gen_ttbar_201.root && flashsim reference gen_ttbar_201.root -o full_ttbar_201.root --seed 201

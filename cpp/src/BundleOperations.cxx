@@ -511,6 +511,18 @@ const std::map<std::string, Operation> &Registry()
           return "flashsim::Neighbours::ClosestIndex(" + from + "_eta, " + from + "_phi, " + to + "_eta, " + to +
                  "_phi, " + radius + ")";
        }},
+      // the index of the object of `to` made from the same gen particle as each object of `from`
+      // (equal `index` branches, e.g. genPartIdx, both >= 0), else -1: the shared-supercluster link
+      {"same_gen_index",
+       [](Params &p) {
+          const std::string from = p.Collection("from"), to = p.Collection("to");
+          const std::string branch = p.String("index");
+          if (!IsColumnName(from + "_" + branch))
+             Fail(p.At("index"), "'" + branch + "' is not a branch name (letters, digits, _)");
+          p.Read(from + "_" + branch);
+          p.Read(to + "_" + branch);
+          return "flashsim::Neighbours::SameGenIndex(" + from + "_" + branch + ", " + to + "_" + branch + ")";
+       }},
       // the `rank`-th object whose index column points at each object (of the size of `size_of`), else -1
       {"inverse_index",
        [](Params &p) {

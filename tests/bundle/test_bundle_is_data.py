@@ -44,6 +44,8 @@ def test_cut_grammar_refuses_what_is_not_a_cut(text, message):
      r"rank: expected an integer in \[0, 255\]"),
     ({"column": "X_y", "op": "multiplicity_sum", "of": ["A_b"], "max": 255, "type": "char*"},
      r"type: expected one of UChar_t, Short_t, Int_t"),
+    ({"column": "X_y", "op": "same_gen_index", "from": "Electron", "to": "Photon", "index": "genPartIdx[0]"},
+     r"index: 'genPartIdx\[0\]' is not a branch name"),
     ({"column": "bad name", "op": "abs", "of": "GenJet_eta"}, r"'bad name' is not a column name"),
 ])
 def test_an_operation_is_checked_when_it_is_read(entry, message):

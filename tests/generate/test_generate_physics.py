@@ -148,7 +148,8 @@ def _mother_id(ev, idx):
     return ev.GenPart_pdgId[ak.where(mother >= 0, mother, 0)]
 
 
-@pytest.mark.parametrize("process", ["qcd_flat", "gamma_jets", "zjets_boosted", "zprime_tt", "zprime_ww", "zprime_ll"])
+@pytest.mark.parametrize("process", ["qcd_flat", "gamma_jets", "zjets_boosted", "zbb_boosted", "zprime_tt", "zprime_ww",
+                                     "zprime_ll"])
 def test_corner_processes(gen_file, process):
     """The training mixture's corners of phase space: each makes what its name says, at high pt."""
     ev = _events(gen_file(process, 30))
@@ -156,10 +157,11 @@ def test_corner_processes(gen_file, process):
     lead = ak.to_numpy(ak.fill_none(ak.firsts(ev.GenJet_pt), 0.0))
     weight = ak.to_numpy(ev.genWeight)
     assert np.all(weight > 0)
-    if process in ("qcd_flat", "gamma_jets", "zjets_boosted"):  # biased pthat: weighted events, a high spectrum
+    if process in ("qcd_flat", "gamma_jets", "zjets_boosted", "zbb_boosted"):  # biased pthat: weighted, a high spectrum
         assert weight.min() < 0.5 * weight.max()
         pthat = ak.to_numpy(ev.Generator_binvar)
-        assert np.median(pthat) > {"qcd_flat": 60, "gamma_jets": 40, "zjets_boosted": 130}[process]
+        assert np.median(pthat) > {"qcd_flat": 60, "gamma_jets": 40, "zjets_boosted": 130,
+                                   "zbb_boosted": 190}[process]
     if process == "qcd_flat":
         assert np.median(lead) > 60  # the unbiased 15 GeV spectrum would sit near 20
     elif process == "gamma_jets":
@@ -170,6 +172,14 @@ def test_corner_processes(gen_file, process):
         mass = _pair_mass(*_hard_leptons(ev, [11, 13]))
         assert mass.size >= 10 and abs(np.median(mass) - 91.2) < 5
         assert np.median(lead) > 80
+    elif process == "zbb_boosted":  # a boosted Z -> b bbar: its decay products inside one AK8 gen jet, b flavour
+        daughters = ak.to_numpy(ak.flatten(np.abs(ev.GenPart_pdgId[_mother_id(ev, ak.local_index(ev.GenPart_pdgId))
+                                                                    == 23])))
+        assert set(np.unique(daughters)) <= {5, 23}, np.unique(daughters)
+        z_pt = ak.to_numpy(ak.fill_none(ak.max(ev.GenPart_pt[ev.GenPart_pdgId == 23], axis=1), 0.0))
+        assert np.median(z_pt) > 150
+        b_fat = ak.any((ev.GenJetAK8_hadronFlavour == 5) & (ev.GenJetAK8_pt > 150), axis=1)
+        assert np.mean(ak.to_numpy(b_fat)) > 0.5
     else:
         zprime = ev.GenPart_mass[ev.GenPart_pdgId == 32]
         assert ak.all(ak.num(zprime) >= 1)

@@ -238,6 +238,23 @@ def test_inverse_index_and_count_pointing(ROOT):
     assert [ROOT.flashsim_test.CountMany(n) for n in (254, 255, 256, 300)] == [254, 255, 255, 255]
 
 
+def test_same_gen_index(ROOT):
+    """Electron_photonIdx / Photon_electronIdx: the first object of the other collection with the same gen
+    index; unmatched objects (gen index -1) link to nothing, even to each other."""
+    ROOT.gInterpreter.Declare(r"""
+    namespace flashsim_test {
+    inline std::vector<int> SameGen(bool reverse) {
+       ROOT::RVec<Short_t> electron{4, -1, 7, 9};
+       ROOT::RVec<Short_t> photon{-1, 7, 4, 4};
+       auto out = reverse ? flashsim::Neighbours::SameGenIndex(photon, electron)
+                          : flashsim::Neighbours::SameGenIndex(electron, photon);
+       return std::vector<int>(out.begin(), out.end());
+    }
+    }""")
+    assert list(ROOT.flashsim_test.SameGen(False)) == [2, -1, 1, -1]
+    assert list(ROOT.flashsim_test.SameGen(True)) == [-1, 2, 0, 0]
+
+
 def test_catalogue_cross_references_call_the_neighbours_helpers():
     """One implementation: the catalogue's inverse indices and counts are the C++ helpers above."""
     from flashsim.catalogue.crossrefs import POSTPROCESS
@@ -246,3 +263,8 @@ def test_catalogue_cross_references_call_the_neighbours_helpers():
     by_column = {entry["column"]: define(entry)[0] for entry in POSTPROCESS}
     assert by_column["Jet_muonIdx2"] == "flashsim::Neighbours::InverseIndex(Muon_jetIdx, Jet_pt.size(), 1)"
     assert by_column["Jet_nElectrons"] == "flashsim::Neighbours::CountPointing(Electron_jetIdx, Jet_pt.size())"
+    # the shared-supercluster link is the reference detector's: one gen particle, not a dR guess
+    assert by_column["Electron_photonIdx"] == \
+        "flashsim::Neighbours::SameGenIndex(Electron_genPartIdx, Photon_genPartIdx)"
+    assert by_column["Photon_electronIdx"] == \
+        "flashsim::Neighbours::SameGenIndex(Photon_genPartIdx, Electron_genPartIdx)"

@@ -62,6 +62,24 @@ def test_sources_of_a_collection_write_the_same_branches():
         assert all(b == lists[0] for b in lists), name
 
 
+def test_fake_muons_draw_their_origin():
+    """The reference detector writes genPartFlav 0 (punch-through) or 3 (a light-hadron decay in flight)
+    for a muon from a GenJet: the fake source draws it with its label head, not a constant 0."""
+    by_key = {s.key: s for s in followed()[0]}
+    fake = by_key["Muon_FromJet"]
+    assert "genPartFlav" in {t.branch for t in fake.label_targets}
+    assert "genPartFlav" not in {c.branch for c in fake.copies}
+
+
+def test_shared_supercluster_links_keep_the_gen_index():
+    """Electron_photonIdx and Photon_electronIdx pair objects of one gen particle: they read the gen index
+    the matched sources write, so the postprocess entries are kept (not dropped as unsimulated)."""
+    entries = {e["column"]: e for e in followed()[1]}
+    for column, other in (("Electron_photonIdx", "Photon"), ("Photon_electronIdx", "Electron")):
+        assert entries[column]["op"] == "same_gen_index" and entries[column]["to"] == other
+        assert entries[column]["index"] == "genPartIdx"
+
+
 def test_inputs_are_nanoaod_gen_branches_or_derived_columns():
     derived = {d["column"] for d in catalogue.DERIVED}
     for s in catalogue.sources():

@@ -9,6 +9,14 @@ def _closest(a, b, radius):
             "op": "closest_index", "from": a, "to": b, "radius": radius}
 
 
+def _same_gen(a, b):
+    """Electron_photonIdx / Photon_electronIdx: the object of ``b`` made from the same gen particle (the
+    reference detector's shared supercluster: an electron and its supercluster's photon from one gen
+    electron, a converted photon and its electron from one gen photon), else -1."""
+    return {"column": f"{a}_{b[0].lower() + b[1:]}Idx", "requires": [a, b],
+            "op": "same_gen_index", "from": a, "to": b, "index": "genPartIdx"}
+
+
 def _nth(jet_branch, other, n):
     """Jet_muonIdx1/2: the n-th object of ``other`` whose <other>_jetIdx is this jet, else -1."""
     return {"column": f"Jet_{jet_branch}{n + 1}", "requires": ["Jet", other],
@@ -25,8 +33,8 @@ POSTPROCESS = [
     _closest("Muon", "Jet", 0.4),
     _closest("Electron", "Jet", 0.4),
     _closest("Photon", "Jet", 0.4),
-    _closest("Electron", "Photon", 0.1),
-    _closest("Photon", "Electron", 0.1),
+    _same_gen("Electron", "Photon"),
+    _same_gen("Photon", "Electron"),
     _nth("muonIdx", "Muon", 0), _nth("muonIdx", "Muon", 1),
     _nth("electronIdx", "Electron", 0), _nth("electronIdx", "Electron", 1),
     _count("nMuons", "Muon"), _count("nElectrons", "Electron"),

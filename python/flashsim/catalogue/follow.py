@@ -51,6 +51,8 @@ def follow_file(sources, column_types: dict) -> list:
 
     _set_targets(sources, column_types)
     simulated = {f"{s.collection}_{b.branch}" for s in sources for b in (*s.targets, *s.copies)}
+    # the gen index a matched source writes (Electron_genPartIdx: the gen object, -1 for the other sources)
+    simulated |= {f"{s.collection}_{s.index_branch}" for s in sources if s.index_branch and s.kind == "matched"}
     entries = computed_columns(postprocess(COLLECTIONS), column_types, simulated)
     computed = {e["column"] for e in entries}
     for s in sources:

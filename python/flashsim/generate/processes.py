@@ -115,6 +115,14 @@ _PROCESS_SETTINGS: dict[str, tuple[str, tuple[str, ...]]] = {
          "PhaseSpace:bias2SelectionPow = 3.", "PhaseSpace:bias2SelectionRef = 100.", "23:onMode = off",
          "23:onIfAny = 11 13 15"),
     ),
+    "zbb_boosted": (
+        "Z -> b bbar recoiling against a jet (WeakBosonAndParton), pthat 150-1500 GeV biased towards high "
+        "pthat (pthat^3): two-prong b-tagged fat jets, weighted events",
+        ("WeakBosonAndParton:qqbar2gmZg = on", "WeakBosonAndParton:qg2gmZq = on", "WeakZ0:gmZmode = 2",
+         "PhaseSpace:pTHatMin = 150.", "PhaseSpace:pTHatMax = 1500.", "PhaseSpace:bias2Selection = on",
+         "PhaseSpace:bias2SelectionPow = 3.", "PhaseSpace:bias2SelectionRef = 150.", "23:onMode = off",
+         "23:onIfAny = 5"),
+    ),
     "zprime_tt": (
         "a heavy Z' (0.5-4 TeV, broad: boosted tops, W and b jets) -> t tbar, all decays",
         ("NewGaugeBoson:ffbar2gmZZprime = on", "Zprime:gmZmode = 3", *_BROAD_ZPRIME, "32:onMode = off",

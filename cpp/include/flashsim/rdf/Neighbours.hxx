@@ -102,6 +102,27 @@ ROOT::RVec<Short_t> InverseIndex(const ROOT::RVec<I> &index, N nTargets, int ran
    return out;
 }
 
+/// For each object of a collection: the index of the object of another collection made from the same gen
+/// particle (equal gen indices, both >= 0), else -1. The reference detector's shared-supercluster link
+/// (Electron_photonIdx, Photon_electronIdx): an electron and the photon of its supercluster come from one
+/// gen electron, a converted photon and its electron from one gen photon, so both carry its GenPart index.
+template <typename I, typename J>
+ROOT::RVec<Short_t> SameGenIndex(const ROOT::RVec<I> &genIndex, const ROOT::RVec<J> &otherGenIndex)
+{
+   ROOT::RVec<Short_t> out(genIndex.size(), -1);
+   for (std::size_t i = 0; i < genIndex.size(); ++i) {
+      if (genIndex[i] < 0)
+         continue;
+      for (std::size_t j = 0; j < otherGenIndex.size(); ++j) {
+         if (static_cast<long long>(otherGenIndex[j]) == static_cast<long long>(genIndex[i])) {
+            out[i] = static_cast<Short_t>(j);
+            break;
+         }
+      }
+   }
+   return out;
+}
+
 /// For each target object: how many objects point at it (e.g. Jet_nMuons from Muon_jetIdx).
 template <typename I, typename N>
 ROOT::RVec<UChar_t> CountPointing(const ROOT::RVec<I> &index, N nTargets)
