@@ -13,7 +13,9 @@ compared with that file's reco objects (same gen events):
   the bootstrap error of each difference, and the same for the control (the statistical floor);
 - the jet response inside CMS's HEM15/16 hole and in the rest of the endcaps;
 - Wasserstein-1 distance per variable, normalised by the reference standard deviation;
-- efficiency in (gen pt, eta) bins of every matched source.
+- efficiency in (gen pt, eta) bins of every matched source;
+- MET against the jets: the correlation of the MET pt with the scalar sum of jet pt and the MET
+  response in bins of that HT, simulation and control against the reference, with paired bootstrap errors.
 
     PYTHONPATH= .venv/bin/python benchmarks/quality_default_bundle.py --bundle python/flashsim/bundle/default \
         --reference full_ttbar_201.root --control full_ttbar_201_seed202.root [--events 20000] [--json out.json]
@@ -204,6 +206,68 @@ def hem_response(ref, sim, n_boot=200, seed=0):
     return rows
 
 
+HT_BINS = [0.0, 100.0, 200.0, 400.0, 700.0, np.inf]
+
+
+def met_against_jets(samples, met, gen_met, n_events, min_pt=30.0, n_boot=200, seed=0):
+    """MET against the jets (issue "Every collection": the reference detector builds MET from its jets):
+    for each sample ({label: tables}, one of them "reference") the Pearson correlation of the MET pt with
+    the event's scalar sum of jet pt (jets above ``min_pt``, the sample's own jets), and the MET response
+    <MET pt> / <GenMET pt> in bins of that HT. Errors: a paired bootstrap of the events (the samples share
+    their gen events) on each difference to the reference."""
+    per = {}
+    for label, tables in samples.items():
+        jets = tables["Jet"]
+        keep = jets["pt"] > min_pt
+        ht = np.bincount(jets["event"][keep], weights=jets["pt"][keep], minlength=n_events)
+        pt = np.zeros(n_events)
+        pt[tables[met]["event"]] = tables[met]["pt"]
+        per[label] = (ht, pt)
+    rng = np.random.default_rng(seed)
+    boots = [rng.integers(0, n_events, n_events) for _ in range(n_boot)]
+
+    def corr(ht, pt, rows):
+        return float(np.corrcoef(ht[rows], pt[rows])[0, 1])
+
+    def response(ht, pt, rows, lo, hi):
+        m = (ht[rows] >= lo) & (ht[rows] < hi)
+        return float(pt[rows][m].mean() / gen_met[rows][m].mean()) if m.sum() >= 20 else np.nan
+
+    every = np.arange(n_events)
+    out = {"met": met, "min_jet_pt": min_pt, "correlation": {}, "response": []}
+    for label, (ht, pt) in per.items():
+        entry = {"value": corr(ht, pt, every)}
+        if label != "reference":
+            entry["minus_reference_se"] = float(np.std([corr(ht, pt, b) - corr(*per["reference"], b) for b in boots]))
+        out["correlation"][label] = entry
+    for lo, hi in zip(HT_BINS[:-1], HT_BINS[1:], strict=True):
+        row = {"ht": [lo, hi]}
+        for label, (ht, pt) in per.items():
+            row[label] = {"n": int(((ht >= lo) & (ht < hi)).sum()), "response": response(ht, pt, every, lo, hi)}
+            if label != "reference":
+                diffs = [response(ht, pt, b, lo, hi) / response(*per["reference"], b, lo, hi) - 1 for b in boots]
+                row[label]["rel_diff"] = row[label]["response"] / row["reference"]["response"] - 1
+                row[label]["rel_diff_se"] = float(np.nanstd(diffs))
+        out["response"].append(row)
+    return out
+
+
+def print_met_against_jets(m):
+    c = m["correlation"]
+    others = [k for k in c if k != "reference"]
+    print(f"MET against the jets (jets above {m['min_jet_pt']:.0f} GeV): corr({m['met']}_pt, HT) reference "
+          f"{c['reference']['value']:.3f}, " + ", ".join(
+              f"{k} {c[k]['value']:.3f} ({c[k]['value'] - c['reference']['value']:+.3f} +- "
+              f"{c[k]['minus_reference_se']:.3f})" for k in others))
+    for row in m["response"]:
+        if not np.isfinite(row["reference"]["response"]):
+            continue
+        print(f"  HT {row['ht']} ({row['reference']['n']} events): <MET>/<GenMET> reference "
+              f"{row['reference']['response']:.3f}, " + ", ".join(
+                  f"{k} {row[k]['response']:.3f} ({100 * row[k]['rel_diff']:+.1f} +- "
+                  f"{100 * row[k]['rel_diff_se']:.1f}%)" for k in others))
+
+
 def print_diagnostics(entry, top=8):
     """The AUC in bins of the matched gen pt and the variables that give the sample away most."""
     if entry["by_gen_pt"]:
@@ -373,6 +437,12 @@ def main(argv=None):
     print_response("simulation vs reference", jets["response"])
     print_response("control: reference with another seed vs reference", jets["response_control"])
     print_hem(jets["hem"])
+    met = next((n for n in ref if "MET" in n and "pt" in ref[n]), None)
+    if met is not None:
+        result["met_against_jets"] = met_against_jets(
+            {"reference": ref, "simulation": sim, "control": control}, met,
+            ak.to_numpy(gen_cols["GenMET_pt"]).astype(np.float64), n_events)
+        print_met_against_jets(result["met_against_jets"])
     tables = extract([args.reference], catalogue.sources(), max_events=n_events)
     _add_event_rows(tables, args.reference, n_events)
     result["efficiency"] = efficiency_bins(tables, sim, arrays, manifest)

@@ -1,5 +1,6 @@
 #include "flashsim/Bundle.hxx"
 
+#include "flashsim/Detail/BuildOrder.hxx"
 #include "flashsim/Errors.hxx"
 
 #include <nlohmann/json.hpp>
@@ -546,6 +547,11 @@ Bundle::Bundle(const std::string &directory, bool allowCode) : fDirectory(direct
             }
          }
          fCollections.push_back(std::move(collection));
+      }
+      try {
+         Detail::ResolveBuildOrder(fCollections, fDerived);
+      } catch (const std::invalid_argument &err) {
+         reader.Fail("", err.what());
       }
    } catch (const Json::exception &err) {
       // an optional field read with value(key, default) that holds another type: a BundleError naming the file

@@ -98,3 +98,25 @@ def test_training_stops_only_when_nothing_is_left(train_sample, tmp_path):
         train_bundle([train_sample[0]], tmp_path / "b", load_config({"collections": ["Jet"], "progress": False}),
                      log=lambda *a: None)  # a gen-only file
     assert not (tmp_path / "b").exists()
+
+
+def test_a_source_built_from_reference_reco_objects(train_sample):
+    """Objects built from other reco objects (Tau <- Jet) train on the reference detector's: one candidate
+    per reference jet, labelled when a tau's Tau_jetIdx points at it, the conditioning read from that jet
+    (the simulation reads FlashSim's own jets under the same names)."""
+    import awkward as ak
+
+    from flashsim.catalogue.spec import Input, SourceSpec, log, standardized
+
+    tau = SourceSpec("Tau", "FromJet", "matched", [Input("log_pt", "Jet_pt", log()),
+                                                   Input("eta", "Jet_eta", standardized())],
+                     gen_collection="Jet", index_branch="jetIdx")
+    t = extract([train_sample[1]], [tau])["Tau_FromJet"]
+    with uproot.open(train_sample[1]) as f:
+        a = f["Events"].arrays(["nJet", "Jet_pt", "Tau_pt", "Tau_jetIdx"])
+    assert len(t.efficiency) == ak.sum(a.nJet)
+    pointed = {(e, j) for e, jets in enumerate(ak.to_list(a.Tau_jetIdx)) for j in jets if j >= 0}
+    assert len(pointed) > 10 and int(t.efficiency.label.sum()) == len(pointed) == len(t.properties)
+    jet_pt = ak.to_list(a.Jet_pt)  # each labelled jet's row carries that reference jet's pt
+    assert sorted(t.properties.columns["Jet_pt"]) == pytest.approx(sorted(jet_pt[e][j] for e, j in pointed), rel=1e-6)
+    assert {"pt", "decayMode", "genPartFlav"} <= set(t.properties.targets)

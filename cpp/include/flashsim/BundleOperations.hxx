@@ -24,6 +24,9 @@ struct DefinedColumn {
    std::string expression;
    std::vector<std::string> inputs;      ///< columns the expression reads (checked before the loop)
    std::vector<std::string> collections; ///< collections that must be simulated for it ("requires")
+   /// derived columns: the simulated collections whose branches it reads (found at load, Detail/BuildOrder.hxx);
+   /// defined once they are simulated
+   std::vector<std::string> builtFrom;
 };
 
 namespace Operations {

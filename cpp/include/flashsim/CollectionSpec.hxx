@@ -24,9 +24,19 @@ struct CollectionSpec {
    /// rules (manifest "acceptance"), the groups rescaled to sum to 1 per object, e.g. the jet energy
    /// fractions (manifest "sum_to_one": [["chHEF", "neHEF", ...]])
    CollectionMerge merge;
+   /// collections simulated before this one whose branches its sources read, directly or through derived
+   /// columns (Tau <- Jet reads Jet_pt; MET from the simulated jets): found at load (Detail/BuildOrder.hxx),
+   /// which refuses a bundle that lists a collection before what it is built from
+   std::vector<std::string> builtFrom;
+   /// 0 when built from gen columns only, else one more than the highest stage it is built from: the
+   /// cross-event mode simulates the stages one after the other
+   int stage = 0;
 
    /// Output branches without the prefix, in value order: every source's targets, labels, then copies.
    std::vector<std::pair<std::string, BranchType>> Branches() const;
+   /// The columns the simulation writes: n<name> (not for event-level collections), <name>_<branch> for every
+   /// branch, <name>_<indexBranch>.
+   std::vector<std::string> Outputs() const;
 };
 
 } // namespace flashsim

@@ -27,6 +27,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from flashsim.errors import InputError
+
 __all__ = ["HELP", "add_arguments", "bench_cross_event", "bench_dask", "bench_per_event", "run"]
 
 HELP = "measure the event rate of the simulation (per event, cross-event, the PyTorch baseline, the ceiling)"
@@ -107,6 +109,10 @@ def bench_cross_event(gen, bundle, threads, batch_events, ode=None):
         for attempt in ("jit", "timed"):
             loop = flashsim.rdf.gather_cross_event(ROOT.RDataFrame("Events", str(gen)), bundle, 1,
                                                    batch_events=batch_events, partition_prefix="", ode=ode)
+            if loop.stages > 1:  # stage 1 reads stage 0 back from its partition files, which this row does not keep
+                raise InputError(f"flashsim bench: bundle '{bundle}' builds collections from other simulated ones "
+                                 f"({loop.stages} cross-event stages); the cross-event row times one stage: bench "
+                                 "a bundle of one stage")
             count = loop.node.Filter("_flashsim_batch").Count()
             ROOT.flashsim.ResetOnnxRuntimeUsage()
             start = time.perf_counter()

@@ -92,21 +92,27 @@ def checked_bundle(bundle, seed, bad_gen) -> Path:
 
 def gather_cross_event(df, bundle, seed, *, batch_events: int, partition_prefix: str, collections=None, ode=None,
                        copy: int = 0, device: str = "cpu", bad_gen: str = "stop", check_values: bool = True,
-                       replace_reco: bool = False, allow_bundle_code: bool = False):
+                       replace_reco: bool = False, allow_bundle_code: bool = False, earlier_stages=()):
     """Loop 1 of the cross-event mode (``flashsim::GatherCrossEvent``): returns the C++
     CrossEventLoop, whose ``node`` has the column ``_flashsim_batch`` (an action on it runs the
     loop; each slot simulates ``batch_events`` events at once, into partition files
     ``<partition_prefix>.<slot>``) and whose ``batch`` (call ``Finish()`` after the loop) is then
-    passed to :func:`simulate` as ``cross_event`` for loop 2. Arguments as :func:`simulate`."""
+    passed to :func:`simulate` as ``cross_event`` for loop 2. Arguments as :func:`simulate`.
+
+    A bundle whose collections are built from other simulated collections (Tau <- Jet) takes
+    ``loop.stages`` stages: stage k is gathered with ``earlier_stages`` = the finished batches of the
+    stages before it, after their loops ran; loop 2 then gets every stage's batch (``cross_event=[...]``)."""
     bundle = checked_bundle(bundle, seed, bad_gen)
     if isinstance(batch_events, bool) or not isinstance(batch_events, int) or batch_events < 1:
         raise InputError(f"batch_events must be an integer >= 1, got {batch_events!r}")
     ROOT = load()
     options = _options(ROOT, df, collections=collections, ode=ode, copy=copy, device=device, bad_gen=bad_gen,
                        check_values=check_values, replace_reco=replace_reco, allow_bundle_code=allow_bundle_code)
+    for batch in earlier_stages:
+        options.crossEventStages.push_back(batch)
     try:
         return ROOT.flashsim.GatherCrossEvent(ROOT.RDF.AsRNode(df), str(bundle), seed, options, batch_events,
-                                              str(partition_prefix))
+                                              str(partition_prefix), len(earlier_stages))
     except Exception as err:
         translated = translated_error(err)
         if translated is None:
@@ -123,8 +129,11 @@ def simulate_local(df, bundle, seed, *, collections=None, ode=None, copy=0, devi
     ROOT = load()
     options = _options(ROOT, df, collections=collections, ode=ode, copy=copy, device=device, bad_gen=bad_gen,
                        check_values=check_values, replace_reco=replace_reco, allow_bundle_code=allow_bundle_code)
-    if cross_event is not None:
-        options.crossEvent = cross_event
+    if cross_event is not None:  # one batch, or every stage's (collections built from simulated ones)
+        stages = list(cross_event) if isinstance(cross_event, list | tuple) else [cross_event]
+        options.crossEvent = stages[-1]
+        for batch in stages[:-1]:
+            options.crossEventStages.push_back(batch)
     try:
         return ROOT.flashsim.Simulate(ROOT.RDF.AsRNode(df), str(bundle), seed, options)
     except Exception as err:

@@ -93,6 +93,20 @@ def _ode_settings(manifest: dict, ode: dict | None) -> dict:
     return settings
 
 
+def _gather_stages(gen, bundle, seed, batch_events, prefix, same) -> list:
+    """Loop 1 of the cross-event mode for one copy: the CrossEventLoop of every stage (one, unless some
+    collections are built from other simulated ones; stage k reads the batches of the stages before it)."""
+    import flashsim.rdf
+
+    stages = [flashsim.rdf.gather_cross_event(gen, bundle, seed, batch_events=batch_events,
+                                              partition_prefix=str(prefix), **same)]
+    for stage in range(1, stages[0].stages):
+        stages.append(flashsim.rdf.gather_cross_event(
+            gen, bundle, seed, batch_events=batch_events, partition_prefix=f"{prefix}.stage{stage}",
+            earlier_stages=[loop.batch for loop in stages], **same))
+    return stages
+
+
 def simulate_file(
     inputs: str | Path | Sequence[str | Path],
     output: str | Path,
@@ -195,7 +209,7 @@ def simulate_file(
         ROOT.DisableImplicitMT()
     if threads != 1 and not distributed:
         ROOT.EnableImplicitMT(threads)
-    loops = []  # cross-event mode: the C++ CrossEventLoop of each copy (their partition files)
+    loops = []  # cross-event mode: the C++ CrossEventLoop of each copy and stage (their partition files)
     try:
         if distributed:  # absolute paths: a worker's working folder is its own
             gen = ROOT.RDataFrame("Events", [str(p.resolve()) for p in inputs], executor=executor)
@@ -207,13 +221,14 @@ def simulate_file(
             same = dict(collections=collections, ode=ode, copy=copy, device=device, bad_gen=bad_gen,
                         replace_reco=replace_reco, allow_bundle_code=allow_bundle_code)
             try:
+                stages = []
                 if cross_event:  # loop 1 gathers and simulates; the node below reads its results (loop 2)
-                    loops.append(flashsim.rdf.gather_cross_event(
-                        gen, bundle, seed, batch_events=batch_events,
-                        partition_prefix=str(output.parent / f".{output.name}.flashsim-batch-{os.getpid()}.{copy}"),
-                        **same))
-                nano = flashsim.rdf.simulate(gen, bundle, seed=seed, cross_event=loops[-1].batch if cross_event
-                                             else None, **same)
+                    stages = _gather_stages(gen, bundle, seed, batch_events,
+                                            output.parent / f".{output.name}.flashsim-batch-{os.getpid()}.{copy}",
+                                            same)
+                    loops += stages
+                nano = flashsim.rdf.simulate(gen, bundle, seed=seed, cross_event=[loop.batch for loop in stages]
+                                             if cross_event else None, **same)
             except InputError as err:  # missing gen columns, ...: say which file
                 names = ", ".join(str(p) for p in inputs)
                 text = str(err).removeprefix("flashsim: ")
@@ -259,13 +274,16 @@ def simulate_file(
             parts = snapshot_paths
             try:
                 start = time.perf_counter()
-                if loops:  # cross-event loop 1: every event gathered and simulated, B at a time per thread
-                    gathered = [loop.node.Filter("_flashsim_batch").Count() for loop in loops]
-                    if progress:
+                # cross-event loop 1: every event gathered and simulated, B at a time per thread; one event
+                # loop per stage (more than one when collections are built from other simulated ones)
+                for stage in range(max((loop.stages for loop in loops), default=0)):
+                    of_stage = [loop for loop in loops if loop.stage == stage]
+                    gathered = [loop.node.Filter("_flashsim_batch").Count() for loop in of_stage]
+                    if progress and stage == 0:
                         ROOT.RDF.Experimental.AddProgressBar(ROOT.RDF.AsRNode(gen))
                     with interruptible(ROOT, gathered[0]), flashsim_errors():
                         gathered[0].GetValue()
-                        for loop in loops:
+                        for loop in of_stage:
                             loop.batch.Finish()
                 options = ROOT.RDF.RSnapshotOptions()
                 options.fLazy = True

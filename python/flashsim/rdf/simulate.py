@@ -57,7 +57,8 @@ def simulate(
         cross_event: None (each event is simulated in its own Define: the node is lazy, any
             Filter or action may follow) or the finished ``batch`` of :func:`gather_cross_event`
             (loop 2 of the cross-event mode that ``flashsim simulate`` uses: the collections are read
-            back from that batch, simulated there for many events at once).
+            back from that batch, simulated there for many events at once), or the list of every
+            stage's finished batch for a bundle whose collections are built from other simulated ones.
         allow_bundle_code: also read a bundle of manifest format 1, whose derived columns,
             cross-references and selections are C++ text that cling compiles and runs here: a
             decision to trust whoever made the bundle (format 2 bundles are data, always safe to read).

@@ -43,6 +43,10 @@ struct SimulateOptions {
    /// cross-event mode, loop 2: the merged collections come from this batch, which loop 1
    /// (GatherCrossEvent) filled and finished; null: each event simulated in its own Define
    CrossEventBatch *crossEvent = nullptr;
+   /// cross-event mode with collections built from other simulated ones (Tau <- Jet): the finished batches
+   /// of the earlier stages (a stage simulates the collections whose inputs the stages before it made); loop 1
+   /// of a stage and loop 2 read those collections from them
+   std::vector<CrossEventBatch *> crossEventStages;
    /// read a format-1 bundle whose derived, postprocess or select entries are C++ text (compiled
    /// and run here): a decision to trust whoever made the bundle (--allow-bundle-code)
    bool allowBundleCode = false;
@@ -53,6 +57,11 @@ struct SimulateOptions {
 struct CrossEventLoop {
    ROOT::RDF::RNode node;
    std::shared_ptr<CrossEventBatch> batch;
+   /// stages of the chosen collections: 1, or more when some are built from other simulated collections (run
+   /// loop 1 of stage 0, Finish, then GatherCrossEvent of stage 1 with options.crossEventStages = {stage 0's
+   /// batch}, ...; loop 2 reads every stage's batch)
+   int stages = 1;
+   int stage = 0; ///< the stage this loop gathers
 };
 
 namespace Internal {
@@ -171,7 +180,9 @@ inline std::string SourceArguments(ROOT::RDF::RNode &df, const std::string &hidd
 struct LoopOne {
    std::size_t batchEvents = 0;
    std::string partitionPrefix;
+   int stage = 0;                          ///< gathers the collections of this stage (CollectionSpec::stage)
    std::shared_ptr<CrossEventBatch> batch; // out
+   int stages = 1;                         // out: how many stages the chosen collections take
 };
 
 // A column of the bundle's derived/postprocess lists; an expression that does not compile is
@@ -217,16 +228,37 @@ inline ROOT::RDF::RNode Graph(ROOT::RDF::RNode df, const std::string &bundleDire
    for (const auto &column : {"run", "luminosityBlock", "event"})
       Internal::CheckColumn(df, names, column, "the random-number key (run, luminosityBlock, event)", false);
 
+   // the chosen collections in the bundle's order: a collection built from others comes after them
    std::vector<const CollectionSpec *> collections;
-   if (options.collections.empty())
-      for (const auto &collection : bundle.Collections())
+   for (const auto &name : options.collections)
+      bundle.Collection(name); // an unknown name is an error naming the bundle's collections
+   for (const auto &collection : bundle.Collections())
+      if (options.collections.empty() || std::find(options.collections.begin(), options.collections.end(),
+                                                   collection.name) != options.collections.end())
          collections.push_back(&collection);
-   else
-      for (const auto &name : options.collections)
-         collections.push_back(&bundle.Collection(name));
    std::vector<std::string> simulated;
    for (const auto *collection : collections)
       simulated.push_back(collection->name);
+   const auto isSimulated = [&simulated](const std::string &name) {
+      return std::find(simulated.begin(), simulated.end(), name) != simulated.end();
+   };
+   for (const auto *collection : collections)
+      for (const auto &from : collection->builtFrom) {
+         if (!isSimulated(from))
+            throw InputError("flashsim: collection " + collection->name + ofBundle + " is built from the simulated " +
+                             from + " (its sources read " + from + "'s branches): simulate " + from + " too");
+      }
+   // the columns the chosen collections write: what a collection built from them reads
+   std::vector<std::string> produced;
+   for (const auto *collection : collections)
+      for (const auto &column : collection->Outputs())
+         produced.push_back(column);
+   const auto isProduced = [&produced](const std::string &c) {
+      return std::find(produced.begin(), produced.end(), c) != produced.end();
+   };
+   const auto ready = [&isSimulated](const DefinedColumn &column) {
+      return std::all_of(column.builtFrom.begin(), column.builtFrom.end(), isSimulated);
+   };
 
    // every input column the bundle needs, checked at once: one message lists all that are missing
    std::vector<std::string> derived;
@@ -237,13 +269,14 @@ inline ROOT::RDF::RNode Graph(ROOT::RDF::RNode df, const std::string &bundleDire
    };
    std::string missing;
    const auto need = [&](const std::string &column, const std::string &forWhat) {
-      if (column != "@index" && !isDerived(column) && !has(column) &&
+      if (column != "@index" && !isDerived(column) && !has(column) && !isProduced(column) &&
           missing.find("'" + column + "'") == std::string::npos)
          missing += "\n  '" + column + "' (" + forWhat + ")";
    };
    for (const auto &column : bundle.Derived())
-      for (const auto &input : column.inputs)
-         need(input, "derived column " + column.column);
+      if (ready(column))
+         for (const auto &input : column.inputs)
+            need(input, "derived column " + column.column);
    for (const auto *collection : collections)
       for (const auto &source : collection->sources)
          for (const auto &column : source.genColumns)
@@ -267,6 +300,10 @@ inline ROOT::RDF::RNode Graph(ROOT::RDF::RNode df, const std::string &bundleDire
          for (const auto &column : source.genColumns) {
             if (column == "@index" || isDerived(column))
                continue;
+            if (isProduced(column)) { // a branch of a collection simulated before (an array unless n<X>)
+               anyArray = anyArray || column.rfind("n", 0) != 0;
+               continue;
+            }
             const std::string type = df.GetColumnType(column);
             const bool array = Internal::IsNumericArrayType(type);
             anyArray = anyArray || array;
@@ -305,12 +342,73 @@ inline ROOT::RDF::RNode Graph(ROOT::RDF::RNode df, const std::string &bundleDire
    simOptions.skipBadGen = options.skipBadGen;
    simOptions.checkValues = options.checkValues;
 
-   for (const auto &column : bundle.Derived())
-      df = Internal::DefineFromBundle(df, column, bundle.Directory(), "derived");
+   // derived columns from the input first; those built from simulated collections once these are simulated
+   std::vector<std::string> done;
+   std::vector<bool> defined(bundle.Derived().size(), false);
+   const auto defineReady = [&](ROOT::RDF::RNode node) {
+      for (std::size_t d = 0; d < bundle.Derived().size(); ++d) {
+         const auto &column = bundle.Derived()[d];
+         const bool inputsDone = std::all_of(column.builtFrom.begin(), column.builtFrom.end(), [&](const auto &c) {
+            return std::find(done.begin(), done.end(), c) != done.end();
+         });
+         if (!defined[d] && inputsDone) {
+            node = Internal::DefineFromBundle(node, column, bundle.Directory(), "derived");
+            defined[d] = true;
+         }
+      }
+      return node;
+   };
+   df = defineReady(df);
 
-   if (loopOne) { // cross-event loop 1: gather every source of every event into the slot's batch
-      std::vector<CrossEventBatch::Collection> specs;
+   // the batches of the cross-event mode that hold a collection simulated before (loop 2: every collection)
+   std::vector<CrossEventBatch *> batches = options.crossEventStages;
+   if (options.crossEvent)
+      batches.insert(batches.begin(), options.crossEvent);
+   const auto stored = [&](const CollectionSpec &collection) {
+      for (auto *batch : batches) {
+         const auto &held = batch->Collections();
+         const auto at = std::find_if(held.begin(), held.end(),
+                                      [&](const CrossEventBatch::Collection &c) { return c.name == collection.name; });
+         if (at != held.end())
+            return "flashsim::Internal::Stored(*" + Internal::Address(batch, "flashsim::CrossEventBatch") + ", " +
+                   std::to_string(at - held.begin()) + ", rdfslot_, _flashsim_entry, run, luminosityBlock, event)";
+      }
+      throw InputError("flashsim: the cross-event batches have no collection " + collection.name);
+   };
+   // the NanoAOD branches of a merged collection, then the derived columns that waited for it
+   const auto defineBranches = [&](const CollectionSpec &collection, const std::string &merged) {
+      const auto branches = collection.Branches();
+      df = df.Define(merged + "_skippedGen", "static_cast<ULong64_t>(" + merged + ".skippedGen)");
+      if (!collection.event)
+         df = Internal::Put(df, present, "n" + collection.name, "static_cast<Int_t>(" + merged + ".size)");
+      for (std::size_t j = 0; j < branches.size(); ++j) {
+         const std::string type = BranchTypeName(branches[j].second);
+         const std::string getter = collection.event ? "Scalar" : "Branch";
+         df = Internal::Put(df, present, collection.name + "_" + branches[j].first,
+                            "flashsim::Internal::" + getter + "<" + type + ">(" + merged + ", " + std::to_string(j) +
+                               ")");
+      }
+      if (!collection.indexBranch.empty())
+         df = Internal::Put(df, present, collection.name + "_" + collection.indexBranch,
+                            "flashsim::Internal::GenIndex(" + merged + ")");
+      done.push_back(collection.name);
+      df = defineReady(df);
+   };
+
+   if (options.crossEvent || loopOne)
+      df = Internal::DefineEntryKeys(df);
+   if (loopOne) { // cross-event loop 1 of one stage: gather its collections' sources into the slot's batch
+      std::vector<const CollectionSpec *> gather;
       for (const CollectionSpec *collection : collections) {
+         if (collection->stage < loopOne->stage) { // simulated by an earlier stage: read back, for what reads it
+            df = df.Define("_flashsim_" + collection->name, stored(*collection));
+            defineBranches(*collection, "_flashsim_" + collection->name);
+         } else if (collection->stage == loopOne->stage)
+            gather.push_back(collection);
+         loopOne->stages = std::max(loopOne->stages, collection->stage + 1);
+      }
+      std::vector<CrossEventBatch::Collection> specs;
+      for (const CollectionSpec *collection : gather) {
          CrossEventBatch::Collection spec{collection->name, {}, collection->merge};
          for (const auto &source : collection->sources)
             spec.sources.push_back(Internal::Keep(
@@ -321,35 +419,24 @@ inline ROOT::RDF::RNode Graph(ROOT::RDF::RNode df, const std::string &bundleDire
                                                          loopOne->partitionPrefix);
       const std::string batch = "*" + Internal::Address(loopOne->batch.get(), "flashsim::CrossEventBatch");
       std::string gathered;
-      for (std::size_t c = 0; c < collections.size(); ++c)
-         for (std::size_t k = 0; k < collections[c]->sources.size(); ++k) {
-            const std::string hidden = "_flashsim_" + collections[c]->name + "_" + collections[c]->sources[k].name;
-            const std::string arguments = Internal::SourceArguments(df, hidden, collections[c]->sources[k]);
+      for (std::size_t c = 0; c < gather.size(); ++c)
+         for (std::size_t k = 0; k < gather[c]->sources.size(); ++k) {
+            const std::string hidden = "_flashsim_" + gather[c]->name + "_" + gather[c]->sources[k].name;
+            const std::string arguments = Internal::SourceArguments(df, hidden, gather[c]->sources[k]);
             df = df.Define(hidden + "_gathered", "flashsim::Internal::GatherForBatch(" + batch + ", " +
                                                     std::to_string(c) + ", " + std::to_string(k) +
                                                     ", rdfslot_, run, luminosityBlock, event" + arguments + ")");
             gathered += ", " + hidden + "_gathered";
          }
-      df = Internal::DefineEntryKeys(df);
       return df.Define("_flashsim_batch", "flashsim::Internal::EndEvent(" + batch +
                                              ", rdfslot_, _flashsim_entry, run, luminosityBlock, event" + gathered +
                                              ")");
    }
 
-   if (options.crossEvent)
-      df = Internal::DefineEntryKeys(df);
    for (const CollectionSpec *collection : collections) {
       const std::string merged = "_flashsim_" + collection->name;
       if (options.crossEvent) { // cross-event loop 2: the merged objects that loop 1 simulated
-         const auto &stored = options.crossEvent->Collections();
-         const auto at = std::find_if(stored.begin(), stored.end(),
-                                      [&](const CrossEventBatch::Collection &c) { return c.name == collection->name; });
-         if (at == stored.end())
-            throw InputError("flashsim: the cross-event batch has no collection " + collection->name);
-         df = df.Define(merged, "flashsim::Internal::Stored(*" +
-                                   Internal::Address(options.crossEvent, "flashsim::CrossEventBatch") + ", " +
-                                   std::to_string(at - stored.begin()) +
-                                   ", rdfslot_, _flashsim_entry, run, luminosityBlock, event)");
+         df = df.Define(merged, stored(*collection));
       } else { // per event: each source in its own Define, then the merge
          std::string parts;
          for (const auto &source : collection->sources) {
@@ -365,20 +452,7 @@ inline ROOT::RDF::RNode Graph(ROOT::RDF::RNode df, const std::string &bundleDire
          df = df.Define(merged, "flashsim::Internal::Merge(*" + Internal::Address(merge, "flashsim::CollectionMerge") +
                                    parts + ")");
       }
-      const auto branches = collection->Branches();
-      df = df.Define(merged + "_skippedGen", "static_cast<ULong64_t>(" + merged + ".skippedGen)");
-      if (!collection->event)
-         df = Internal::Put(df, present, "n" + collection->name, "static_cast<Int_t>(" + merged + ".size)");
-      for (std::size_t j = 0; j < branches.size(); ++j) {
-         const std::string type = BranchTypeName(branches[j].second);
-         const std::string getter = collection->event ? "Scalar" : "Branch";
-         df = Internal::Put(df, present, collection->name + "_" + branches[j].first,
-                            "flashsim::Internal::" + getter + "<" + type + ">(" + merged + ", " + std::to_string(j) +
-                               ")");
-      }
-      if (!collection->indexBranch.empty())
-         df = Internal::Put(df, present, collection->name + "_" + collection->indexBranch,
-                            "flashsim::Internal::GenIndex(" + merged + ")");
+      defineBranches(*collection, merged);
    }
 
    for (const auto &column : bundle.Postprocess()) {
@@ -413,16 +487,27 @@ inline ROOT::RDF::RNode Simulate(ROOT::RDF::RNode df, const std::string &bundleD
 /// Run an action on it (its event loop simulates the batches as they fill), call batch->Finish(),
 /// then Simulate() with options.crossEvent = batch.get() gives the usual graph (loop 2) whose
 /// merged collections are read back from the batch: bit-identical to the per-event mode.
+/// `stage`: a bundle whose collections are built from other simulated ones takes several stages
+/// (CrossEventLoop::stages): stage k gathers the collections of stage k and reads those of the stages
+/// before it from options.crossEventStages, their finished batches.
 inline CrossEventLoop GatherCrossEvent(ROOT::RDF::RNode df, const std::string &bundleDirectory, std::uint64_t seed,
                                        const SimulateOptions &options, std::size_t batchEvents,
-                                       const std::string &partitionPrefix)
+                                       const std::string &partitionPrefix, int stage = 0)
 {
    if (options.crossEvent)
       throw InputError(
          "flashsim: GatherCrossEvent is loop 1 of the cross-event mode; options.crossEvent is for loop 2");
-   Internal::LoopOne loop{batchEvents, partitionPrefix, nullptr};
+   if (stage < 0 || static_cast<std::size_t>(stage) != options.crossEventStages.size())
+      throw InputError("flashsim: GatherCrossEvent of stage " + std::to_string(stage) +
+                       " needs the finished batches "
+                       "of the stages before it in options.crossEventStages (it has " +
+                       std::to_string(options.crossEventStages.size()) + ")");
+   Internal::LoopOne loop;
+   loop.batchEvents = batchEvents;
+   loop.partitionPrefix = partitionPrefix;
+   loop.stage = stage;
    auto node = Internal::Graph(df, bundleDirectory, seed, options, &loop);
-   return CrossEventLoop{node, loop.batch};
+   return CrossEventLoop{node, loop.batch, loop.stages, stage};
 }
 
 } // namespace flashsim
