@@ -393,12 +393,22 @@ void CheckCollection(const ManifestReader &reader, CollectionSpec &collection, c
       return out;
    };
    const auto reference = branches(first);
-   for (const auto &source : collection.sources) {
+   auto sorted = reference;
+   std::sort(sorted.begin(), sorted.end());
+   for (auto &source : collection.sources) {
       if (collection.event && collection.sources.size() != 1)
          reader.Fail(where, "an event-level source must be the only source of its collection");
-      if (branches(source) != reference)
-         reader.Fail(where, "source '" + source.name + "' writes other branches (or another order or types) than '" +
-                               first.name + "'; every source of a collection must write the same branches");
+      auto own = branches(source);
+      auto ownSorted = own;
+      std::sort(ownSorted.begin(), ownSorted.end());
+      if (ownSorted != sorted)
+         reader.Fail(where, "source '" + source.name + "' writes other branches (or other types) than '" + first.name +
+                               "'; every source of a collection must write the same branches");
+      source.column.clear();
+      if (own != reference) // the same branches in another order: where each goes in the collection
+         for (const auto &branch : own)
+            source.column.push_back(
+               static_cast<std::size_t>(std::find(reference.begin(), reference.end(), branch) - reference.begin()));
       if (!source.indexBranch.empty()) {
          if (!collection.indexBranch.empty() && collection.indexBranch != source.indexBranch)
             reader.Fail(where, "sources disagree on the index branch: '" + collection.indexBranch + "' and '" +

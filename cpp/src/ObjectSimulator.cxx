@@ -229,6 +229,7 @@ void ObjectSimulator::Run(Slot &s, std::size_t nEvents, const EventId *ids, cons
    // 5. back to physical values, NanoAOD ranges and types; labels; copied branches; per event
    const bool pointsBack = fSpec.kind == SourceKind::kMatched;
    const std::size_t nBranches = d + nLabels + nCopies;
+   const auto column = [this](std::size_t j) { return fSpec.column.empty() ? j : fSpec.column[j]; };
    std::size_t first = 0; // the event's first kept row
    for (std::size_t e = 0; e < nEvents; ++e) {
       std::size_t last = first;
@@ -249,7 +250,8 @@ void ObjectSimulator::Run(Slot &s, std::size_t nEvents, const EventId *ids, cons
          result.genIndex[q] = pointsBack ? genIndex[i] : -1;
          for (std::size_t j = 0; j < d; ++j) {
             const auto &target = fSpec.targets[j];
-            result.values[j * size + q] = ToBranchRange(target.transform.Inverse(s.x[r * d + j], row), target.type);
+            result.values[column(j) * size + q] =
+               ToBranchRange(target.transform.Inverse(s.x[r * d + j], row), target.type);
          }
          if (nLabels > 0) {
             const std::size_t label = fLabels ? DrawLabel(s, r,
@@ -257,13 +259,13 @@ void ObjectSimulator::Run(Slot &s, std::size_t nEvents, const EventId *ids, cons
                                                                                static_cast<std::uint32_t>(1 + d)))
                                               : 0;
             for (std::size_t j = 0; j < nLabels; ++j)
-               result.values[(d + j) * size + q] =
+               result.values[column(d + j) * size + q] =
                   ToBranchRange(fSpec.labels.values[label * nLabels + j], fSpec.labels.branches[j].second);
          }
          for (std::size_t j = 0; j < nCopies; ++j) {
             const auto &copy = fSpec.copies[j];
             const double value = copy.genIndex >= 0 ? row[copy.genIndex] : copy.fallback;
-            result.values[(d + nLabels + j) * size + q] = ToBranchRange(value, copy.type);
+            result.values[column(d + nLabels + j) * size + q] = ToBranchRange(value, copy.type);
          }
       }
       CheckValues(result, ids[e]);
@@ -298,7 +300,7 @@ void ObjectSimulator::CheckValues(const SimulatedObjects &result, const EventId 
                               : j < d + nLabels ? fSpec.labels.branches[j - d].second
                                                 : fSpec.copies[j - d - nLabels].type;
       for (std::size_t r = 0; r < m; ++r) {
-         const double value = result.values[j * m + r];
+         const double value = result.values[(fSpec.column.empty() ? j : fSpec.column[j]) * m + r];
          // as it will be written: a finite double beyond FLT_MAX becomes inf in a Float_t branch
          if (!(type == BranchType::kFloat ? std::isfinite(static_cast<float>(value)) : std::isfinite(value))) {
             const std::string branch = j < d             ? fSpec.targets[j].branch

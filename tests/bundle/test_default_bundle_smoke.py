@@ -115,6 +115,24 @@ def test_matching_indices_point_at_gen_objects(default_output):
     assert ak.any(a.Jet_genJetIdx >= 0) and ak.any(a.Jet_genJetIdx == -1)  # matched and pileup jets
 
 
+def test_cross_references_mean_what_the_reference_detectors_do(default_output):
+    """An electron and a photon are linked when they come from the same gen particle (the reference
+    detector's shared supercluster), and a fake muon's origin is punch-through (0) or a decay in flight (3)."""
+    with uproot.open(default_output) as f:
+        a = f["Events"].arrays(["Electron_genPartIdx", "Electron_photonIdx", "Photon_genPartIdx",
+                                "Photon_electronIdx", "Muon_genPartIdx", "Muon_genPartFlav"])
+    for e_gen, e_ph, ph_gen, ph_e in zip(*(ak.to_list(a[k]) for k in ("Electron_genPartIdx", "Electron_photonIdx",
+                                                                        "Photon_genPartIdx", "Photon_electronIdx")),
+                                         strict=True):
+        for i, j in enumerate(e_ph):
+            assert j == next((k for k, g in enumerate(ph_gen) if e_gen[i] >= 0 and g == e_gen[i]), -1)
+        for j, i in enumerate(ph_e):
+            assert i == next((k for k, g in enumerate(e_gen) if ph_gen[j] >= 0 and g == ph_gen[j]), -1)
+    assert ak.sum(a.Electron_photonIdx >= 0) > 0
+    fake = ak.flatten(a.Muon_genPartFlav[a.Muon_genPartIdx < 0])
+    assert len(fake) > 0 and set(np.unique(ak.to_numpy(fake))) <= {0, 3}
+
+
 def test_range_rules_reject_what_they_should():
     assert range_violations("Jet_btagDeepFlavB", np.array([0.5, 1.2])) == [1.2]
     bad = range_violations("Jet_pt", np.array([30.0, -1.0, np.nan]))

@@ -175,3 +175,23 @@ def test_moving_average_of_the_weights():
     with pytest.raises(InputError, match="ema must be in"):
         train(VelocityField(2, 1, hidden=8, blocks=1), flow_loss, {"x": x, "cond": cond},
               TrainingConfig(epochs=1, ema=1.5, **FAST))
+
+
+def test_parity_against_the_exact_network(tmp_path):
+    """The export check compares ONNX with the network in float64: a faithful export passes with PyTorch's
+    own float32 rounding beside it, an export of slightly other weights is refused."""
+    from flashsim.errors import ModelError
+    from flashsim.train.bundle_writer import PARITY_TOLERANCE, parity
+
+    torch.manual_seed(3)
+    field = VelocityField(5, 3, hidden=48, blocks=3)
+    field.export_onnx(tmp_path / "v.onnx")
+    inputs = {"x": 5, "t": 1, "cond": 3}
+    difference, rounding = parity(field, tmp_path / "v.onnx", inputs)
+    assert 0 < rounding < 1e-5 and difference <= max(PARITY_TOLERANCE, 2 * rounding)
+    with torch.no_grad():
+        for p in field.parameters():
+            p.add_(1e-3 * torch.randn_like(p))
+    with pytest.raises(ModelError, match=r"v\.onnx: ONNX and PyTorch differ by .* twice PyTorch's own float32 "
+                                         r"rounding"):
+        parity(field, tmp_path / "v.onnx", inputs)

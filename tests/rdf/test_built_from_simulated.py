@@ -128,3 +128,24 @@ def test_the_benchmark_row_of_one_stage_says_so(gen_tree, tau_bundle):
 
     with pytest.raises(InputError, match=r"builds collections from other simulated ones \(2 cross-event stages\)"):
         bench_cross_event(gen_tree, tau_bundle, threads=1, batch_events=64)
+
+
+def test_sources_may_list_the_branches_in_another_order(ROOT, gen_tree, tiny_bundle, tmp_path):
+    """Muon <- GenMuon copies genPartFlav, Muon <- FromJet draws it with its label head: the same branches in
+    another order. Each source's values land in the collection's columns by name."""
+    shutil.copytree(tiny_bundle, tmp_path / "b")
+    manifest = json.loads((tmp_path / "b" / "bundle.json").read_text())
+    first = manifest["collections"][0]["sources"][0]
+    first["copies"] = [{"branch": "a", "type": "UChar_t", "fallback": 1}, {"branch": "b", "type": "UChar_t",
+                                                                          "fallback": 2}]
+    second = dict(first, name="Again", kind="unmatched", copies=first["copies"][::-1])
+    manifest["collections"][0]["sources"].append(second)
+    (tmp_path / "b" / "bundle.json").write_text(json.dumps(manifest))
+    out = _simulate(ROOT, gen_tree, tmp_path / "b").AsNumpy(["Jet_a", "Jet_b", "Jet_genJetIdx"])
+    a, b, idx = (np.concatenate([np.asarray(v) for v in out[k]]) for k in ("Jet_a", "Jet_b", "Jet_genJetIdx"))
+    assert (idx < 0).sum() > 0 and (idx >= 0).sum() > 0  # both sources wrote jets
+    assert np.all(a == 1) and np.all(b == 2)
+    second["copies"] = [first["copies"][0]]
+    (tmp_path / "b" / "bundle.json").write_text(json.dumps(manifest))
+    with pytest.raises(BundleError, match=r"source 'Again' writes other branches \(or other types\) than 'GenJet'"):
+        _simulate(ROOT, gen_tree, tmp_path / "b")

@@ -76,6 +76,10 @@ struct SourceSpec {
    std::vector<TargetVariable> targets;
    LabelHead labels; ///< discrete branches after the targets (none: no branches)
    std::vector<CopiedBranch> copies;
+   /// for each branch this source writes (targets, labels, copies) its column in the collection's Branches(),
+   /// set at load: sources may list the same branches in another order (a flag drawn by one source's label
+   /// head and copied by another's); empty: the same order
+   std::vector<std::size_t> column;
    std::string efficiencyModel;    ///< absolute path of the efficiency ONNX file (empty for kEvent)
    std::string velocityFieldModel; ///< absolute path of the velocity-field ONNX file
 };

@@ -145,17 +145,19 @@ def train_bundle(inputs, output, config, command=None, log=print) -> dict:
         # what the training values decided: transforms adapted, flavours copied or learnt
         "catalogue": {f.spec.key: dict(f.spec.decisions) for f in fitted if f.spec.decisions},
     }
+    arguments = {"derived": catalogue.derived_columns(used),
+                 "postprocess": [p for p in postprocess if set(p["requires"]) <= set(collections)],
+                 "ode": config.ode, "provenance": provenance, "name": config.name}
     try:
-        manifest = export_bundle(output, fitted, catalogue.derived_columns(used),
-                                 [p for p in postprocess if set(p["requires"]) <= set(collections)], config.ode,
-                                 provenance, config.name)
+        manifest = export_bundle(output, fitted, **arguments)
     except ModelError as err:  # a failed parity check: keep the trained networks, they cost an hour
         import torch
 
         kept = Path(output).parent / f"{Path(output).name}.fitted.pt"
-        torch.save({"fitted": fitted, "used": used, "collections": collections, "provenance": provenance}, kept)
-        raise ModelError(f"{err}; the trained sources are kept in {kept} (torch.load, then "
-                         "flashsim.train.bundle_writer.export_bundle)") from None
+        torch.save({"fitted": fitted, "used": used, "collections": collections, "export_bundle": arguments}, kept)
+        raise ModelError(f"{err}; the trained sources are kept in {kept} (k = torch.load(...); "
+                         "flashsim.train.bundle_writer.export_bundle(directory, k['fitted'], **k['export_bundle']))"
+                         ) from None
     manifest["provenance"]["training_seconds"] = round(time.perf_counter() - start, 1)
     from flashsim.bundle import write_manifest
 
