@@ -10,6 +10,31 @@ from flashsim.errors import InputError, ModelError
 __all__ = ["file_metadata", "train_bundle"]
 
 
+
+def _computable(postprocess, fitted) -> list:
+    """The cross-references the trained bundle can compute: their collections simulated, and every branch of
+    those collections they read written by the simulation (Photon_electronIdx reads Photon_genPartIdx, which
+    only a matched Photon source writes; a bundle whose matched photons were left out must not read the
+    input's)."""
+    from flashsim.rdf.operations import define
+
+    collections = {f.spec.collection for f in fitted}
+    written = {f"n{c}" for c in collections}
+    for f in fitted:
+        s = f.spec
+        written |= {f"{s.collection}_{b.branch}" for b in (*s.targets, *s.copies)}
+        if s.index_branch and s.kind == "matched":
+            written.add(f"{s.collection}_{s.index_branch}")
+    out = []
+    for entry in postprocess:
+        if not set(entry["requires"]) <= collections:
+            continue
+        reads = [c for c in define(entry)[1] if c.split("_")[0] in collections or c[1:] in collections]
+        if all(c in written for c in reads):  # in order: Jet_nMuons reads Muon_jetIdx, computed before it
+            out.append(entry)
+            written.add(entry["column"])
+    return out
+
 def file_metadata(path) -> dict:
     """Events and the generator / reference-detector metadata (TNamed JSON) of one input file."""
     import uproot
@@ -145,8 +170,7 @@ def train_bundle(inputs, output, config, command=None, log=print) -> dict:
         # what the training values decided: transforms adapted, flavours copied or learnt
         "catalogue": {f.spec.key: dict(f.spec.decisions) for f in fitted if f.spec.decisions},
     }
-    arguments = {"derived": catalogue.derived_columns(used),
-                 "postprocess": [p for p in postprocess if set(p["requires"]) <= set(collections)],
+    arguments = {"derived": catalogue.derived_columns(used), "postprocess": _computable(postprocess, fitted),
                  "ode": config.ode, "provenance": provenance, "name": config.name}
     try:
         manifest = export_bundle(output, fitted, **arguments)
