@@ -530,6 +530,39 @@ const std::map<std::string, Operation> &Registry()
           return "flashsim::Neighbours::InverseIndex(" + index + ", " + size + ".size(), " +
                  std::to_string(p.Integer("rank", 0, 255)) + ")";
        }},
+      // the `rank`-th object of `from` (in its order) whose closest object of `to` within `radius` is each
+      // object of `to`, else -1 (FatJet_subJetIdx1/2: the subjets lie inside their fat jet)
+      {"inverse_closest_index",
+       [](Params &p) {
+          const std::string from = p.Collection("from"), to = p.Collection("to");
+          const std::string radius = p.Float("radius", 0.4);
+          const long rank = p.Integer("rank", 0, 255);
+          for (const auto &c : {from + "_eta", from + "_phi", to + "_eta", to + "_phi"})
+             p.Read(c);
+          return "flashsim::Neighbours::InverseIndex(flashsim::Neighbours::ClosestIndex(" + from + "_eta, " + from +
+                 "_phi, " + to + "_eta, " + to + "_phi, " + radius + "), " + to + "_eta.size(), " +
+                 std::to_string(rank) + ")";
+       }},
+      // per event: the vector sum of the pt of the objects of `of` passing `select`, projected on the
+      // direction `along` (a per-event phi, e.g. GenMET_phi) or across it (the jets' share of the MET)
+      {"vector_sum",
+       [](Params &p) {
+          const std::string of = p.Collection("of"), along = p.Column("along");
+          const std::string mask = p.CutOf("select", true);
+          const std::string component = p.Choice("component", {"parallel", "perpendicular"});
+          for (const auto &c : {of + "_pt", of + "_phi"})
+             p.Read(c);
+          const std::string trig = component == "parallel" ? "std::cos" : "std::sin";
+          return "const auto pt = " + Masked(of + "_pt", mask) + ";\n" +
+                 "const auto phi = " + Masked(of + "_phi", mask) +
+                 ";\n"
+                 "double s = 0.;\n"
+                 "for (std::size_t i = 0; i < pt.size(); ++i)\n"
+                 "   s += double(pt[i]) * " +
+                 trig + "(double(phi[i]) - double(" + along +
+                 "));\n"
+                 "return float(s);";
+       }},
       // how many objects point at each object (stops at 255)
       {"count_pointing",
        [](Params &p) {

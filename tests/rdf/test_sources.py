@@ -255,6 +255,29 @@ def test_same_gen_index(ROOT):
     assert list(ROOT.flashsim_test.SameGen(True)) == [-1, 2, 0, 0]
 
 
+def test_vector_sum_and_inverse_closest_index(ROOT):
+    """The registry's vector_sum (the jets' pt along and across the GenMET direction) and inverse_closest_index
+    (FatJet_subJetIdx1/2: the subjets whose closest fat jet is this one), on one hand-made event."""
+    from flashsim.rdf.operations import define
+
+    df = ROOT.RDataFrame(1).Define("GenMET_phi", "0.5f").Define("Jet_pt", "ROOT::RVecF{40.f, 20.f, 10.f}") \
+        .Define("Jet_phi", "ROOT::RVecF{0.5f, 2.0f, -1.0f}") \
+        .Define("FatJet_eta", "ROOT::RVecF{0.f, 2.f}").Define("FatJet_phi", "ROOT::RVecF{0.f, 0.f}") \
+        .Define("SubJet_eta", "ROOT::RVecF{0.1f, 2.2f, -0.2f, 1.0f}") \
+        .Define("SubJet_phi", "ROOT::RVecF{0.f, 0.f, 0.1f, 0.f}")
+    entries = {"along": {"op": "vector_sum", "of": "Jet", "along": "GenMET_phi", "component": "parallel",
+                         "select": "Jet_pt > 15"},
+               "across": {"op": "vector_sum", "of": "Jet", "along": "GenMET_phi", "component": "perpendicular"},
+               "first": {"op": "inverse_closest_index", "from": "SubJet", "to": "FatJet", "radius": 0.8, "rank": 0},
+               "second": {"op": "inverse_closest_index", "from": "SubJet", "to": "FatJet", "radius": 0.8, "rank": 1}}
+    for name, entry in entries.items():
+        df = df.Define(name, define({"column": f"X_{name}", **entry})[0])
+    out = df.AsNumpy(list(entries))
+    assert out["along"][0] == pytest.approx(40 + 20 * np.cos(1.5), rel=1e-6)  # the 10 GeV jet is cut
+    assert out["across"][0] == pytest.approx(20 * np.sin(1.5) + 10 * np.sin(-1.5), rel=1e-6)
+    assert list(out["first"][0]) == [0, 1] and list(out["second"][0]) == [2, -1]  # subjet 3 is in no fat jet
+
+
 def test_catalogue_cross_references_call_the_neighbours_helpers():
     """One implementation: the catalogue's inverse indices and counts are the C++ helpers above."""
     from flashsim.catalogue.crossrefs import POSTPROCESS

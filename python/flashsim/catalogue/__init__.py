@@ -14,16 +14,32 @@ unless a source overrides it.
 
 import copy
 
-from flashsim.catalogue import crossrefs, electrons, event, fatjets, jets, muons, photons
+from flashsim.catalogue import (
+    crossrefs,
+    electrons,
+    event,
+    fatjets,
+    fsr_photons,
+    jets,
+    low_pt_electrons,
+    muons,
+    photons,
+    subjets,
+    taus,
+)
 from flashsim.catalogue.gen import DERIVED, derived_columns, entry_inputs
 from flashsim.catalogue.spec import Copy, Input, SourceSpec, Target
 
 __all__ = ["COLLECTIONS", "Copy", "DERIVED", "Input", "SourceSpec", "Target", "derived_columns", "entry_inputs",
            "postprocess", "sources"]
 
-_ALL = jets.SOURCES + muons.SOURCES + electrons.SOURCES + photons.SOURCES + fatjets.SOURCES + event.SOURCES
+# in dependency order: a collection built from simulated ones (Tau <- Jet, FsrPhoton <- Muon, SubJet <- FatJet,
+# the MET <- Jet) after them, as the bundle lists them
+_ALL = (jets.SOURCES + muons.SOURCES + electrons.SOURCES + photons.SOURCES + fatjets.SOURCES + taus.SOURCES
+        + fsr_photons.SOURCES + low_pt_electrons.SOURCES + subjets.SOURCES + event.SOURCES)
 COLLECTIONS = list(dict.fromkeys(s.collection for s in _ALL))
-_POSTPROCESS = jets.POSTPROCESS + muons.POSTPROCESS + electrons.POSTPROCESS + crossrefs.POSTPROCESS
+_POSTPROCESS = (jets.POSTPROCESS + muons.POSTPROCESS + electrons.POSTPROCESS + low_pt_electrons.POSTPROCESS
+                + crossrefs.POSTPROCESS)
 
 
 def sources(collections=None):

@@ -29,6 +29,12 @@ def _count(jet_branch, other):
             "op": "count_pointing", "index": f"{other}_jetIdx", "size_of": "Jet_pt"}
 
 
+def _inverse_closest(a, b, branch, radius, rank):
+    """FatJet_subJetIdx1/2: the ``rank``-th object of ``b`` whose closest object of ``a`` is this one."""
+    return {"column": f"{a}_{branch}", "requires": [a, b], "op": "inverse_closest_index", "from": b, "to": a,
+            "radius": radius, "rank": rank}
+
+
 POSTPROCESS = [
     _closest("Muon", "Jet", 0.4),
     _closest("Electron", "Jet", 0.4),
@@ -38,4 +44,12 @@ POSTPROCESS = [
     _nth("muonIdx", "Muon", 0), _nth("muonIdx", "Muon", 1),
     _nth("electronIdx", "Electron", 0), _nth("electronIdx", "Electron", 1),
     _count("nMuons", "Muon"), _count("nElectrons", "Electron"),
+    _closest("Tau", "Jet", 0.4),
+    _closest("FsrPhoton", "Muon", 0.5),
+    {"column": "Muon_fsrPhotonIdx", "requires": ["Muon", "FsrPhoton"], "op": "inverse_index",
+     "index": "FsrPhoton_muonIdx", "size_of": "Muon_pt", "rank": 0},
+    _same_gen("LowPtElectron", "Electron"),
+    _same_gen("LowPtElectron", "Photon"),
+    _inverse_closest("FatJet", "SubJet", "subJetIdx1", 0.8, 0),
+    _inverse_closest("FatJet", "SubJet", "subJetIdx2", 0.8, 1),
 ]

@@ -1,11 +1,14 @@
 """Derived gen columns: one named operation each, defined identically by the extraction
 (training) and by the simulation (bundle "derived"), so the two cannot disagree.
 
-Only NanoAOD gen branches are read (GenPart_*, GenJet_*, GenMET_*, Pileup_*), so the same
-columns are defined on a real CMS NanoAOD file.
+Only NanoAOD branches are read (GenPart_*, GenJet_*, GenVisTau_*, GenMET_*, Pileup_*, and the reco
+collections that other objects are built from), so the same columns are defined on a real CMS NanoAOD
+file. A column that reads a reco collection (Jet, Muon) is computed from the training file's reco objects
+in training and from FlashSim's own simulated objects in the simulation, once those are simulated.
 """
 
-__all__ = ["DERIVED", "HEM_REGION", "derived_columns", "entry_inputs", "eta_bin_columns", "hem_column"]
+__all__ = ["DERIVED", "FSR_CANDIDATE", "HEM_REGION", "MET_FROM_JETS", "derived_columns", "entry_inputs",
+           "eta_bin_columns", "hem_column"]
 
 # Each entry names an operation of the C++ registry (cpp/include/flashsim/BundleOperations.hxx)
 # with its parameters: the bundle carries data, the library writes the expressions.
@@ -45,6 +48,29 @@ def _in_hem(of):
     e0, e1, p0, p1 = HEM_REGION
     return {"column": hem_column(of), "op": "indicator",
             "cut": f"{of}_eta >= {e0}f && {of}_eta < {e1}f && {of}_phi >= {p0}f && {of}_phi < {p1}f"}
+
+
+# FSR photon candidates: final-state photons in the search cone (0.5) around a reconstructed muon
+FSR_CANDIDATE = "GenPart_status == 1 && GenPart_pdgId == 22 && GenPart_pt > 2 && GenPart_recoMuonDR < 0.5"
+
+
+def _along_genmet(name, of, select=None):
+    """The vector sum of the pt of ``of`` (passing ``select``) along and across the GenMET direction."""
+    out = []
+    for component, suffix in (("parallel", "alongGenMET"), ("perpendicular", "acrossGenMET")):
+        entry = {"column": f"{name}_{suffix}", "op": "vector_sum", "of": of, "along": "GenMET_phi",
+                 "component": component}
+        if select:
+            entry["select"] = select
+        out.append(entry)
+    return out
+
+
+# the MET is built from the reconstructed jets (refsim.met, CMS type-1): GenMET minus each reconstructed
+# jet's mismeasurement (its pt minus its gen jet's), plus the gen jets that were not reconstructed
+MET_FROM_JETS = ["RecoJets_alongGenMET", "RecoJets_acrossGenMET", "RecoGenJets_alongGenMET",
+                 "RecoGenJets_acrossGenMET", "UnrecoGenJets_alongGenMET", "UnrecoGenJets_acrossGenMET",
+                 "RecoJets_HT"]
 
 
 def _nearest(of, select, name):
@@ -91,6 +117,16 @@ DERIVED = [
     {"column": "GenJet_count", "op": "count", "select": _USABLE_JET},
     {"column": "GenJet_centralCount", "op": "count", "select": _CENTRAL_JET},
     {"column": "GenJet_centralHT", "op": "sum", "of": "GenJet_pt", "select": _CENTRAL_JET},
+    {"column": "GenVisTau_absEta", "op": "abs", "of": "GenVisTau_eta"},
+    # ---- columns of reconstructed objects (the reference's in training, FlashSim's in the simulation)
+    # distance of each gen particle to the nearest reconstructed muon (the FSR photon search)
+    {"column": "GenPart_recoMuonDR", "op": "nearest_delta_r", "of": "GenPart", "to": "Muon"},
+    # how many reconstructed jets point at each gen jet (0: lost or below threshold)
+    {"column": "GenJet_nRecoJets", "op": "count_pointing", "index": "Jet_genJetIdx", "size_of": "GenJet_pt"},
+    *_along_genmet("RecoJets", "Jet"),
+    *_along_genmet("RecoGenJets", "GenJet", "GenJet_nRecoJets > 0"),
+    *_along_genmet("UnrecoGenJets", "GenJet", f"GenJet_nRecoJets == 0 && GenJet_pt > 15 && {_USABLE_JET}"),
+    {"column": "RecoJets_HT", "op": "sum", "of": "Jet_pt"},
 ]
 
 

@@ -3,12 +3,15 @@
 from flashsim.catalogue.gen import hem_column
 from flashsim.catalogue.spec import Input, log, standardized
 
-__all__ = ["GEN_ELECTRON", "GEN_MUON", "GEN_PHOTON", "PU", "fake_conditioning", "gen_conditioning"]
+__all__ = ["GEN_ELECTRON", "GEN_LOW_PT_ELECTRON", "GEN_MUON", "GEN_PHOTON", "PU", "fake_conditioning",
+           "gen_conditioning"]
 
 # final-state gen particles a detector can reconstruct (NanoAOD GenPart)
 GEN_MUON = "GenPart_status == 1 && abs(GenPart_pdgId) == 13 && GenPart_pt > 2"
 GEN_ELECTRON = "GenPart_status == 1 && abs(GenPart_pdgId) == 11 && GenPart_pt > 2"
 GEN_PHOTON = "GenPart_status == 1 && GenPart_pdgId == 22 && GenPart_pt > 5"
+# the low-pt GSF electrons' range (LowPtElectron)
+GEN_LOW_PT_ELECTRON = "GenPart_status == 1 && abs(GenPart_pdgId) == 11 && GenPart_pt > 1 && GenPart_pt < 20"
 
 PU = Input("nPU", "Pileup_nPU", standardized())
 

@@ -88,10 +88,55 @@ def _columns(source):
     return [c for c in dict.fromkeys(seen) if c != "@index"]
 
 
-def gen_arrays(inputs, directory, max_events=None, collections=None, allow_bundle_code=False):
+def _friend_file(simulated: dict, manifest, n_events: int, path: Path) -> None:
+    """Writes the simulated collections (sorted per event as the C++ merge sorts them, in their branch types, with
+    the index branch of a matched source) as a tree of ``n_events`` entries: the friend from which a later stage's
+    sources and derived columns read them, as the C++ later stages read the merged branches."""
+    import awkward as ak
+    import uproot
+
+    from flashsim.bundle.manifest import source_branches
+
+    branches = {}
+    for coll in manifest["collections"]:
+        name = coll["name"]
+        if name not in simulated:
+            continue
+        objects = simulated[name]
+        first = coll["sources"][0]
+        types = dict(source_branches(first))
+
+        def typed(b, values, order=None, types=types):
+            values = np.asarray(values, np.float32 if types.get(b) == "Float_t" else np.int32)
+            return values if order is None else values[order]
+
+        if first.get("kind") == "event":
+            branches |= {f"{name}_{b}": typed(b, objects[b]) for b in types}
+            continue
+        event = np.asarray(objects["event"], np.int64)
+        sort = coll.get("sort_by", "pt")
+        key = -np.asarray(objects[sort], np.float64) if sort in objects else np.zeros(len(event))
+        order = np.lexsort((key, event))
+        fields = {b: typed(b, objects[b], order) for b in types}
+        index = next((s["index_branch"] for s in coll["sources"] if s.get("index_branch") and
+                      s.get("kind", "matched") == "matched"), None)
+        if index:
+            fields[index] = typed(index, objects["genIndex"], order)
+        counts = np.bincount(event, minlength=n_events)
+        branches[name] = ak.zip({b: ak.unflatten(v, counts) for b, v in fields.items()})  # nName, Name_branch
+    with uproot.recreate(path) as f:  # a TTree (mktree): uproot's default for a dict of arrays is an RNTuple
+        tree = f.mktree("Events", {k: v.type if isinstance(v, ak.Array) else v.dtype for k, v in branches.items()})
+        tree.extend(branches)
+
+
+def gen_arrays(inputs, directory, max_events=None, collections=None, allow_bundle_code=False, simulated=None):
     """Awkward arrays of every gen column the bundle in ``directory`` reads (derived columns and
     selections defined with RDataFrame from the expressions that flashsim::Bundle writes for them,
-    as in the simulation; ``allow_bundle_code``: also a format-1 bundle's C++ text)."""
+    as in the simulation; ``allow_bundle_code``: also a format-1 bundle's C++ text).
+
+    ``simulated`` ({collection: objects} of :func:`sample_bundle`): collections simulated before, which the
+    sources of ``collections`` are built from (Tau <- Jet); they are read from a friend tree, and the derived
+    columns that read them are defined."""
     import uproot
 
     from flashsim.bundle import read_manifest
@@ -101,28 +146,40 @@ def gen_arrays(inputs, directory, max_events=None, collections=None, allow_bundl
     ROOT = load()
     manifest = read_manifest(directory)
     cpp = cpp_bundle(directory, allow_bundle_code)
-    df = ROOT.RDataFrame("Events", [str(p) for p in inputs])
-    if max_events:
-        df = df.Range(int(max_events))
-    for d in cpp.Derived():
-        df = df.Define(str(d.column), str(d.expression))
-    columns = list(_ID)
-    for coll, cpp_coll in zip(manifest["collections"], cpp.Collections(), strict=True):
-        if collections and coll["name"] not in collections:
-            continue
-        for s, cpp_source in zip(coll["sources"], cpp_coll.sources, strict=True):
-            columns += _columns(s)
-            if s.get("gen_collection"):
-                columns.append(f"{s['gen_collection']}_pt")
-            if s.get("select"):
-                name = f"__select_{coll['name']}_{s['name']}"
-                df = df.Define(name, f"ROOT::RVec<bool>({cpp_source.select})")
-                columns.append(name)
-    have = {str(c) for c in df.GetColumnNames()}
-    missing = [c for c in dict.fromkeys(columns) if c not in have]
-    if missing:
-        raise InputError(f"{', '.join(map(str, inputs))}: lacks the gen columns {missing} the bundle reads")
     with tempfile.TemporaryDirectory() as tmp:
+        chain = ROOT.TChain("Events")
+        for p in inputs:
+            chain.Add(str(p))
+        friend = None
+        if simulated:
+            n_events = int(chain.GetEntries()) if not max_events else min(int(max_events), int(chain.GetEntries()))
+            _friend_file(simulated, manifest, n_events, Path(tmp) / "simulated.root")
+            friend = ROOT.TChain("Events")
+            friend.Add(str(Path(tmp) / "simulated.root"))
+            chain.AddFriend(friend)
+        df = ROOT.RDataFrame(chain)
+        if max_events:
+            df = df.Range(int(max_events))
+        for d in cpp.Derived():  # those of simulated collections once these are there, as in the C++ graph
+            if all(str(c) in (simulated or {}) for c in d.builtFrom):
+                df = df.Define(str(d.column), str(d.expression))
+        columns = list(_ID)
+        for coll, cpp_coll in zip(manifest["collections"], cpp.Collections(), strict=True):
+            if collections and coll["name"] not in collections:
+                continue
+            for s, cpp_source in zip(coll["sources"], cpp_coll.sources, strict=True):
+                columns += _columns(s)
+                if s.get("gen_collection"):
+                    columns.append(f"{s['gen_collection']}_pt")
+                if s.get("select"):
+                    name = f"__select_{coll['name']}_{s['name']}"
+                    df = df.Define(name, f"ROOT::RVec<bool>({cpp_source.select})")
+                    columns.append(name)
+        have = {str(c) for c in df.GetColumnNames()}
+        have |= {c.removeprefix("Events.") for c in have}  # the friend's branches, named also without the tree
+        missing = [c for c in dict.fromkeys(columns) if c not in have]
+        if missing:
+            raise InputError(f"{', '.join(map(str, inputs))}: lacks the gen columns {missing} the bundle reads")
         path = Path(tmp) / "gen.root"
         df.Snapshot("Events", str(path), list(dict.fromkeys(columns)))
         with uproot.open(path) as f:
@@ -280,26 +337,32 @@ def sample_bundle(directory, inputs, noise, collections=None, max_events=None, o
         objects of all sources concatenated (not sorted).
     """
     from flashsim.bundle import read_manifest
+    from flashsim.rdf.operations import cpp_bundle
 
     manifest = read_manifest(directory)
-    if arrays is None:
-        arrays = gen_arrays(inputs, directory, max_events, collections, allow_bundle_code)
-    ids = np.stack([np.asarray(arrays[c]).astype(np.int64) for c in _ID], axis=1)
+    stage_of = {str(c.name): int(c.stage) for c in cpp_bundle(directory, allow_bundle_code).Collections()}
+    chosen = [c for c in manifest["collections"] if not collections or c["name"] in collections]
     ode = {**manifest.get("ode", {}), **(ode or {})}
     result = {}
-    for coll in manifest["collections"]:
-        if collections and coll["name"] not in collections:
-            continue
-        parts = []
-        for s in coll["sources"]:
-            part = _sample_source(directory, coll["name"], s, arrays, ids, noise, ode, backend or OnnxBackend())
-            part["source"] = np.full(len(part["event"]), s["name"], dtype=object)
-            parts.append(part)
-        merged = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
-        merged = apply_acceptance(merged, coll.get("acceptance", []))  # as flashsim::ApplyAcceptance
-        for group in coll.get("sum_to_one", []):  # as flashsim::RescaleToSumOne
-            total = sum(np.asarray(merged[b], np.float64) for b in group)
-            for b in group:
-                merged[b] = np.where(total > 0, merged[b] / np.where(total > 0, total, 1.0), merged[b])
-        result[coll["name"]] = merged
+    # stage 0 reads the gen columns; a later stage also the collections simulated before it (Tau <- Jet)
+    for stage in sorted({stage_of[c["name"]] for c in chosen}):
+        names = [c["name"] for c in chosen if stage_of[c["name"]] == stage]
+        if stage > 0:
+            arrays = gen_arrays(inputs, directory, max_events, names, allow_bundle_code, simulated=result)
+        elif arrays is None:
+            arrays = gen_arrays(inputs, directory, max_events, names, allow_bundle_code)
+        ids = np.stack([np.asarray(arrays[c]).astype(np.int64) for c in _ID], axis=1)
+        for coll in (c for c in chosen if c["name"] in names):
+            parts = []
+            for s in coll["sources"]:
+                part = _sample_source(directory, coll["name"], s, arrays, ids, noise, ode, backend or OnnxBackend())
+                part["source"] = np.full(len(part["event"]), s["name"], dtype=object)
+                parts.append(part)
+            merged = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+            merged = apply_acceptance(merged, coll.get("acceptance", []))  # as flashsim::ApplyAcceptance
+            for group in coll.get("sum_to_one", []):  # as flashsim::RescaleToSumOne
+                total = sum(np.asarray(merged[b], np.float64) for b in group)
+                for b in group:
+                    merged[b] = np.where(total > 0, merged[b] / np.where(total > 0, total, 1.0), merged[b])
+            result[coll["name"]] = merged
     return result
