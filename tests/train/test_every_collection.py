@@ -2,13 +2,11 @@
 FsrPhoton, LowPtElectron and SubJet next to the others, built from FlashSim's own jets, muons and fat jets,
 with NanoAOD's cross-references between them; coffea's NanoAODSchema reads the output without a warning."""
 
-import warnings
-
 import awkward as ak
-import numpy as np
 import pytest
 import uproot
 
+from every_collection_checks import check_coffea_reads_it_without_a_warning, check_cross_references_point_at_objects
 from flashsim.cli import main
 
 NEW = ("Tau", "FsrPhoton", "LowPtElectron", "SubJet")
@@ -34,50 +32,25 @@ def test_the_new_collections_are_simulated(nano, tiny_bundle):
         assert ak.sum(a[f"n{c}"]) > 0, c
 
 
-def _in_range(index, size):
-    """Every entry of a jagged index is -1 or points at an object of its event."""
-    flat, n = ak.flatten(index), ak.flatten(ak.broadcast_arrays(size, index)[0])
-    return bool(ak.all((flat == -1) | ((flat >= 0) & (flat < n))))
-
-
 def test_cross_references_point_at_objects(nano):
-    tree = uproot.open(nano)["Events"]
-    a = tree.arrays(["nJet", "nMuon", "nFatJet", "nSubJet", "nFsrPhoton", "nElectron", "nPhoton", "Tau_jetIdx",
-                     "FsrPhoton_muonIdx", "Muon_fsrPhotonIdx", "FatJet_subJetIdx1", "FatJet_subJetIdx2",
-                     "LowPtElectron_electronIdx", "LowPtElectron_photonIdx", "Tau_genPartIdx", "nGenPart",
-                     "Muon_eta", "Muon_phi", "FsrPhoton_eta", "FsrPhoton_phi"])
-    for index, target in (("Tau_jetIdx", "nJet"), ("FsrPhoton_muonIdx", "nMuon"), ("Muon_fsrPhotonIdx", "nFsrPhoton"),
-                          ("FatJet_subJetIdx1", "nSubJet"), ("FatJet_subJetIdx2", "nSubJet"),
-                          ("LowPtElectron_electronIdx", "nElectron"), ("LowPtElectron_photonIdx", "nPhoton"),
-                          ("Tau_genPartIdx", "nGenPart")):
-        assert _in_range(a[index], a[target]), index
-    # a subjet belongs to one fat jet: the two links of a fat jet differ, the harder first
-    both = (a.FatJet_subJetIdx1 >= 0) & (a.FatJet_subJetIdx2 >= 0)
-    assert ak.sum(both) > 0 and ak.all(a.FatJet_subJetIdx1[both] < a.FatJet_subJetIdx2[both])
-    # an FSR photon lies in the search cone of the muon it points at, which points back at its first photon
-    linked = a.FsrPhoton_muonIdx >= 0
-    mu = a.FsrPhoton_muonIdx[linked]
-    deta = a.FsrPhoton_eta[linked] - a.Muon_eta[mu]
-    dphi = np.angle(np.exp(1j * ak.to_numpy(ak.flatten(a.FsrPhoton_phi[linked] - a.Muon_phi[mu]))))
-    assert ak.sum(linked) > 0 and np.all(np.hypot(ak.to_numpy(ak.flatten(deta)), dphi) < 0.5)
-    assert ak.all(a.Muon_fsrPhotonIdx[a.Muon_fsrPhotonIdx >= 0] >= 0)
+    check_cross_references_point_at_objects(nano)
 
 
 def test_coffea_reads_it_without_a_warning(nano):
-    from coffea.nanoevents import NanoAODSchema, NanoEventsFactory
+    check_coffea_reads_it_without_a_warning(nano)
 
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        events = NanoEventsFactory.from_root({str(nano): "Events"}, schemaclass=NanoAODSchema, mode="eager").events()
-        subjets = events.FatJet.subjets  # through FatJet_subJetIdx1/2
-        assert ak.sum(ak.count(subjets.pt, axis=2)) == ak.sum(events.FatJet.subJetIdx1 >= 0) + ak.sum(
-            events.FatJet.subJetIdx2 >= 0) > 0
-        assert ak.all(events.Tau.matched_jet.pt[events.Tau.jetIdx >= 0] == events.Jet.pt[
-            events.Tau.jetIdx[events.Tau.jetIdx >= 0]])
-        fsr = events.Muon.matched_fsrPhoton
-        assert ak.sum(~ak.is_none(fsr, axis=1)) == ak.sum(events.Muon.fsrPhotonIdx >= 0) > 0
-        assert ak.sum(~ak.is_none(events.FsrPhoton.matched_muon, axis=1)) > 0
-        real = events.Tau.genPartFlav == 5
-        assert ak.all(abs(events.Tau.matched_gen.pdgId[real & (events.Tau.genPartIdx >= 0)]) == 15)
-        assert ak.all(abs(events.LowPtElectron.matched_gen.pdgId[events.LowPtElectron.genPartIdx >= 0]) == 11)
-    assert not [str(w.message) for w in caught]
+
+def test_bench_runs_every_stage(train_sample, tiny_bundle, tmp_path):
+    """`flashsim bench` on a bundle built in stages: the cross-event row runs them all, one event loop each,
+    and simulates what the per-event row does (the same objects). (The PyTorch baseline, row 3, samples with the
+    staged reference sampler, checked against the C++ in test_train_bundle.)"""
+    import json
+
+    assert main(["bench", "--bundle", str(tiny_bundle), "--input", str(train_sample[0]), "--threads", "1",
+                 "--batch-events", "64", "--no-baseline", "--out", str(tmp_path)]) == 0
+    rows = json.loads((tmp_path / "bench.json").read_text())["rows"]
+    per_event = next(r for r in rows if r["row"] == 1 and r["ode"] == "bundle")
+    cross = next(r for r in rows if r["row"] == 2 and r["ode"] == "bundle")
+    assert cross["stages"] == 2 and cross["mode"].endswith("2 stages")
+    assert cross["objects_per_event"] == per_event["objects_per_event"] > 0
+    assert any(r["row"] == 4 for r in rows)
