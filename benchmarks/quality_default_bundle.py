@@ -32,7 +32,10 @@ import numpy as np
 from flashsim.bundle.manifest import source_branches
 
 GEN = {"Jet": ("GenJet", "genJetIdx"), "Muon": ("GenPart", "genPartIdx"), "Electron": ("GenPart", "genPartIdx"),
-       "Photon": ("GenPart", "genPartIdx"), "FatJet": ("GenJetAK8", "genJetAK8Idx")}
+       "Photon": ("GenPart", "genPartIdx"), "FatJet": ("GenJetAK8", "genJetAK8Idx"),
+       "Tau": ("GenPart", "genPartIdx"), "LowPtElectron": ("GenPart", "genPartIdx"),
+       # object collections without a gen link in NanoAOD: compared without gen values
+       "FsrPhoton": (None, None), "SubJet": (None, None)}
 PT_BINS = [20, 30, 50, 100, 200, 1000]
 ETA_BINS = [0, 1.3, 2.5, 3.0, 5.0]
 # a bundle's event-level collection -> the reference detector's name for it since NanoAOD v15 (a bundle
@@ -70,11 +73,13 @@ def reference_objects(path, manifest, events, arrays):
                 out[name]["event"] = np.arange(len(out[name][branches[0]]))
                 continue
             gen, index = GEN[name]
-            a = tree.arrays([f"{name}_{b}" for b in branches] + [f"{name}_{index}"], entry_stop=events)
+            a = tree.arrays([f"{name}_{b}" for b in branches] + ([f"{name}_{index}"] if index else []),
+                            entry_stop=events)
             counts = ak.to_numpy(ak.num(a[f"{name}_{branches[0]}"]))
             table = {b: ak.to_numpy(ak.flatten(a[f"{name}_{b}"])).astype(np.float64) for b in branches}
             table["event"] = np.repeat(np.arange(len(counts)), counts)
-            table["genIndex"] = ak.to_numpy(ak.flatten(a[f"{name}_{index}"])).astype(np.int64)
+            table["genIndex"] = (ak.to_numpy(ak.flatten(a[f"{name}_{index}"])).astype(np.int64) if index
+                                 else np.full(len(table["event"]), -1, dtype=np.int64))
             out[name] = table
     return out
 
@@ -88,6 +93,11 @@ def add_gen(table, collection, arrays):
             table[var] = ak.to_numpy(arrays[var]).astype(np.float64)[table["event"]]
         return table
     gen = GEN[collection][0]
+    if gen is None:  # no gen link (FsrPhoton, SubJet)
+        table["gen_ok"] = np.zeros(len(table["event"]), dtype=bool)
+        for var, fill in (("pt", 0.0), ("eta", -9.0), ("phi", -9.0)):
+            table[f"gen_{var}"] = np.full(len(table["event"]), fill)
+        return table
     for var, fill in (("pt", 0.0), ("eta", -9.0), ("phi", -9.0)):
         if var == "phi" and f"{gen}_phi" not in arrays.fields:  # only the HEM check needs it
             continue
@@ -308,7 +318,12 @@ def efficiency_bins(ref_tables, sim, arrays, manifest):
     for coll in manifest["collections"]:
         for s in coll["sources"]:
             key = f"{coll['name']}_{s['name']}"
-            if s.get("kind", "matched") != "matched" or key not in ref_tables:
+            # matched sources, and the unmatched ones whose candidates are gen objects (a real tau from its
+            # GenVisTau, an FSR photon from its gen photon, a fake from its GenJet); with the Python sampler,
+            # which says which candidate made each object
+            gen_candidates = s.get("gen_collection", "").startswith("Gen") and "source" in sim[coll["name"]]
+            if s.get("kind", "matched") not in ("matched", "unmatched") or key not in ref_tables or (
+                    s.get("kind") == "unmatched" and not gen_candidates):
                 continue
             e = ref_tables[key].efficiency
             gen_pt = e.columns[f"{s['gen_collection']}_pt"]
@@ -317,7 +332,7 @@ def efficiency_bins(ref_tables, sim, arrays, manifest):
             t = sim[coll["name"]]
             if "source" in t:  # the Python reference sampler says which source made each object
                 mine = t["source"] == s["name"]
-                produced = set(zip(t["event"][mine].tolist(), t["genIndex"][mine].tolist(), strict=True))
+                produced = set(zip(t["event"][mine].tolist(), t["candidate"][mine].tolist(), strict=True))
                 label = np.array([(int(ev), int(i)) in produced
                                   for ev, i in zip(e.columns["__event_row"], e.index, strict=True)])
             else:  # a NanoAOD file: count the reco objects pointing at each gen object
@@ -375,7 +390,7 @@ def main(argv=None):
     n_events = len(arrays)
     gen_cols = uproot_read(args.reference, ["run", "luminosityBlock", "event", "Pileup_nPU", "GenMET_pt",
                                             "GenMET_phi"] + sorted({
-        f"{g}_{v}" for g, _ in GEN.values() for v in ("pt", "eta", "phi")}), n_events)
+        f"{g}_{v}" for g, _ in GEN.values() if g for v in ("pt", "eta", "phi")}), n_events)
     if args.flashsim:
         _check_same_events(args.reference, args.flashsim, n_events)
         sim = reference_objects(args.flashsim, manifest, n_events, gen_cols)
@@ -388,9 +403,12 @@ def main(argv=None):
     event_ids = smp.event_ids({k: ak.to_numpy(gen_cols[k]) for k in ("run", "luminosityBlock", "event")})
     for name in ref:
         r = add_gen(ref[name], name, gen_cols)
-        s = add_gen({k: np.asarray(v, dtype=np.float64) if k not in ("source", "event", "genIndex") else v
-                     for k, v in sim[name].items()},
-                    name, gen_cols)
+        s = {k: np.asarray(v, dtype=np.float64) if k not in ("source", "event", "genIndex", "candidate") else v
+             for k, v in sim[name].items()}
+        index = GEN.get(name, (None, None))[1]
+        if index in s:  # the gen index is a copied branch (Tau_genPartIdx: the GenVisTau's mother), not the source's
+            s["genIndex"] = np.asarray(s[index]).astype(np.int64)
+        s = add_gen(s, name, gen_cols)
         c = add_gen(control[name], name, gen_cols)
         branches = [b for b in _branches(manifest, name) if b in r]  # those the reference has
         entry = {"n_ref": len(r["event"]), "n_sim": len(s["event"])}

@@ -140,3 +140,16 @@ def test_range_rules_reject_what_they_should():
     assert range_violations("Muon_phi", np.array([3.2])) == [3.2]
     assert range_violations("PV_x", np.array([-0.1, np.inf])) == [np.inf]
     assert physical_range("Jet_partonFlavour") == (-np.inf, np.inf)
+
+
+def test_every_collection_of_the_reference_and_coffea_reads_it(default_output):
+    """The default bundle (v12) simulates every collection the reference detector writes: Tau, FsrPhoton,
+    LowPtElectron and SubJet too, built from its own jets, muons and fat jets; the cross-references between them
+    point at objects, and coffea's NanoAODSchema reads the output without a warning."""
+    from every_collection_checks import check_coffea_reads_it_without_a_warning, check_cross_references_point_at_objects
+    from flashsim.refsim.schema import COLLECTIONS
+
+    names = {c["name"] for c in read_manifest(default_bundle())["collections"]}
+    assert set(COLLECTIONS) <= names, sorted(set(COLLECTIONS) - names)
+    check_cross_references_point_at_objects(default_output)
+    check_coffea_reads_it_without_a_warning(default_output)

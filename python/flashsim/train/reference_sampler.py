@@ -282,7 +282,8 @@ def _sample_source(directory, collection, source, arrays, ids, noise, ode, backe
     d = len(source["targets"])
     x0 = noise.normal(event_ids, collection, source["name"], index, d)
     x1 = backend.integrate(Path(directory) / source["velocity_field"]["model"], x0, cond, ode)
-    out = {"event": event, "genIndex": index if kind == "matched" else np.full(len(event), -1)}
+    out = {"event": event, "genIndex": index if kind == "matched" else np.full(len(event), -1),
+           "candidate": index}  # the gen object (or slot) it was made from, whatever the kind
     for j, t in enumerate(source["targets"]):
         values = Transform(t["transform"], t["branch"]).inverse(x1[:, j], gen)
         out[t["branch"]] = to_branch_range(values, t["type"])

@@ -256,8 +256,11 @@ inline ROOT::RDF::RNode Graph(ROOT::RDF::RNode df, const std::string &bundleDire
    const auto isProduced = [&produced](const std::string &c) {
       return std::find(produced.begin(), produced.end(), c) != produced.end();
    };
-   const auto ready = [&isSimulated](const DefinedColumn &column) {
-      return std::all_of(column.builtFrom.begin(), column.builtFrom.end(), isSimulated);
+   // a derived column can be defined once every collection it is built from is in `collections`
+   const auto builtFromAll = [](const DefinedColumn &column, const std::vector<std::string> &collections) {
+      return std::all_of(column.builtFrom.begin(), column.builtFrom.end(), [&collections](const std::string &c) {
+         return std::find(collections.begin(), collections.end(), c) != collections.end();
+      });
    };
 
    // every input column the bundle needs, checked at once: one message lists all that are missing
@@ -274,7 +277,7 @@ inline ROOT::RDF::RNode Graph(ROOT::RDF::RNode df, const std::string &bundleDire
          missing += "\n  '" + column + "' (" + forWhat + ")";
    };
    for (const auto &column : bundle.Derived())
-      if (ready(column))
+      if (builtFromAll(column, simulated))
          for (const auto &input : column.inputs)
             need(input, "derived column " + column.column);
    for (const auto *collection : collections)
@@ -319,14 +322,7 @@ inline ROOT::RDF::RNode Graph(ROOT::RDF::RNode df, const std::string &bundleDire
                               source.name + " reads no array of " + source.genCollection +
                               ", so it cannot tell how many gen objects an event has");
       }
-      std::vector<std::string> outputs;
-      if (!collection->event)
-         outputs.push_back("n" + collection->name);
-      if (!collection->indexBranch.empty())
-         outputs.push_back(collection->name + "_" + collection->indexBranch);
-      for (const auto &branch : collection->Branches())
-         outputs.push_back(collection->name + "_" + branch.first);
-      for (const auto &output : outputs)
+      for (const auto &output : collection->Outputs())
          if (has(output))
             throw InputError("flashsim: the input already has a column '" + output + "', which the " +
                              collection->name + " simulation" + ofBundle +
@@ -348,10 +344,7 @@ inline ROOT::RDF::RNode Graph(ROOT::RDF::RNode df, const std::string &bundleDire
    const auto defineReady = [&](ROOT::RDF::RNode node) {
       for (std::size_t d = 0; d < bundle.Derived().size(); ++d) {
          const auto &column = bundle.Derived()[d];
-         const bool inputsDone = std::all_of(column.builtFrom.begin(), column.builtFrom.end(), [&](const auto &c) {
-            return std::find(done.begin(), done.end(), c) != done.end();
-         });
-         if (!defined[d] && inputsDone) {
+         if (!defined[d] && builtFromAll(column, done)) {
             node = Internal::DefineFromBundle(node, column, bundle.Directory(), "derived");
             defined[d] = true;
          }
