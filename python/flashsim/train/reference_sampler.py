@@ -136,7 +136,8 @@ def gen_arrays(inputs, directory, max_events=None, collections=None, allow_bundl
 
     ``simulated`` ({collection: objects} of :func:`sample_bundle`): collections simulated before, which the
     sources of ``collections`` are built from (Tau <- Jet); they are read from a friend tree, and the derived
-    columns that read them are defined."""
+    columns that read them are defined. Without ``collections``: every collection whose sources can be read
+    (without ``simulated``, those built from gen columns only)."""
     import uproot
 
     from flashsim.bundle import read_manifest
@@ -167,6 +168,8 @@ def gen_arrays(inputs, directory, max_events=None, collections=None, allow_bundl
         for coll, cpp_coll in zip(manifest["collections"], cpp.Collections(), strict=True):
             if collections and coll["name"] not in collections:
                 continue
+            if not collections and not all(str(c) in (simulated or {}) for c in cpp_coll.builtFrom):
+                continue  # all collections: those that can be read now (stage 0 without ``simulated``)
             for s, cpp_source in zip(coll["sources"], cpp_coll.sources, strict=True):
                 columns += _columns(s)
                 if s.get("gen_collection"):

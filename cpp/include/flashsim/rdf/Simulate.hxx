@@ -21,6 +21,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <sstream>
@@ -270,14 +271,35 @@ inline ROOT::RDF::RNode Graph(ROOT::RDF::RNode df, const std::string &bundleDire
    const auto isDerived = [&derived](const std::string &c) {
       return std::find(derived.begin(), derived.end(), c) != derived.end();
    };
+   // the derived columns the chosen collections and cross-references read, directly or through other derived
+   // columns: only those are checked and defined (a skim without GenVisTau can feed every collection but Tau)
+   std::vector<bool> used(bundle.Derived().size(), false);
+   std::function<void(const std::string &)> use = [&](const std::string &c) {
+      const auto at = std::find(derived.begin(), derived.end(), c);
+      if (at == derived.end() || used[at - derived.begin()])
+         return;
+      used[at - derived.begin()] = true;
+      for (const auto &input : bundle.Derived()[at - derived.begin()].inputs)
+         use(input);
+   };
+   for (const auto *collection : collections)
+      for (const auto &source : collection->sources) {
+         for (const auto &column : source.genColumns)
+            use(column);
+         for (const auto &column : source.selectInputs)
+            use(column);
+      }
+   for (const auto &column : bundle.Postprocess())
+      for (const auto &input : column.inputs)
+         use(input);
    std::string missing;
    const auto need = [&](const std::string &column, const std::string &forWhat) {
       if (column != "@index" && !isDerived(column) && !has(column) && !isProduced(column) &&
           missing.find("'" + column + "'") == std::string::npos)
          missing += "\n  '" + column + "' (" + forWhat + ")";
    };
-   for (const auto &column : bundle.Derived())
-      if (builtFromAll(column, simulated))
+   for (std::size_t d = 0; d < bundle.Derived().size(); ++d)
+      if (const auto &column = bundle.Derived()[d]; used[d] && builtFromAll(column, simulated))
          for (const auto &input : column.inputs)
             need(input, "derived column " + column.column);
    for (const auto *collection : collections)
@@ -289,7 +311,9 @@ inline ROOT::RDF::RNode Graph(ROOT::RDF::RNode df, const std::string &bundleDire
          for (const auto &column : source.selectInputs)
             need(column, "the gen selection of " + collection->name + " <- " + source.name);
    if (!missing.empty())
-      throw InputError("flashsim: the input lacks columns that bundle '" + bundle.Directory() + "' needs:" + missing);
+      throw InputError("flashsim: the input lacks columns that bundle '" + bundle.Directory() + "' needs:" + missing +
+                       "\n(a file without some of them, e.g. a skim: simulate only the collections it can feed, "
+                       "--collections / collections=[...])");
    for (const auto &column : derived)
       if (has(column))
          throw InputError("flashsim: the input already has a column '" + column + "', which bundle '" +
@@ -344,7 +368,7 @@ inline ROOT::RDF::RNode Graph(ROOT::RDF::RNode df, const std::string &bundleDire
    const auto defineReady = [&](ROOT::RDF::RNode node) {
       for (std::size_t d = 0; d < bundle.Derived().size(); ++d) {
          const auto &column = bundle.Derived()[d];
-         if (!defined[d] && builtFromAll(column, done)) {
+         if (used[d] && !defined[d] && builtFromAll(column, done)) {
             node = Internal::DefineFromBundle(node, column, bundle.Directory(), "derived");
             defined[d] = true;
          }
