@@ -104,20 +104,17 @@ def _cross_event_stages(ROOT, gen, bundle, batch_events, ode, folder):
     other simulated ones has more than one; a stage that a later one reads keeps its batches in partition files
     under ``folder``, as ``flashsim simulate`` does, the last keeps nothing)."""
     import flashsim.rdf
+    from flashsim.rdf.operations import cpp_bundle
 
-    def stage(k, earlier, keep):
-        prefix = str(Path(folder) / f"stage{k}") if keep else ""
-        return flashsim.rdf.gather_cross_event(ROOT.RDataFrame("Events", str(gen)), bundle, 1,
-                                               batch_events=batch_events, partition_prefix=prefix, ode=ode,
-                                               earlier_stages=[loop.batch for loop in earlier])
-
-    first = stage(0, [], keep=False)
-    if first.stages == 1:
-        return [first]
-    Path(folder).mkdir(parents=True, exist_ok=True)
-    loops = [stage(0, [], keep=True)]
-    for k in range(1, first.stages):
-        loops.append(stage(k, loops, keep=k + 1 < first.stages))
+    stages = 1 + max(int(c.stage) for c in cpp_bundle(bundle).Collections())  # the load-time build order
+    if stages > 1:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+    loops = []
+    for k in range(stages):
+        prefix = str(Path(folder) / f"stage{k}") if k + 1 < stages else ""
+        loops.append(flashsim.rdf.gather_cross_event(
+            ROOT.RDataFrame("Events", str(gen)), bundle, 1, batch_events=batch_events, partition_prefix=prefix,
+            ode=ode, earlier_stages=[loop.batch for loop in loops]))
     return loops
 
 

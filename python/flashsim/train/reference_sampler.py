@@ -161,10 +161,8 @@ def gen_arrays(inputs, directory, max_events=None, collections=None, allow_bundl
         df = ROOT.RDataFrame(chain)
         if max_events:
             df = df.Range(int(max_events))
-        for d in cpp.Derived():  # those of simulated collections once these are there, as in the C++ graph
-            if all(str(c) in (simulated or {}) for c in d.builtFrom):
-                df = df.Define(str(d.column), str(d.expression))
         columns = list(_ID)
+        selects = {}  # column -> the source's selection expression
         for coll, cpp_coll in zip(manifest["collections"], cpp.Collections(), strict=True):
             if collections and coll["name"] not in collections:
                 continue
@@ -175,9 +173,21 @@ def gen_arrays(inputs, directory, max_events=None, collections=None, allow_bundl
                 if s.get("gen_collection"):
                     columns.append(f"{s['gen_collection']}_pt")
                 if s.get("select"):
-                    name = f"__select_{coll['name']}_{s['name']}"
-                    df = df.Define(name, f"ROOT::RVec<bool>({cpp_source.select})")
-                    columns.append(name)
+                    selects[f"__select_{coll['name']}_{s['name']}"] = cpp_source
+        # the derived columns those sources read, directly or through others, as the C++ graph defines them
+        derived = {str(d.column): d for d in cpp.Derived()}
+        used, todo = set(), columns + [str(c) for src in selects.values() for c in src.selectInputs]
+        while todo:
+            name = todo.pop()
+            if name in derived and name not in used:
+                used.add(name)
+                todo += [str(c) for c in derived[name].inputs]
+        for name, d in derived.items():  # in the bundle's order
+            if name in used:
+                df = df.Define(name, str(d.expression))
+        for name, source in selects.items():
+            df = df.Define(name, f"ROOT::RVec<bool>({source.select})")
+            columns.append(name)
         have = {str(c) for c in df.GetColumnNames()}
         have |= {c.removeprefix("Events.") for c in have}  # the friend's branches, named also without the tree
         missing = [c for c in dict.fromkeys(columns) if c not in have]
