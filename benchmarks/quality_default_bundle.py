@@ -35,7 +35,7 @@ GEN = {"Jet": ("GenJet", "genJetIdx"), "Muon": ("GenPart", "genPartIdx"), "Elect
        "Photon": ("GenPart", "genPartIdx"), "FatJet": ("GenJetAK8", "genJetAK8Idx"),
        "Tau": ("GenPart", "genPartIdx"), "LowPtElectron": ("GenPart", "genPartIdx"),
        # object collections without a gen link in NanoAOD: compared without gen values
-       "FsrPhoton": (None, None), "SubJet": (None, None)}
+       "FsrPhoton": (None, None), "SubJet": (None, None), "SV": (None, None)}
 PT_BINS = [20, 30, 50, 100, 200, 1000]
 ETA_BINS = [0, 1.3, 2.5, 3.0, 5.0]
 # a bundle's event-level collection -> the reference detector's name for it since NanoAOD v15 (a bundle
@@ -310,6 +310,48 @@ def print_response(label, rows):
               f"+- {100 * x['resolution_rel_diff_se']:.1f}%)")
 
 
+def _binned_rates(ref_pt, ref_eta, ref_label, sim_pt, sim_eta, sim_label, pt_bins, eta_bins):
+    """Reco fraction per (pt, eta) bin with >= 100 candidates on both sides: reference vs simulation."""
+    rows, ok = [], 0
+    for lo, hi in zip(pt_bins[:-1], pt_bins[1:], strict=True):
+        for elo, ehi in zip(eta_bins[:-1], eta_bins[1:], strict=True):
+            m = (ref_pt >= lo) & (ref_pt < hi) & (ref_eta >= elo) & (ref_eta < ehi)
+            ms = (sim_pt >= lo) & (sim_pt < hi) & (sim_eta >= elo) & (sim_eta < ehi)
+            n, n_sim = int(m.sum()), int(ms.sum())
+            if min(n, n_sim) < 100:
+                continue
+            p_ref, p_sim = ref_label[m].mean(), sim_label[ms].mean()
+            se = np.sqrt(p_ref * (1 - p_ref) / n + p_sim * (1 - p_sim) / n_sim)
+            good = abs(p_ref - p_sim) <= max(2 * se, 0.02)
+            ok += good
+            rows.append({"pt": [lo, hi], "eta": [float(elo), float(ehi)], "n": n, "n_sim": n_sim, "ref": float(p_ref),
+                         "sim": float(p_sim), "ok": bool(good)})
+    if not rows:
+        return None
+    return {"bins": len(rows), "fraction_ok": ok / len(rows),
+            "worst": max(rows, key=lambda r: abs(r["ref"] - r["sim"]))}
+
+
+def _rates_on_simulated_candidates(e, sim, name, source, pt_bins, eta_bins):
+    """A source built from simulated objects (SV <- Jet: the first and second vertex of each jet): its rate per
+    candidate in (candidate pt, eta) bins, the reference's on its jets against the simulation's on FlashSim's own
+    (different objects: the rates, not the candidates, are compared). The candidate index is the position in the
+    collection sorted by pt, as the staged sampler's friend tree holds it."""
+    parent = sim[source["gen_collection"]]
+    ev = np.asarray(parent["event"], dtype=np.int64)
+    pt, eta = np.asarray(parent["pt"], np.float64), np.asarray(parent["eta"], np.float64)
+    order = np.lexsort((-pt, ev))
+    ev, pt, eta = ev[order], pt[order], eta[order]
+    first = np.searchsorted(ev, ev, side="left")
+    position = np.arange(len(ev)) - first
+    t = sim[name]
+    mine = t["source"] == source["name"]
+    produced = set(zip(np.asarray(t["event"])[mine].tolist(), np.asarray(t["candidate"])[mine].tolist(), strict=True))
+    label = np.array([(int(a), int(b)) in produced for a, b in zip(ev, position, strict=True)], dtype=bool)
+    g = source["gen_collection"]
+    return _binned_rates(e.columns[f"{g}_pt"], e.columns[f"{g}_eta"], e.label, pt, eta, label, pt_bins, eta_bins)
+
+
 def efficiency_bins(ref_tables, sim, arrays, manifest):
     """Per matched source: reco fraction per (gen pt, eta) bin, reference vs simulation."""
     out = {}
@@ -322,8 +364,14 @@ def efficiency_bins(ref_tables, sim, arrays, manifest):
             # GenVisTau, an FSR photon from its gen photon, a fake from its GenJet); with the Python sampler,
             # which says which candidate made each object
             gen_candidates = s.get("gen_collection", "").startswith("Gen") and "source" in sim[coll["name"]]
-            if s.get("kind", "matched") not in ("matched", "unmatched") or key not in ref_tables or (
-                    s.get("kind") == "unmatched" and not gen_candidates):
+            if s.get("kind", "matched") not in ("matched", "unmatched") or key not in ref_tables:
+                continue
+            if s.get("kind") == "unmatched" and not gen_candidates:
+                if "source" in sim[coll["name"]] and s.get("gen_collection") in sim:  # SV <- Jet, SubJet <- FatJet
+                    rates = _rates_on_simulated_candidates(ref_tables[key].efficiency, sim, coll["name"], s,
+                                                           pt_bins, eta_bins)
+                    if rates:
+                        out[key] = rates
                 continue
             e = ref_tables[key].efficiency
             gen_pt = e.columns[f"{s['gen_collection']}_pt"]

@@ -18,17 +18,24 @@ def _in_range(index, size):
 
 
 def check_cross_references_point_at_objects(nano):
-    """Every new cross-reference is -1 or an object of its event; FatJet_subJetIdx1/2 and the FSR links agree."""
+    """Every new cross-reference is -1 or an object of its event; FatJet_subJetIdx1/2, the FSR and the SV links agree."""
     tree = uproot.open(nano)["Events"]
     a = tree.arrays(["nJet", "nMuon", "nFatJet", "nSubJet", "nFsrPhoton", "nElectron", "nPhoton", "Tau_jetIdx",
                      "FsrPhoton_muonIdx", "Muon_fsrPhotonIdx", "FatJet_subJetIdx1", "FatJet_subJetIdx2",
                      "LowPtElectron_electronIdx", "LowPtElectron_photonIdx", "Tau_genPartIdx", "nGenPart",
-                     "Muon_eta", "Muon_phi", "FsrPhoton_eta", "FsrPhoton_phi"])
+                     "Muon_eta", "Muon_phi", "FsrPhoton_eta", "FsrPhoton_phi", "nSV", "nTau", "Jet_svIdx1",
+                     "Jet_svIdx2", "Jet_nSVs", "Muon_svIdx", "Electron_svIdx"]
+                    + [b for b in ("Tau_svIdx1", "Tau_svIdx2") if b in tree])
     for index, target in (("Tau_jetIdx", "nJet"), ("FsrPhoton_muonIdx", "nMuon"), ("Muon_fsrPhotonIdx", "nFsrPhoton"),
                           ("FatJet_subJetIdx1", "nSubJet"), ("FatJet_subJetIdx2", "nSubJet"),
                           ("LowPtElectron_electronIdx", "nElectron"), ("LowPtElectron_photonIdx", "nPhoton"),
-                          ("Tau_genPartIdx", "nGenPart")):
+                          ("Tau_genPartIdx", "nGenPart"), *((b, "nSV") for b in a.fields if "svIdx" in b)):
         assert _in_range(a[index], a[target]), index
+    # every SV belongs to at most one jet, which counts it; the first of a jet comes before its second
+    assert ak.sum(a.nSV) > 0 and ak.sum(a.Jet_nSVs) <= ak.sum(a.nSV)
+    assert ak.all((a.Jet_svIdx1 >= 0) == (a.Jet_nSVs >= 1)) and ak.all((a.Jet_svIdx2 >= 0) == (a.Jet_nSVs >= 2))
+    two = a.Jet_svIdx2 >= 0
+    assert ak.all(a.Jet_svIdx1[two] < a.Jet_svIdx2[two])
     # a subjet belongs to one fat jet: the two links of a fat jet differ, the harder first
     both = (a.FatJet_subJetIdx1 >= 0) & (a.FatJet_subJetIdx2 >= 0)
     assert ak.sum(both) > 0 and ak.all(a.FatJet_subJetIdx1[both] < a.FatJet_subJetIdx2[both])
@@ -59,4 +66,5 @@ def check_coffea_reads_it_without_a_warning(nano):
         real = events.Tau.genPartFlav == 5
         assert ak.all(abs(events.Tau.matched_gen.pdgId[real & (events.Tau.genPartIdx >= 0)]) == 15)
         assert ak.all(abs(events.LowPtElectron.matched_gen.pdgId[events.LowPtElectron.genPartIdx >= 0]) == 11)
+        assert ak.sum(ak.num(events.SV.pt)) > 0 and ak.all(events.SV.dlen >= 0)  # coffea's SecondaryVertex
     assert not [str(w.message) for w in caught]

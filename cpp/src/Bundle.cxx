@@ -297,6 +297,13 @@ SourceSpec ReadSource(const ManifestReader &reader, const Json &node, const std:
       reader.Fail(where + ".kind", err.what());
    }
    source.genCollection = node.value("gen_collection", std::string(""));
+   if (node.contains("efficiency_stream")) {
+      source.efficiencyStream = reader.String(node, where, "efficiency_stream");
+      if (source.efficiencyStream.empty())
+         reader.Fail(where + ".efficiency_stream", "an empty name: leave it out for the source's own stream");
+      if (source.kind != SourceKind::kMatched && source.kind != SourceKind::kUnmatched)
+         reader.Fail(where + ".efficiency_stream", "only a matched or unmatched source draws one uniform per candidate");
+   }
    if (node.contains("select")) {
       const std::string text = reader.String(node, where, "select");
       if (reader.version == 1) {
@@ -554,6 +561,40 @@ Bundle::Bundle(const std::string &directory, bool allowCode) : fDirectory(direct
                if (!std::isfinite(value) || !std::isfinite(above) || above < 0)
                   reader.Fail(rwhere, "'value' and 'abs_above' must be finite numbers, abs_above >= 0");
                collection.merge.acceptance.push_back(AcceptanceRule{branch, eta, above, value});
+            }
+         }
+         if (collections[c].contains("working_points")) {
+            const auto index = [&](const std::string &name) {
+               const auto at =
+                  std::find_if(branches.begin(), branches.end(), [&](const auto &b) { return b.first == name; });
+               return at == branches.end() ? -1 : static_cast<int>(at - branches.begin());
+            };
+            const Json &rules = reader.Array(collections[c], cwhere, "working_points");
+            for (std::size_t r = 0; r < rules.size(); ++r) {
+               const std::string rwhere = cwhere + ".working_points[" + std::to_string(r) + "]";
+               if (!rules[r].is_object())
+                  reader.Fail(rwhere, "expected {\"branch\": ..., \"of\": ..., \"thresholds\": [...], \"values\": [...]}");
+               WorkingPointRule rule;
+               const std::string name = reader.String(rules[r], rwhere, "branch"), of = reader.String(rules[r], rwhere, "of");
+               rule.branch = index(name);
+               rule.of = index(of);
+               if (rule.branch < 0)
+                  reader.Fail(rwhere + ".branch", "'" + name + "' is not a branch of the collection");
+               if (rule.of < 0 || rule.of == rule.branch)
+                  reader.Fail(rwhere + ".of", "'" + of + "' is not another branch of the collection");
+               for (const char *key : {"thresholds", "values"}) {
+                  const Json &list = reader.Array(rules[r], rwhere, key);
+                  auto &out = std::string(key) == "thresholds" ? rule.thresholds : rule.values;
+                  for (std::size_t k = 0; k < list.size(); ++k) {
+                     if (!list[k].is_number() || !std::isfinite(list[k].get<double>()))
+                        reader.Fail(rwhere + "." + key + "[" + std::to_string(k) + "]", "expected a finite number");
+                     out.push_back(list[k].get<double>());
+                  }
+               }
+               if (!std::is_sorted(rule.thresholds.begin(), rule.thresholds.end()) ||
+                   rule.values.size() != rule.thresholds.size() + 1)
+                  reader.Fail(rwhere, "needs ascending 'thresholds' and one more 'values' than thresholds");
+               collection.merge.workingPoints.push_back(std::move(rule));
             }
          }
          fCollections.push_back(std::move(collection));

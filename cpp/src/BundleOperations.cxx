@@ -506,10 +506,15 @@ const std::map<std::string, Operation> &Registry()
        [](Params &p) {
           const std::string from = p.Collection("from"), to = p.Collection("to");
           const std::string radius = p.Float("radius", 0.4);
+          const std::string only = p.CutOf("select", true); // e.g. the muons from b and c hadrons (Muon_svIdx)
           for (const auto &c : {from + "_eta", from + "_phi", to + "_eta", to + "_phi"})
              p.Read(c);
-          return "flashsim::Neighbours::ClosestIndex(" + from + "_eta, " + from + "_phi, " + to + "_eta, " + to +
-                 "_phi, " + radius + ")";
+          const std::string closest = "flashsim::Neighbours::ClosestIndex(" + from + "_eta, " + from + "_phi, " + to +
+                                      "_eta, " + to + "_phi, " + radius + ")";
+          if (only.empty())
+             return closest;
+          return "auto out = " + closest + ";\nconst auto chosen = " + only +
+                 ";\nfor (std::size_t i = 0; i < out.size(); ++i)\n   if (!chosen[i]) out[i] = -1;\nreturn out;";
        }},
       // the index of the object of `to` made from the same gen particle as each object of `from`
       // (equal `index` branches, e.g. genPartIdx, both >= 0), else -1: the shared-supercluster link
@@ -564,6 +569,16 @@ const std::map<std::string, Operation> &Registry()
                  "return float(s);";
        }},
       // how many objects point at each object (stops at 255)
+      // how many objects of `from` have this object of `to` as their closest within `radius` (Jet_nSVs)
+      {"count_closest",
+       [](Params &p) {
+          const std::string from = p.Collection("from"), to = p.Collection("to");
+          const std::string radius = p.Float("radius", 0.4);
+          for (const auto &c : {from + "_eta", from + "_phi", to + "_eta", to + "_phi"})
+             p.Read(c);
+          return "flashsim::Neighbours::CountPointing(flashsim::Neighbours::ClosestIndex(" + from + "_eta, " + from +
+                 "_phi, " + to + "_eta, " + to + "_phi, " + radius + "), " + to + "_eta.size())";
+       }},
       {"count_pointing",
        [](Params &p) {
           const std::string index = p.Column("index"), size = p.Column("size_of");

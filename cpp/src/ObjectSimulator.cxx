@@ -104,8 +104,9 @@ void ObjectSimulator::Keep(Slot &s, std::size_t nEvents, const std::size_t *offs
          n = static_cast<std::size_t>(
             std::count_if(s.probability.begin() + begin, s.probability.begin() + end, [u](float p) { return u < p; }));
       } else if (fEfficiency) {
+         const RandomStream &stream = s.efficiencyStreams.empty() ? s.streams[e] : s.efficiencyStreams[e];
          for (std::size_t i = begin; i < end; ++i)
-            if (s.streams[e].Uniform(static_cast<std::uint32_t>(genIndex[i]), 0) < s.probability[i]) {
+            if (stream.Uniform(static_cast<std::uint32_t>(genIndex[i]), 0) < s.probability[i]) {
                s.kept.push_back(i);
                s.keptEvent.push_back(e);
             }
@@ -154,6 +155,12 @@ void ObjectSimulator::Run(Slot &s, std::size_t nEvents, const EventId *ids, cons
    s.streams.reserve(nEvents);
    for (std::size_t e = 0; e < nEvents; ++e)
       s.streams.emplace_back(fOptions.seed, ids[e], fOptions.copy, fCollection, fSpec.name);
+   s.efficiencyStreams.clear();
+   if (!fSpec.efficiencyStream.empty()) { // shared by the sources of one multiplicity (SV 1st, 2nd per jet)
+      s.efficiencyStreams.reserve(nEvents);
+      for (std::size_t e = 0; e < nEvents; ++e)
+         s.efficiencyStreams.emplace_back(fOptions.seed, ids[e], fOptions.copy, fCollection, fSpec.efficiencyStream);
+   }
 
    // 1. conditioning [n, c]
    s.conditioning.resize(nRows * c);

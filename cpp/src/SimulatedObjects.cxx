@@ -63,6 +63,21 @@ void MergeCollection(const std::vector<const SimulatedObjects *> &parts, const C
    MergeSorted(parts, merge.sortBranch, out);
    ApplyAcceptance(out, merge.acceptance);
    RescaleToSumOne(out, merge.sumToOne);
+   ApplyWorkingPoints(out, merge.workingPoints);
+}
+
+void ApplyWorkingPoints(SimulatedObjects &objects, const std::vector<WorkingPointRule> &rules)
+{
+   for (const auto &rule : rules) {
+      const double *score = objects.Column(rule.of);
+      double *level = objects.values.data() + rule.branch * objects.size;
+      for (std::size_t k = 0; k < objects.size; ++k) {
+         std::size_t passed = 0;
+         while (passed < rule.thresholds.size() && score[k] > rule.thresholds[passed])
+            ++passed;
+         level[k] = rule.values[passed];
+      }
+   }
 }
 
 void ApplyAcceptance(SimulatedObjects &objects, const std::vector<AcceptanceRule> &rules)

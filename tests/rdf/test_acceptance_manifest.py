@@ -29,3 +29,42 @@ def test_a_bad_acceptance_rule_is_a_bundle_error(ROOT, gen_file, tmp_path, rule,
     df = ROOT.RDataFrame("Events", str(gen_file("ttbar", 20, seed=3)))
     with pytest.raises(BundleError, match=r"collections\[0\]\.acceptance\[0\].*" + message):
         flashsim.rdf.simulate(df, bundle, seed=1)
+
+
+def _edited_bundle(tmp_path, edit):
+    bundle = tmp_path / "bundle"
+    shutil.copytree(default_bundle(), bundle)
+    manifest = json.loads((bundle / "bundle.json").read_text())
+    edit(next(c for c in manifest["collections"] if c["name"] == "Jet"))
+    (bundle / "bundle.json").write_text(json.dumps(manifest))
+    return bundle
+
+
+@pytest.mark.parametrize("rule, message", [
+    ({"branch": "noSuchBranch", "of": "btagDeepFlavB", "thresholds": [0.5], "values": [0, 1]},
+     r"\.branch.*'noSuchBranch' is not a branch of the collection"),
+    ({"branch": "chHEF", "of": "chHEF", "thresholds": [0.5], "values": [0, 1]}, r"\.of.*not another"),
+    ({"branch": "chHEF", "of": "btagDeepFlavB", "thresholds": [0.5, 0.2], "values": [0, 1, 2]}, "ascending"),
+    ({"branch": "chHEF", "of": "btagDeepFlavB", "thresholds": [0.5], "values": [0]}, "one more 'values'"),
+    ({"branch": "chHEF", "of": "btagDeepFlavB", "thresholds": ["x"], "values": [0, 1]}, "finite number"),
+])
+def test_a_bad_working_point_rule_is_a_bundle_error(ROOT, gen_file, tmp_path, rule, message):
+    import flashsim.rdf
+
+    bundle = _edited_bundle(tmp_path, lambda jet: jet.__setitem__("working_points", [rule]))
+    df = ROOT.RDataFrame("Events", str(gen_file("ttbar", 20, seed=3)))
+    with pytest.raises(BundleError, match=r"collections\[0\]\.working_points\[0\].*" + message):
+        flashsim.rdf.simulate(df, bundle, seed=1)
+
+
+def test_a_shared_efficiency_stream_needs_one_uniform_per_candidate(ROOT, gen_file, tmp_path):
+    """efficiency_stream (SV <- Jet: the first and second vertex of a jet) on a slots source is refused."""
+    import flashsim.rdf
+
+    def edit(jet):
+        next(s for s in jet["sources"] if s["kind"] == "slots")["efficiency_stream"] = "Shared"
+
+    bundle = _edited_bundle(tmp_path, edit)
+    df = ROOT.RDataFrame("Events", str(gen_file("ttbar", 20, seed=3)))
+    with pytest.raises(BundleError, match=r"efficiency_stream.*only a matched or unmatched source"):
+        flashsim.rdf.simulate(df, bundle, seed=1)

@@ -278,6 +278,26 @@ def test_vector_sum_and_inverse_closest_index(ROOT):
     assert list(out["first"][0]) == [0, 1] and list(out["second"][0]) == [2, -1]  # subjet 3 is in no fat jet
 
 
+def test_count_closest_and_closest_index_of_chosen_objects(ROOT):
+    """count_closest (Jet_nSVs: the vertices whose closest jet is this one) and closest_index with a `select`
+    on the objects it starts from (Muon_svIdx: only the muons from b and c hadrons point at a vertex)."""
+    from flashsim.rdf.operations import define
+
+    df = ROOT.RDataFrame(1).Define("Jet_eta", "ROOT::RVecF{0.f, 2.f, -2.f}").Define("Jet_phi", "ROOT::RVecF{0.f, 0.f, 0.f}") \
+        .Define("SV_eta", "ROOT::RVecF{0.1f, 2.1f, -0.1f, 1.0f}").Define("SV_phi", "ROOT::RVecF{0.f, 0.f, 0.f, 0.f}") \
+        .Define("Muon_eta", "ROOT::RVecF{0.05f, 2.05f, 1.f}").Define("Muon_phi", "ROOT::RVecF{0.f, 0.f, 0.f}") \
+        .Define("Muon_genPartFlav", "ROOT::RVec<UChar_t>{5, 1, 4}")
+    entries = {"count": {"op": "count_closest", "from": "SV", "to": "Jet", "radius": 0.4},
+               "vertex": {"op": "closest_index", "from": "Muon", "to": "SV", "radius": 0.4,
+                          "select": "Muon_genPartFlav == 4 || Muon_genPartFlav == 5"},
+               "any": {"op": "closest_index", "from": "Muon", "to": "SV", "radius": 0.4}}
+    for name, entry in entries.items():
+        df = df.Define(name, define({"column": f"X_{name}", **entry})[0])
+    out = df.AsNumpy(list(entries))
+    assert list(out["count"][0]) == [2, 1, 0]  # vertex 3 (eta 1) is in no jet
+    assert list(out["any"][0]) == [0, 1, 3] and list(out["vertex"][0]) == [0, -1, 3]  # the prompt muon points nowhere
+
+
 def test_catalogue_cross_references_call_the_neighbours_helpers():
     """One implementation: the catalogue's inverse indices and counts are the C++ helpers above."""
     from flashsim.catalogue.crossrefs import POSTPROCESS

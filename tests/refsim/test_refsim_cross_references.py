@@ -11,6 +11,8 @@ INDICES = [
     ("Photon_jetIdx", "Jet"), ("Jet_muonIdx1", "Muon"), ("Jet_muonIdx2", "Muon"),
     ("Jet_electronIdx1", "Electron"), ("Jet_electronIdx2", "Electron"),
     ("Electron_photonIdx", "Photon"), ("Photon_electronIdx", "Electron"),
+    ("Jet_svIdx1", "SV"), ("Jet_svIdx2", "SV"), ("Tau_svIdx1", "SV"), ("Tau_svIdx2", "SV"), ("Muon_svIdx", "SV"),
+    ("Electron_svIdx", "SV"),
 ]
 
 

@@ -51,9 +51,11 @@ def test_types_follow_the_file():
 
 
 def test_sources_of_a_collection_write_the_same_branches():
+    """The same branches with the same types; in any order (Tau_mass is copied from GenVisTau_mass by one source and
+    learnt by the other: the loader writes each branch in the collection's column, SourceSpec::column)."""
     by_collection = {}
     for s in followed()[0]:
-        branches = [(t.branch, t.type) for t in s.targets] + [(c.branch, c.type) for c in s.copies]
+        branches = sorted([(t.branch, t.type) for t in s.targets] + [(c.branch, c.type) for c in s.copies])
         by_collection.setdefault(s.collection, []).append(branches)
     for name, lists in by_collection.items():
         assert all(b == lists[0] for b in lists), name

@@ -181,3 +181,58 @@ def test_charged_fractions_are_fixed_outside_the_tracker_where_the_files_show_it
     objects = {"eta": np.array([0.5, -3.5, 3.0], np.float32), "chHEF": np.array([0.2, 0.4, 0.6], np.float32)}
     out = apply_acceptance(objects, s.acceptance)
     assert out["chHEF"].dtype == np.float32 and out["chHEF"].tolist() == [np.float32(0.2), 0.0, 0.0]
+
+
+def _tau_source(name, raw, level):
+    from flashsim.catalogue.spec import Target
+
+    s = SourceSpec("Tau", name, "unmatched", conditioning=[],
+                   targets=[Target("rawDeepTau2018v2p5VSjet", "Float_t", steps_for("Tau", "rawDeepTau2018v2p5VSjet",
+                                                                                 "Float_t", None)),
+                            Target("idDeepTau2018v2p5VSjet", "UChar_t", steps_for("Tau", "idDeepTau2018v2p5VSjet",
+                                                                                "UChar_t", None))])
+    return s, Table({}, np.zeros(len(raw)), targets={"rawDeepTau2018v2p5VSjet": raw, "idDeepTau2018v2p5VSjet": level})
+
+
+@pytest.mark.parametrize("values", [(0, 1, 2, 3), (1, 3, 7, 15)])  # levels, or v9's bit masks
+def test_working_points_are_thresholds_on_the_score_where_the_files_show_it(values):
+    """Tau_idDeepTau2018v2p5VSjet counts the VSjet thresholds its raw score passes: computed from the simulated
+    score after the merge, not drawn apart by the label head (issue "Every collection", Tau)."""
+    from flashsim.catalogue.working_points import WORKING_POINT_AGREEMENT, step_thresholds
+
+    rng = np.random.default_rng(3)
+    cuts = np.array([0.2, 0.5, 0.8])
+    raw = {k: rng.uniform(0, 1, 3000) for k in ("A", "B")}
+    level = {k: np.asarray(values, float)[np.searchsorted(cuts, v)] for k, v in raw.items()}
+    thresholds, found, share = step_thresholds(raw["A"], level["A"])
+    assert found == list(map(float, values)) and share == 1.0
+    assert np.allclose(thresholds, cuts, atol=0.01)
+    specs = [_tau_source(k, raw[k], level[k]) for k in ("A", "B")]
+    settle([s for s, _ in specs], {s.key: t for s, t in specs})
+    for s, _ in specs:
+        assert [t.branch for t in s.targets] == ["rawDeepTau2018v2p5VSjet"]  # the level is no label any more
+        assert [(c.branch, c.fallback) for c in s.copies] == [("idDeepTau2018v2p5VSjet", values[0])]
+        (rule,) = s.working_points
+        assert rule["of"] == "rawDeepTau2018v2p5VSjet" and rule["values"] == list(map(float, values))
+        assert "computed from rawDeepTau2018v2p5VSjet" in s.decisions["idDeepTau2018v2p5VSjet"]
+    # one source whose levels are not a step function of its score (2% off): learnt by the label head in both
+    off = level["B"].copy()
+    off[: int(len(off) * (1 - WORKING_POINT_AGREEMENT)) + 30] = values[-1]
+    specs = [_tau_source("A", raw["A"], level["A"]), _tau_source("B", raw["B"], off)]
+    settle([s for s, _ in specs], {s.key: t for s, t in specs})
+    for s, _ in specs:
+        assert not s.working_points and [t.is_label for t in s.targets] == [False, True]
+        assert s.decisions["idDeepTau2018v2p5VSjet"].startswith("learnt")
+
+
+def test_a_float_copy_the_files_contradict_is_learnt_by_the_flow():
+    """Tau_mass is the GenVisTau's in the reference detector (copied); where a file's differs, the flow learns it
+    with the source's override (relative to the gen mass), not the label head."""
+    from flashsim.catalogue.spec import standardized
+
+    n = 500
+    gen_mass = np.linspace(0.14, 1.7, n)
+    s = SourceSpec("Tau", "GenVisTau", "unmatched", conditioning=[], copies=[Copy("mass", "Float_t", gen="GenVisTau_mass")],
+                   overrides={"mass": standardized({"op": "ratio", "gen": "GenVisTau_mass"})})
+    settle([s], {s.key: Table({"GenVisTau_mass": gen_mass}, np.zeros(n), targets={"mass": gen_mass * 1.05})})
+    assert not s.copies and [(t.branch, t.is_label, t.steps[0]["op"]) for t in s.targets] == [("mass", False, "ratio")]

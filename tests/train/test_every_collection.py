@@ -1,5 +1,5 @@
 """Every collection the reference detector writes, trained and simulated (issue "Every collection"): Tau,
-FsrPhoton, LowPtElectron and SubJet next to the others, built from FlashSim's own jets, muons and fat jets,
+FsrPhoton, LowPtElectron, SubJet and SV next to the others, built from FlashSim's own jets, muons and fat jets,
 with NanoAOD's cross-references between them; coffea's NanoAODSchema reads the output without a warning."""
 
 import awkward as ak
@@ -9,7 +9,7 @@ import uproot
 from every_collection_checks import check_coffea_reads_it_without_a_warning, check_cross_references_point_at_objects
 from flashsim.cli import main
 
-NEW = ("Tau", "FsrPhoton", "LowPtElectron", "SubJet")
+NEW = ("Tau", "FsrPhoton", "LowPtElectron", "SubJet", "SV")
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +25,8 @@ def test_the_new_collections_are_simulated(nano, tiny_bundle):
 
     names = [c["name"] for c in read_manifest(tiny_bundle)["collections"]]
     # the bundle's order is the dependency order: each after what it is built from
-    for later, earlier in (("Tau", "Jet"), ("FsrPhoton", "Muon"), ("SubJet", "FatJet"), ("PuppiMET", "Jet")):
+    for later, earlier in (("Tau", "Jet"), ("FsrPhoton", "Muon"), ("SubJet", "FatJet"), ("PuppiMET", "Jet"),
+                           ("SV", "Jet"), ("SV", "PV")):
         assert names.index(earlier) < names.index(later)
     a = uproot.open(nano)["Events"].arrays([f"n{c}" for c in NEW])
     for c in NEW:

@@ -2,7 +2,7 @@
 #define FLASHSIM_COLLECTIONMERGE_HXX
 
 // How the sources of a collection become the collection, as the bundle says (sort_by, acceptance,
-// sum_to_one): data of CollectionSpec, applied by Internal::MergeCollection.
+// sum_to_one, working_points): data of CollectionSpec, applied by Internal::MergeCollection.
 
 #include <vector>
 
@@ -18,11 +18,23 @@ struct AcceptanceRule {
    double value;
 };
 
-/// How the sources of a collection become the collection (bundle.json: sort_by, acceptance, sum_to_one).
+/// A working-point level computed from its raw score (manifest "working_points": [{"branch", "of",
+/// "thresholds", "values"}]), e.g. Tau_idDeepTau2018v2p5VSjet from Tau_rawDeepTau2018v2p5VSjet:
+/// `branch` = values[number of thresholds that `of` exceeds] (indices into the collection's branches).
+struct WorkingPointRule {
+   int branch;
+   int of;
+   std::vector<double> thresholds; ///< ascending
+   std::vector<double> values;     ///< thresholds.size() + 1 levels
+};
+
+/// How the sources of a collection become the collection (bundle.json: sort_by, acceptance, sum_to_one,
+/// working_points).
 struct CollectionMerge {
    int sortBranch = -1;                    ///< sorted by this branch, descending (-1: not sorted)
    std::vector<AcceptanceRule> acceptance; ///< then these branches fixed beyond their |eta| edge
    std::vector<std::vector<int>> sumToOne; ///< then these groups rescaled to sum to 1
+   std::vector<WorkingPointRule> workingPoints; ///< then these levels set from their scores
 };
 
 } // namespace flashsim

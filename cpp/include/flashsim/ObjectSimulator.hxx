@@ -118,6 +118,7 @@ private:
       std::vector<float> gen;
       std::vector<int> genIndex;
       std::vector<RandomStream> streams;  // one per event of the batch
+      std::vector<RandomStream> efficiencyStreams; // the spec's shared efficiency stream, one per event (or none)
       std::vector<std::size_t> keptEvent; // event of each kept row
       std::vector<float> condNetwork;     // the conditioning of the rows of one ODE call
       std::vector<float> conditioning;

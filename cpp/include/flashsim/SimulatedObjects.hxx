@@ -38,8 +38,12 @@ void RescaleToSumOne(SimulatedObjects &objects, const std::vector<std::vector<in
 /// detector acceptance of flashsim.catalogue.acceptance; CollectionMerge::acceptance).
 void ApplyAcceptance(SimulatedObjects &objects, const std::vector<AcceptanceRule> &rules);
 
+/// Sets, per rule, the working-point level from its score: values[number of thresholds passed]
+/// (flashsim.catalogue.follow finds the thresholds in the training values; CollectionMerge::workingPoints).
+void ApplyWorkingPoints(SimulatedObjects &objects, const std::vector<WorkingPointRule> &rules);
+
 /// The sources' objects of one event merged into `out` as `merge` says: MergeSorted, ApplyAcceptance,
-/// RescaleToSumOne. The one place both the per-event graph and the cross-event batch merge.
+/// RescaleToSumOne, ApplyWorkingPoints. The one place both the per-event graph and the cross-event batch merge.
 void MergeCollection(const std::vector<const SimulatedObjects *> &parts, const CollectionMerge &merge,
                      SimulatedObjects &out);
 

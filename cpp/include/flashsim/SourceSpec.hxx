@@ -69,6 +69,10 @@ struct SourceSpec {
    std::vector<std::string> selectInputs; ///< the columns `select` reads (checked before the loop)
    int slots = 0;                         ///< kCandidatesPerEvent: candidates per event
    std::string indexBranch;               ///< e.g. "genJetIdx" -> Jet_genJetIdx (index into genCollection)
+   /// manifest "efficiency_stream": sources naming the same stream draw the same efficiency uniform
+   /// per candidate, so with occurrence k's p_k = P(N > k) the number kept per candidate follows the
+   /// multiplicity (SV <- Jet, first and second vertex); empty: the source's own stream
+   std::string efficiencyStream;
    /// Columns gathered per candidate: arrays of the gen collection, event scalars (broadcast to
    /// every candidate) or "@index" (the candidate's position: gen index, or slot number).
    std::vector<std::string> genColumns;

@@ -24,6 +24,7 @@ from flashsim.catalogue import (
     low_pt_electrons,
     muons,
     photons,
+    secondary_vertices,
     subjets,
     taus,
 )
@@ -34,9 +35,10 @@ __all__ = ["COLLECTIONS", "Copy", "DERIVED", "Input", "SourceSpec", "Target", "d
            "postprocess", "sources"]
 
 # in dependency order: a collection built from simulated ones (Tau <- Jet, FsrPhoton <- Muon, SubJet <- FatJet,
-# the MET <- Jet) after them, as the bundle lists them
+# the MET <- Jet, SV <- Jet and PV) after them, as the bundle lists them
 _ALL = (jets.SOURCES + muons.SOURCES + electrons.SOURCES + photons.SOURCES + fatjets.SOURCES + taus.SOURCES
-        + fsr_photons.SOURCES + low_pt_electrons.SOURCES + subjets.SOURCES + event.SOURCES)
+        + fsr_photons.SOURCES + low_pt_electrons.SOURCES + subjets.SOURCES + event.SOURCES
+        + secondary_vertices.SOURCES)
 COLLECTIONS = list(dict.fromkeys(s.collection for s in _ALL))
 _POSTPROCESS = (jets.POSTPROCESS + muons.POSTPROCESS + electrons.POSTPROCESS + low_pt_electrons.POSTPROCESS
                 + crossrefs.POSTPROCESS)

@@ -35,6 +35,19 @@ def _inverse_closest(a, b, branch, radius, rank):
             "radius": radius, "rank": rank}
 
 
+def _vertices_of(owner):
+    """Jet_nSVs, Jet_svIdx1/2 (Tau_ in v15): the SVs whose closest ``owner`` within 0.4 is this one, the first two."""
+    return [{"column": f"{owner}_nSVs", "requires": [owner, "SV"], "op": "count_closest", "from": "SV", "to": owner,
+             "radius": 0.4},
+            *(_inverse_closest(owner, "SV", f"svIdx{rank + 1}", 0.4, rank) for rank in (0, 1))]
+
+
+def _vertex_of(lepton):
+    """Muon_svIdx, Electron_svIdx: the closest SV within 0.4 of a lepton from a b or c hadron, else -1."""
+    return {"column": f"{lepton}_svIdx", "requires": [lepton, "SV"], "op": "closest_index", "from": lepton,
+            "to": "SV", "radius": 0.4, "select": f"{lepton}_genPartFlav == 4 || {lepton}_genPartFlav == 5"}
+
+
 POSTPROCESS = [
     _closest("Muon", "Jet", 0.4),
     _closest("Electron", "Jet", 0.4),
@@ -52,4 +65,5 @@ POSTPROCESS = [
     _same_gen("LowPtElectron", "Photon"),
     _inverse_closest("FatJet", "SubJet", "subJetIdx1", 0.8, 0),
     _inverse_closest("FatJet", "SubJet", "subJetIdx2", 0.8, 1),
+    *_vertices_of("Jet"), *_vertices_of("Tau"), _vertex_of("Muon"), _vertex_of("Electron"),
 ]

@@ -18,8 +18,9 @@ import numpy as np
 
 from flashsim.catalogue.acceptance import settle_acceptance
 from flashsim.catalogue.gen import entry_inputs
-from flashsim.catalogue.rules import adapt, is_cross_reference, root_type, steps_for
+from flashsim.catalogue.rules import FLOAT_TYPES, adapt, is_cross_reference, root_type, steps_for
 from flashsim.catalogue.spec import Target, label
+from flashsim.catalogue.working_points import settle_working_points
 
 __all__ = ["COPY_AGREEMENT", "collection_branches", "computed_columns", "follow_file", "settle"]
 
@@ -123,11 +124,15 @@ def settle(specs, tables) -> None:
                 kept.append(c)
                 spec.decisions[c.branch] = f"copied from {source}: equal for {share:.2f}% of the objects"
                 continue
-            spec.targets.append(Target(c.branch, c.type, label()))
+            # a float (Tau_mass, the GenVisTau's in the reference detector) by the flow, with its rule
+            steps = (spec.overrides.get(c.branch) or steps_for(spec.collection, c.branch, c.type, spec.gen_collection)
+                     if c.type in FLOAT_TYPES else label())
+            spec.targets.append(Target(c.branch, c.type, steps))
             why = "" if share < 100 * COPY_AGREEMENT else f", as for another source of {spec.collection}"
             spec.decisions[c.branch] = (f"learnt{why}: equal to {source} for {share:.2f}% of the objects here "
                                         f"(copied at >= {100 * COPY_AGREEMENT:g}%)")
         spec.copies = kept
+    settle_working_points(specs, tables)
 
 
 SUM_AGREEMENT = 0.99  # a group is rescaled to sum to 1 when it does so (within 1e-3) for this share of objects

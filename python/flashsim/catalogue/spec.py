@@ -134,6 +134,9 @@ class SourceSpec:
     # branches fixed beyond an |eta| edge (charged fractions outside the tracker): found in the
     # training values (catalogue.acceptance), the same for every source of the collection
     acceptance: list = field(default_factory=list)
+    # working-point levels computed from their raw score after the merge (catalogue.working_points),
+    # the same for every source of the collection
+    working_points: list = field(default_factory=list)
     gen_collection: str | None = None
     index_branch: str | None = None
     select: str | None = None
@@ -142,6 +145,9 @@ class SourceSpec:
     reco_select: str | None = None  # an RDataFrame expression on the reco collection
     fake_radius: float = 0.4
     sort_by: str | None = "pt"
+    # sources naming one stream draw the same efficiency uniform per candidate: occurrence k kept
+    # where u < p_k = P(N > k), so the number per candidate follows the multiplicity (SV <- Jet)
+    efficiency_stream: str | None = None
 
     @property
     def flow_targets(self):
@@ -168,6 +174,8 @@ class SourceSpec:
             out["select"] = self.select
         if self.slots:
             out["slots"] = self.slots
+        if self.efficiency_stream:
+            out["efficiency_stream"] = self.efficiency_stream
         out["conditioning"] = [c.manifest() for c in self.conditioning]
         out["targets"] = [t.manifest() for t in self.flow_targets]
         if self.label_targets:  # the configurations and the network are added by the fit

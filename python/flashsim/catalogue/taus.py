@@ -22,7 +22,11 @@ _SIMULATED_JET = [Input("log_pt", "Jet_pt", log()), Input("eta", "Jet_eta", stan
 SOURCES = [
     SourceSpec("Tau", "GenVisTau", "unmatched", gen_collection="GenVisTau", reco_select="Tau_genPartFlav == 5",
                fake_radius=0.1, conditioning=_VISIBLE_TAU,
-               copies=[Copy("genPartIdx", "Short_t", gen="GenVisTau_genPartIdxMother"),
+               # the reference detector keeps the visible mass (catalogue.follow.settle checks it; else the
+               # flow learns it relative to the GenVisTau's)
+               overrides={"mass": standardized({"op": "ratio", "gen": "GenVisTau_mass"})},
+               copies=[Copy("mass", "Float_t", gen="GenVisTau_mass"),
+                       Copy("genPartIdx", "Short_t", gen="GenVisTau_genPartIdxMother"),
                        Copy("genPartFlav", "UChar_t", fallback=5)]),
     SourceSpec("Tau", "FromJet", "unmatched", gen_collection="Jet", reco_select="Tau_genPartFlav == 0",
                conditioning=_SIMULATED_JET,

@@ -2,7 +2,7 @@
 
 pileup scalars -> jets (gen-matched + pileup) -> muons, electrons, photons, AK8 jets ->
 cross-references (Muon_jetIdx, Jet_muonIdx1, Electron_photonIdx, ...) -> taus, FSR photons,
-low-pt electrons, subjets -> MET.
+low-pt electrons, subjets -> secondary vertices and their cross-references -> MET.
 """
 
 import numpy as np
@@ -21,6 +21,7 @@ from flashsim.refsim.objects import Objects
 from flashsim.refsim.photons import photons
 from flashsim.refsim.pileup_jets import pileup_jets
 from flashsim.refsim.random_streams import EventRandom
+from flashsim.refsim.secondary_vertices import secondary_vertices
 from flashsim.refsim.subjets import subjets
 from flashsim.refsim.taus import taus
 
@@ -36,6 +37,12 @@ def _jet_index(objs: Objects, jets: Objects, jet_local: np.ndarray, n: int) -> n
     best, _ = nearest(objs.event, objs["eta"], objs["phi"], jets.event, jets["eta"],
                       jets["phi"], n, 0.4)
     return np.where(best >= 0, jet_local[np.maximum(best, 0)], -1), best
+
+
+def _closest_within(objs: Objects, others: Objects, n: int, radius: float):
+    """(dR, flat index) of the closest object of ``others`` within ``radius`` of each of ``objs``, -1 none."""
+    best, dr = nearest(objs.event, objs["eta"], objs["phi"], others.event, others["eta"], others["phi"], n, radius)
+    return dr, best
 
 
 def _first_two(flat_jet: np.ndarray, objs_local: np.ndarray, n_jets: int):
@@ -124,7 +131,17 @@ def simulate_chunk(chunk, seed: int):
         idx[sub["_parent"][rows]] = sub_local[rows]
         fat[name] = idx
 
+    sv, _ = secondary_vertices(gen, rng, jets, tau, scalars).sorted_by_pt(n)
+    sv_local = local_index(sv.event, n)
+    for objs, name in ((jets, "Jet"), (tau, "Tau")):
+        _, flat = _closest_within(sv, objs, n, 0.4)
+        objs["nSVs"], objs["svIdx1"], objs["svIdx2"] = _first_two(flat, sv_local, len(objs))
+    for lepton in (mu, el):
+        _, flat = _closest_within(lepton, sv, n, 0.4)
+        heavy = np.isin(lepton["genPartFlav"], (4, 5)) & (flat >= 0)
+        lepton["svIdx"] = np.where(heavy, sv_local[np.maximum(flat, 0)], -1)
+
     scalars.update(missing_et(gen, rng, jets, lost))
     collections = {"Jet": jets, "Muon": mu, "Electron": el, "Photon": ph, "FatJet": fat,
-                   "SubJet": sub, "Tau": tau, "FsrPhoton": fsr, "LowPtElectron": low}
+                   "SubJet": sub, "Tau": tau, "FsrPhoton": fsr, "LowPtElectron": low, "SV": sv}
     return collections, scalars

@@ -111,6 +111,20 @@ class GenEvent:
         origin[tau] = 15
         return origin
 
+    def weak_heavy_hadrons(self, min_pt: float) -> Objects:
+        """The b and c hadrons that decay weakly (no daughter hadron of their own flavour: a B*
+        decays to a B, a B to a D, which is then the next one) above ``min_pt``; ``flavour`` 5 or 4."""
+        gp = self.genpart
+        has_mother = self._mother >= 0
+        same = has_mother & (self._hf_of > 0)
+        same &= self._hf_of == self._hf_of[np.where(has_mother, self._mother, 0)]
+        decays_strongly = np.zeros(len(gp), dtype=bool)
+        decays_strongly[self._mother[same]] = True
+        flat_index = np.flatnonzero((self._hf_of > 0) & ~decays_strongly & (gp["pt"] > min_pt))
+        out = gp.take(flat_index)
+        out["flavour"] = self._hf_of[flat_index]
+        return out
+
     def final_state(self, abs_pdg: int, min_pt: float) -> Objects:
         """Final-state (status 1) gen particles of one kind above ``min_pt``."""
         gp = self.genpart

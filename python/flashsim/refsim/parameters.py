@@ -44,6 +44,7 @@ REFERENCES = {
     "CMSDET": "CMS, The CMS experiment at the CERN LHC, JINST 3 (2008) S08004",
     "TAU": "CMS, Identification of hadronic tau lepton decays using a deep neural network, "
     "JINST 17 (2022) P07023",
+    "PDG": "Particle Data Group, Review of Particle Physics (lifetimes)",
     "LUMI": "CMS luminosity/pileup: Run-2 mean pileup 30-35, inelastic cross section 69.2 mb",
 }
 
@@ -67,7 +68,7 @@ P = Parameter
 
 PARAMETERS: dict[str, Parameter] = {
     # bump with every change of the modelling code, so that the hash changes with it
-    "refsim.model_version": P(2, "version of the response functions in flashsim/refsim"),
+    "refsim.model_version": P(3, "version of the response functions in flashsim/refsim"),
     # ---------------------------------------------------------------- acceptance, dead regions
     "detector.tracker_eta": P(2.5, "silicon tracker acceptance |eta| < 2.5", "TRK"),
     "detector.calo_eta": P(4.7, "calorimeter (HF) acceptance |eta| < 5.0, jets kept to 4.7", "NANO"),
@@ -214,6 +215,18 @@ PARAMETERS: dict[str, Parameter] = {
                              APPROX),
     "lowpt.efficiency": P((0.7, 1.5), "low-pt electron efficiency plateau and pt50 [GeV]",
                           APPROX),
+    # ---------------------------------------------------------------- secondary vertices
+    "sv.efficiency": P((0.70, 0.40, 8.0, 3.0), "IVF vertex finding efficiency plateau for b and c hadron "
+                       "decays, turn-on pt50 and width of the hadron pt [GeV]", "BTV"),
+    "sv.lifetime": P({"5": 0.046, "411": 0.0312, "421": 0.0123, "431": 0.0151, "4": 0.0060, "15": 0.0087},
+                     "c*tau [cm]: b hadrons 455-491 um, D+ 312 um, D0 123 um, Ds 151 um, other charm "
+                     "(Lambda_c) 60 um, tau 87 um", "PDG"),
+    "sv.resolution": P((0.008, 0.02, 1.8), "vertex position resolution: transverse a + b/sqrt(pt_SV) "
+                       "[cm], longitudinal factor", "BTV"),
+    "sv.light_fake_rate": P(0.03, "fake vertices (material, V0s, mis-associated tracks) per light jet "
+                            "with pt > 20 GeV", APPROX),
+    "sv.tau_efficiency": P(0.30, "vertices found from 3-prong hadronic taus", APPROX),
+    "sv.min_significance": P(3.0, "NanoAOD keeps secondary vertices with dlenSig > 3", "NANO"),
     # ---------------------------------------------------------------- AK8 jets
     "fatjet.min_pt": P(170.0, "NanoAOD AK8 jets stored with pt > 170 GeV", "NANO"),
     "fatjet.resolution": P((1.2, 0.05), "AK8 JER stochastic and constant term", "AK8"),

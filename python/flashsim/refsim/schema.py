@@ -51,6 +51,8 @@ COLLECTIONS = {
         ("muonIdx2", SHORT, "second muon in the jet, -1 none"),
         ("electronIdx1", SHORT, "first electron in the jet, -1 none"),
         ("electronIdx2", SHORT, "second electron in the jet, -1 none"),
+        ("nSVs", UCHAR, "secondary vertices whose closest jet (dR < 0.4) is this one"),
+        ("svIdx1", SHORT, "first of them in SV, -1 none"), ("svIdx2", SHORT, "second of them in SV, -1 none"),
     ],
     "Muon": [
         ("pt", FLOAT, "pt"), ("eta", FLOAT, "eta"), ("phi", FLOAT, "phi"), ("mass", FLOAT, "mass"),
@@ -73,6 +75,7 @@ COLLECTIONS = {
         ("genPartIdx", SHORT, "index in GenPart, -1 unmatched"),
         ("genPartFlav", UCHAR, "1 prompt, 15 tau, 5 b, 4 c, 3 light/unknown, 0 unmatched"),
         ("fsrPhotonIdx", SHORT, "index in FsrPhoton, -1 none"),
+        ("svIdx", SHORT, "closest SV (dR < 0.4) of a muon from a b or c hadron (genPartFlav 5, 4), -1 none"),
     ],
     "Electron": [
         ("pt", FLOAT, "pt"), ("eta", FLOAT, "eta"), ("phi", FLOAT, "phi"), ("mass", FLOAT, "mass"),
@@ -92,6 +95,7 @@ COLLECTIONS = {
         ("mvaNoIso_WP80", BOOL, "mvaNoIso WP80"), ("mvaNoIso_WP90", BOOL, "mvaNoIso WP90"),
         ("tightCharge", UCHAR, "2 when the charge is reliable"), ("seedGain", UCHAR, "seed gain"),
         ("jetIdx", SHORT, "index in Jet, -1 none"), ("photonIdx", SHORT, "index in Photon, -1 none"),
+        ("svIdx", SHORT, "closest SV (dR < 0.4) of an electron from a b or c hadron (genPartFlav 5, 4), -1 none"),
         ("genPartIdx", SHORT, "index in GenPart, -1 unmatched"),
         ("genPartFlav", UCHAR, "1 prompt, 15 tau, 22 photon conversion, 5 b, 4 c, 3 light, "
                            "0 unmatched"),
@@ -143,12 +147,23 @@ COLLECTIONS = {
         ("dxy", FLOAT, "leading track dxy"), ("dz", FLOAT, "leading track dz"),
         ("jetIdx", SHORT, "index in Jet, -1 none"),
         ("genPartIdx", SHORT, "index of the gen tau in GenPart, -1 unmatched"),
+        ("nSVs", UCHAR, "secondary vertices whose closest tau (dR < 0.4) is this one"),
+        ("svIdx1", SHORT, "first of them in SV, -1 none"), ("svIdx2", SHORT, "second of them in SV, -1 none"),
         ("genPartFlav", UCHAR, "5 tau_h, 0 unmatched (jet fake)"),
     ],
     "FsrPhoton": [
         ("pt", FLOAT, "pt"), ("eta", FLOAT, "eta"), ("phi", FLOAT, "phi"),
         ("dROverEt2", FLOAT, "dR to the muon / Et^2"), ("relIso03", FLOAT, "relative isolation"),
         ("muonIdx", SHORT, "index in Muon"),
+    ],
+    "SV": [
+        ("pt", FLOAT, "pt of the vertex's tracks"), ("eta", FLOAT, "eta"), ("phi", FLOAT, "phi"),
+        ("mass", FLOAT, "mass of the vertex's tracks"), ("charge", SHORT, "sum of the track charges"),
+        ("ntracks", UCHAR, "tracks of the vertex"), ("ndof", FLOAT, "vertex fit ndof"),
+        ("chi2", FLOAT, "vertex fit chi2/ndof"), ("dxy", FLOAT, "transverse flight distance from the PV [cm]"),
+        ("dxySig", FLOAT, "its significance"), ("dlen", FLOAT, "3D flight distance from the PV [cm]"),
+        ("dlenSig", FLOAT, "its significance"), ("pAngle", FLOAT, "angle between the flight direction and the momentum"),
+        ("x", FLOAT, "x [cm]"), ("y", FLOAT, "y [cm]"), ("z", FLOAT, "z [cm]"),
     ],
     "LowPtElectron": [
         ("pt", FLOAT, "pt"), ("eta", FLOAT, "eta"), ("phi", FLOAT, "phi"), ("mass", FLOAT, "mass"),

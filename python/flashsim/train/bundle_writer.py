@@ -105,6 +105,8 @@ def export_bundle(directory, fitted, derived, postprocess, ode, provenance, name
             entry["acceptance"] = [dict(r) for r in spec.acceptance]
         if spec.sum_to_one:
             entry["sum_to_one"] = [list(g) for g in spec.sum_to_one]
+        if spec.working_points:
+            entry["working_points"] = [dict(r) for r in spec.working_points]
         entry["sources"].append(source)
     manifest = {
         "name": name,

@@ -36,7 +36,7 @@ class NumpyNoise:
     (collection, source), so that retraining one source leaves the others' numbers unchanged."""
 
     def __init__(self, seed: int):
-        self.seed, self._streams = seed, {}
+        self.seed, self._streams, self._efficiency = seed, {}, {}
 
     def _rng(self, collection, source):
         key = (collection, source)
@@ -46,7 +46,14 @@ class NumpyNoise:
         return self._streams[key]
 
     def uniform(self, event_ids, collection, source, index, draw=0):
-        return self._rng(collection, source).uniform(size=len(index))
+        if draw:
+            return self._rng(collection, source).uniform(size=len(index))
+        # the efficiency draw: the same candidates of one stream get the same numbers (an
+        # efficiency_stream shared by several sources, as the C++ counter-based stream gives them)
+        key = (collection, source, np.asarray(event_ids).tobytes(), np.asarray(index).tobytes())
+        if key not in self._efficiency:
+            self._efficiency[key] = self._rng(collection, source).uniform(size=len(index))
+        return self._efficiency[key]
 
     def normal(self, event_ids, collection, source, index, n):
         return self._rng(collection, source).standard_normal((len(index), n))
@@ -287,7 +294,8 @@ def _sample_source(directory, collection, source, arrays, ids, noise, ode, backe
             kept_n = (u[:, None] < p.reshape(n_events, slots)).sum(axis=1)
             keep = index < kept_n[event]
         else:
-            keep = noise.uniform(event_ids, collection, source["name"], index) < p
+            stream = source.get("efficiency_stream", source["name"])  # shared by the occurrences of one multiplicity
+            keep = noise.uniform(event_ids, collection, stream, index) < p
     else:
         keep = np.ones(len(event), dtype=bool)
     event, index, cond, event_ids = event[keep], index[keep], cond[keep], event_ids[keep]
@@ -362,7 +370,9 @@ def sample_bundle(directory, inputs, noise, collections=None, max_events=None, o
     for stage in sorted({stage_of[c["name"]] for c in chosen}):
         names = [c["name"] for c in chosen if stage_of[c["name"]] == stage]
         if stage > 0:
-            arrays = gen_arrays(inputs, directory, max_events, names, allow_bundle_code, simulated=result)
+            # as many events as stage 0 had (``arrays`` given for the first max_events of the inputs)
+            arrays = gen_arrays(inputs, directory, max_events or len(arrays), names, allow_bundle_code,
+                                simulated=result)
         elif arrays is None:
             arrays = gen_arrays(inputs, directory, max_events, names, allow_bundle_code)
         ids = np.stack([np.asarray(arrays[c]).astype(np.int64) for c in _ID], axis=1)
@@ -378,5 +388,8 @@ def sample_bundle(directory, inputs, noise, collections=None, max_events=None, o
                 total = sum(np.asarray(merged[b], np.float64) for b in group)
                 for b in group:
                     merged[b] = np.where(total > 0, merged[b] / np.where(total > 0, total, 1.0), merged[b])
+            for rule in coll.get("working_points", []):  # as flashsim::ApplyWorkingPoints
+                passed = np.searchsorted(np.asarray(rule["thresholds"]), np.asarray(merged[rule["of"]], np.float64))
+                merged[rule["branch"]] = np.asarray(rule["values"], np.float64)[passed]
             result[coll["name"]] = merged
     return result
