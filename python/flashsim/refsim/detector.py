@@ -139,7 +139,8 @@ def simulate_chunk(chunk, seed: int):
     for lepton in (mu, el):
         _, flat = _closest_within(lepton, sv, n, 0.4)
         heavy = np.isin(lepton["genPartFlav"], (4, 5)) & (flat >= 0)
-        lepton["svIdx"] = np.where(heavy, sv_local[np.maximum(flat, 0)], -1)
+        # a chunk may have no vertex at all (one event): no index to take
+        lepton["svIdx"] = np.where(heavy, sv_local[np.maximum(flat, 0)], -1) if len(sv) else np.full(len(lepton), -1, dtype=np.int64)
 
     scalars.update(missing_et(gen, rng, jets, lost))
     collections = {"Jet": jets, "Muon": mu, "Electron": el, "Photon": ph, "FatJet": fat,
