@@ -49,7 +49,10 @@ _ROOT_TYPES = {
 }
 _VECTOR = re.compile(r"^(?:ROOT::VecOps::RVec|ROOT::RVec|std::vector)<(.+)>$")
 
-_CROSS_REFERENCE = re.compile(r"Idx")  # genPartIdx, jetIdx, muonIdx1, subJetIdx2, svIdx1, muonIdx3SJ, ...
+# an index into another collection (genPartIdx, jetIdx, muonIdx1, subJetIdx2, svIdx1, muonIdx3SJ, ...) or the count
+# of the objects of another collection that point here (Jet_nMuons, Jet_nElectrons, Jet_nSVs, Tau_nSVs): computed
+# after the simulation when both collections are simulated (catalogue.crossrefs), else not written
+_CROSS_REFERENCE = re.compile(r"Idx|^n(Muons|Electrons|SVs)$")
 # counts and positions (crystal indices) among the integers: the rest are flags and enumerations
 _COUNT = re.compile(r"^n[A-Z0-9]|^npvs|Multiplicity$|Hits$|Layers$|Stations$|Size$|^nConstituents$|^seedi")
 _FRACTION = re.compile(r"EF$")
@@ -76,7 +79,8 @@ def root_type(column_type: str) -> tuple[str | None, bool]:
 
 
 def is_cross_reference(field: str) -> bool:
-    """An index into another collection (computed after the simulation or not simulated at all)."""
+    """An index into another collection, or a count of the objects of another collection that point here
+    (computed after the simulation, or not written when the other collection is not simulated)."""
     return bool(_CROSS_REFERENCE.search(field))
 
 
