@@ -1,6 +1,7 @@
 """Sensitivity of the two-sample test (issue "The validation report's two-sample test"): the AUC it
 gives for known distortions of the reference detector against itself, for the report's test
-(flashsim.validate.two_sample.two_sample_test: boosted trees, trees chosen on validation events)
+(flashsim.validate.two_sample.two_sample_test: boosted trees, trees chosen on validation events, and an
+MLP, their log-odds summed; "new trees" and "new MLP" are its two parts alone)
 and the two it replaces (the report's old MLP, 20,000 objects at most, 20 epochs; the quality
 script's old HistGradientBoostingClassifier, 200 trees at learning rate 0.1).
 
@@ -30,7 +31,7 @@ DISTORTIONS = [("none (Jet)", None, "Jet"), ("none (Muon)", None, "Muon"),
                ("Muon_tightId flipped in 5%", "flip", 0.05),
                ("Jet_puIdDisc tight decision flipped in 2%", "pileup_id", 0.02),
                ("Jet_puIdDisc tight decision flipped in 5%", "pileup_id", 0.05)]
-TESTS = ("new", "old_mlp", "old_trees")
+TESTS = ("new", "new_trees", "new_mlp", "old_mlp", "old_trees")
 
 
 def _tables(path, collection, events):
@@ -136,11 +137,14 @@ def run(reference, control, events, seeds, log=print, only=None):
                 t_trees = time.perf_counter() - t0
                 row = {"events": n_events, "distortion": label, "collection": collection, "seed": seed,
                        "objects": [len(ea), len(eb)], "new": new.auc, "new_error": new.auc_error, "trees": new.trees,
+                       "new_trees": new.auc_by_classifier.get("trees", float("nan")),
+                       "new_mlp": new.auc_by_classifier.get("mlp", float("nan")),
                        "old_mlp": old_mlp, "old_trees": old_trees,
                        "seconds": {"new": t_new, "old_mlp": t_mlp, "old_trees": t_trees}}
                 rows.append(row)
                 log(f"{n_events:6d} ev  {label:28s} seed {seed}: new {new.auc:.4f} +- {new.auc_error:.4f} "
-                    f"({new.trees} trees, {t_new:.0f} s)  old MLP {old_mlp:.4f} ({t_mlp:.0f} s)  "
+                    f"(trees {row['new_trees']:.4f}, {new.trees} trees; MLP {row['new_mlp']:.4f}; {t_new:.0f} s)  "
+                    f"old MLP {old_mlp:.4f} ({t_mlp:.0f} s)  "
                     f"old trees {old_trees:.4f} ({t_trees:.0f} s)")
     return rows
 
@@ -171,9 +175,11 @@ def main(argv=None):
     args = parser.parse_args(argv)
     rows = run(args.reference, args.control, args.events, args.seeds, log=lambda s: print(s, flush=True),
                only=args.only)
-    print("\n| events | distortion | new (report) | old MLP | old trees |\n|---|---|---|---|---|")
+    print("\n| events | distortion | new (report) | its trees | its MLP | old MLP | old trees |\n"
+          "|---|---|---|---|---|---|---|")
     for (n, label), e in summary(rows).items():
-        print(f"| {n} | {label} | {e['new']:.3f} +- {e['new_error']:.3f} | {e['old_mlp']:.3f} | {e['old_trees']:.3f} |")
+        print(f"| {n} | {label} | {e['new']:.3f} +- {e['new_error']:.3f} | {e['new_trees']:.3f} | {e['new_mlp']:.3f} "
+              f"| {e['old_mlp']:.3f} | {e['old_trees']:.3f} |")
     if args.json:
         with open(args.json, "w") as f:
             json.dump(rows, f, indent=1)

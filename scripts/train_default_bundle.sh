@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
-# Reproduces python/flashsim/bundle/default (v12, issue "Every collection"; v11 issue "Generalisation"): reference-detector samples
+# Reproduces python/flashsim/bundle/default (v13, issue "Every collection"; v11 issue "Generalisation"): reference-detector samples
 # (the reference detector speaks NanoAOD v15; the catalogue follows the file) of ttbar, dy, wjets and
 # qcd plus seven corners of phase space (qcd_flat, zprime_tt, zprime_ww, gamma_jets, zjets_boosted,
 # zbb_boosted, zprime_ll), then `flashsim train`. vbf_hmumu and zh_llbb stay out for the generalisation
-# tests. v12 (2026-12-04) trains every collection the reference detector writes (default_config.json and the
+# tests. v13 (2026-12-06) runs the same lines on the reference detector of refsim.model_version 3, which writes
+# secondary vertices (SV, Jet/Tau_svIdx1/2, Muon/Electron_svIdx): the catalogue adds SV <- the simulated jets (first
+# and second vertex per jet), computes the tau working points from their simulated raw scores and learns Tau_mass
+# relative to the GenVisTau's; the generation of the training files took V13_GEN minutes wall, the train line
+# V13_TRAIN minutes (both shared with tests and benchmarks), V13_SIZE.
+# v12 (2026-12-04) trains every collection the reference detector writes (default_config.json and the
 # catalogue: Tau, FsrPhoton, LowPtElectron, SubJet; the MET conditioned on the simulated jets) on the same samples
 # and seeds as v11, and the photon field is back to v10's 128 wide: the generation of the training files took
 # 15.0 minutes wall, the train line 65.4 minutes (3925 s; both shared with tests): 80 minutes in all, 14 MB.

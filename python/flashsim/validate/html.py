@@ -115,7 +115,7 @@ def write_html(path, report: dict, sections: list) -> None:
            "beyond noise, W1 - (null + 3 spread); variables with fewer than 100 entries (grey) come last. Red: beyond "
            "noise by more than 0.05; yellow: beyond noise. "
            "KS: Kolmogorov-Smirnov distance. AUC: classifier "
-           "two-sample test per collection (boosted trees; split by event; reco variables, the matched gen object "
+           "two-sample test per collection (boosted trees and an MLP, their log-odds summed; split by event; reco variables, the matched gen object "
            "and the response to it, pileup; balanced classes; &plusmn; bootstrap error over test events; "
            "0.5 = indistinguishable, below 0.5 = a leak); control: the same test of the reference against itself "
            "made with another detector seed, when given; distinguishable: beyond the control (or 0.5) by more "
