@@ -18,7 +18,8 @@ def _in_range(index, size):
 
 
 def check_cross_references_point_at_objects(nano):
-    """Every new cross-reference is -1 or an object of its event; FatJet_subJetIdx1/2, the FSR and the SV links agree."""
+    """Every new cross-reference is -1 or an object of its event; FatJet_subJetIdx1/2, the FSR and the SV links
+    agree."""
     tree = uproot.open(nano)["Events"]
     a = tree.arrays(["nJet", "nMuon", "nFatJet", "nSubJet", "nFsrPhoton", "nElectron", "nPhoton", "Tau_jetIdx",
                      "FsrPhoton_muonIdx", "Muon_fsrPhotonIdx", "FatJet_subJetIdx1", "FatJet_subJetIdx2",

@@ -302,7 +302,8 @@ SourceSpec ReadSource(const ManifestReader &reader, const Json &node, const std:
       if (source.efficiencyStream.empty())
          reader.Fail(where + ".efficiency_stream", "an empty name: leave it out for the source's own stream");
       if (source.kind != SourceKind::kMatched && source.kind != SourceKind::kUnmatched)
-         reader.Fail(where + ".efficiency_stream", "only a matched or unmatched source draws one uniform per candidate");
+         reader.Fail(where + ".efficiency_stream",
+                     "only a matched or unmatched source draws one uniform per candidate");
    }
    if (node.contains("select")) {
       const std::string text = reader.String(node, where, "select");
@@ -573,9 +574,11 @@ Bundle::Bundle(const std::string &directory, bool allowCode) : fDirectory(direct
             for (std::size_t r = 0; r < rules.size(); ++r) {
                const std::string rwhere = cwhere + ".working_points[" + std::to_string(r) + "]";
                if (!rules[r].is_object())
-                  reader.Fail(rwhere, "expected {\"branch\": ..., \"of\": ..., \"thresholds\": [...], \"values\": [...]}");
+                  reader.Fail(rwhere,
+                              "expected {\"branch\": ..., \"of\": ..., \"thresholds\": [...], \"values\": [...]}");
                WorkingPointRule rule;
-               const std::string name = reader.String(rules[r], rwhere, "branch"), of = reader.String(rules[r], rwhere, "of");
+               const std::string name = reader.String(rules[r], rwhere, "branch"),
+                                 of = reader.String(rules[r], rwhere, "of");
                rule.branch = index(name);
                rule.of = index(of);
                if (rule.branch < 0)

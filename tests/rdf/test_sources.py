@@ -283,7 +283,8 @@ def test_count_closest_and_closest_index_of_chosen_objects(ROOT):
     on the objects it starts from (Muon_svIdx: only the muons from b and c hadrons point at a vertex)."""
     from flashsim.rdf.operations import define
 
-    df = ROOT.RDataFrame(1).Define("Jet_eta", "ROOT::RVecF{0.f, 2.f, -2.f}").Define("Jet_phi", "ROOT::RVecF{0.f, 0.f, 0.f}") \
+    df = ROOT.RDataFrame(1).Define("Jet_eta", "ROOT::RVecF{0.f, 2.f, -2.f}") \
+        .Define("Jet_phi", "ROOT::RVecF{0.f, 0.f, 0.f}") \
         .Define("SV_eta", "ROOT::RVecF{0.1f, 2.1f, -0.1f, 1.0f}").Define("SV_phi", "ROOT::RVecF{0.f, 0.f, 0.f, 0.f}") \
         .Define("Muon_eta", "ROOT::RVecF{0.05f, 2.05f, 1.f}").Define("Muon_phi", "ROOT::RVecF{0.f, 0.f, 0.f}") \
         .Define("Muon_genPartFlav", "ROOT::RVec<UChar_t>{5, 1, 4}")

@@ -57,9 +57,11 @@ def test_cross_references(ttbar):
             owner_of = _closest(sv_eta, sv_phi, np.asarray(ttbar[f"{owner}_eta"][ev]),
                                 np.asarray(ttbar[f"{owner}_phi"][ev]), 0.4)
             n = int(ttbar[f"n{owner}"][ev])
-            assert np.array_equal(np.bincount(owner_of[owner_of >= 0], minlength=n), np.asarray(ttbar[f"{owner}_nSVs"][ev]))
+            counts = np.bincount(owner_of[owner_of >= 0], minlength=n)
+            assert np.array_equal(counts, np.asarray(ttbar[f"{owner}_nSVs"][ev]))
             for rank, branch in ((0, "svIdx1"), (1, "svIdx2")):
-                expected = [np.flatnonzero(owner_of == j)[rank] if np.sum(owner_of == j) > rank else -1 for j in range(n)]
+                expected = [np.flatnonzero(owner_of == j)[rank] if np.sum(owner_of == j) > rank else -1
+                            for j in range(n)]
                 assert np.array_equal(expected, np.asarray(ttbar[f"{owner}_{branch}"][ev])), (ev, owner, branch)
         for lepton in ("Muon", "Electron"):
             nearest = _closest(np.asarray(ttbar[f"{lepton}_eta"][ev]), np.asarray(ttbar[f"{lepton}_phi"][ev]),

@@ -232,7 +232,8 @@ def test_a_float_copy_the_files_contradict_is_learnt_by_the_flow():
 
     n = 500
     gen_mass = np.linspace(0.14, 1.7, n)
-    s = SourceSpec("Tau", "GenVisTau", "unmatched", conditioning=[], copies=[Copy("mass", "Float_t", gen="GenVisTau_mass")],
+    s = SourceSpec("Tau", "GenVisTau", "unmatched", conditioning=[],
+                   copies=[Copy("mass", "Float_t", gen="GenVisTau_mass")],
                    overrides={"mass": standardized({"op": "ratio", "gen": "GenVisTau_mass"})})
     settle([s], {s.key: Table({"GenVisTau_mass": gen_mass}, np.zeros(n), targets={"mass": gen_mass * 1.05})})
     assert not s.copies and [(t.branch, t.is_label, t.steps[0]["op"]) for t in s.targets] == [("mass", False, "ratio")]

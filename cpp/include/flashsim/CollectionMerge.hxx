@@ -31,9 +31,9 @@ struct WorkingPointRule {
 /// How the sources of a collection become the collection (bundle.json: sort_by, acceptance, sum_to_one,
 /// working_points).
 struct CollectionMerge {
-   int sortBranch = -1;                    ///< sorted by this branch, descending (-1: not sorted)
-   std::vector<AcceptanceRule> acceptance; ///< then these branches fixed beyond their |eta| edge
-   std::vector<std::vector<int>> sumToOne; ///< then these groups rescaled to sum to 1
+   int sortBranch = -1;                         ///< sorted by this branch, descending (-1: not sorted)
+   std::vector<AcceptanceRule> acceptance;      ///< then these branches fixed beyond their |eta| edge
+   std::vector<std::vector<int>> sumToOne;      ///< then these groups rescaled to sum to 1
    std::vector<WorkingPointRule> workingPoints; ///< then these levels set from their scores
 };
 

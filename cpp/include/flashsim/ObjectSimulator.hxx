@@ -117,10 +117,10 @@ private:
    struct Slot {
       std::vector<float> gen;
       std::vector<int> genIndex;
-      std::vector<RandomStream> streams;  // one per event of the batch
+      std::vector<RandomStream> streams;           // one per event of the batch
       std::vector<RandomStream> efficiencyStreams; // the spec's shared efficiency stream, one per event (or none)
-      std::vector<std::size_t> keptEvent; // event of each kept row
-      std::vector<float> condNetwork;     // the conditioning of the rows of one ODE call
+      std::vector<std::size_t> keptEvent;          // event of each kept row
+      std::vector<float> condNetwork;              // the conditioning of the rows of one ODE call
       std::vector<float> conditioning;
       std::vector<float> probability;
       std::vector<std::size_t> kept;

@@ -55,7 +55,7 @@ def settle_working_points(specs, tables) -> None:
     by_collection: dict = {}
     for spec in specs:
         by_collection.setdefault(spec.collection, []).append(spec)
-    for collection, group in by_collection.items():
+    for group in by_collection.values():
         for field in _candidates(group):
             raw = "raw" + _LEVEL.match(field).group(1)
             score = np.concatenate([np.asarray(tables[s.key].targets[raw], np.float64) for s in group])

@@ -133,14 +133,15 @@ def simulate_chunk(chunk, seed: int):
 
     sv, _ = secondary_vertices(gen, rng, jets, tau, scalars).sorted_by_pt(n)
     sv_local = local_index(sv.event, n)
-    for objs, name in ((jets, "Jet"), (tau, "Tau")):
+    for objs in (jets, tau):
         _, flat = _closest_within(sv, objs, n, 0.4)
         objs["nSVs"], objs["svIdx1"], objs["svIdx2"] = _first_two(flat, sv_local, len(objs))
     for lepton in (mu, el):
         _, flat = _closest_within(lepton, sv, n, 0.4)
         heavy = np.isin(lepton["genPartFlav"], (4, 5)) & (flat >= 0)
         # a chunk may have no vertex at all (one event): no index to take
-        lepton["svIdx"] = np.where(heavy, sv_local[np.maximum(flat, 0)], -1) if len(sv) else np.full(len(lepton), -1, dtype=np.int64)
+        lepton["svIdx"] = (np.where(heavy, sv_local[np.maximum(flat, 0)], -1) if len(sv)
+                           else np.full(len(lepton), -1, dtype=np.int64))
 
     scalars.update(missing_et(gen, rng, jets, lost))
     collections = {"Jet": jets, "Muon": mu, "Electron": el, "Photon": ph, "FatJet": fat,

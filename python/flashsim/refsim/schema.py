@@ -162,7 +162,8 @@ COLLECTIONS = {
         ("ntracks", UCHAR, "tracks of the vertex"), ("ndof", FLOAT, "vertex fit ndof"),
         ("chi2", FLOAT, "vertex fit chi2/ndof"), ("dxy", FLOAT, "transverse flight distance from the PV [cm]"),
         ("dxySig", FLOAT, "its significance"), ("dlen", FLOAT, "3D flight distance from the PV [cm]"),
-        ("dlenSig", FLOAT, "its significance"), ("pAngle", FLOAT, "angle between the flight direction and the momentum"),
+        ("dlenSig", FLOAT, "its significance"),
+        ("pAngle", FLOAT, "angle between the flight direction and the momentum"),
         ("x", FLOAT, "x [cm]"), ("y", FLOAT, "y [cm]"), ("z", FLOAT, "z [cm]"),
     ],
     "LowPtElectron": [

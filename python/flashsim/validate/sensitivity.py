@@ -4,8 +4,9 @@ sample size.
 The table is measured by benchmarks/two_sample_sensitivity.py (docs/validate.md): the AUC of
 :func:`flashsim.validate.two_sample.two_sample_test` for known distortions of the reference
 detector against itself (ttbar, detector seeds 201 and 202), at 3,000 events (mean of classifier
-seeds 0 and 1) and at 20,000 events (seed 0; the muon rows the mean of seeds 0-5). A distortion counts as seen when its AUC is above its collection's
-control by more than SIGNIFICANCE combined errors.
+seeds 0 and 1) and at 20,000 events (seed 0; the muon rows the mean of seeds 0-5). A distortion
+counts as seen when its AUC is above its collection's control by more than SIGNIFICANCE combined
+errors.
 """
 
 from __future__ import annotations
