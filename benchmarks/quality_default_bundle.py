@@ -8,8 +8,8 @@ compared with that file's reco objects (same gen events):
   weighted equally, bootstrap error), with two controls: the reference against the reference
   detector run with another seed on the same gen events (should give ~0.5) and the same with jet pt
   x 1.03 (must be flagged); the same classifier's AUC in bins of the matched gen pt, and the AUC of
-  each variable alone given the gen conditioning, ranked (what gives the sample away; ``--no-
-  variables`` skips it);
+  each variable alone given the gen conditioning, ranked (what gives the sample away;
+  ``--no-variables`` skips it);
 - jet response (reco/gen pt of matched jets): mean and resolution in bins of gen pt and |eta|, with
   the bootstrap error of each difference, and the same for the control (the statistical floor);
 - the jet response inside CMS's HEM15/16 hole and in the rest of the endcaps;

@@ -5,8 +5,8 @@
 # zbb_boosted, zprime_ll), then `flashsim train`. vbf_hmumu and zh_llbb stay out for the generalisation
 # tests. v13 (2026-12-06) runs the same lines on the reference detector of refsim.model_version 3, which writes
 # secondary vertices (SV, Jet/Tau_svIdx1/2, Muon/Electron_svIdx): the catalogue adds SV <- the simulated jets (first
-# and second vertex per jet), computes the tau working points from their simulated raw scores and learns Tau_mass
-# relative to the GenVisTau's; the generation of the training files took 23.6 minutes wall, the train line
+# and second vertex per jet), computes the tau working points from their simulated raw scores and copies Tau_mass
+# from the GenVisTau (as the reference detector keeps it); the generation of the training files took 23.6 minutes wall, the train line
 # 109.4 minutes (6563 s; both shared all along with the test suite and the two-sample sensitivity benchmark, which
 # took a third to a half of the 2 cores: v12 alone-ish took 80 minutes in all), 23 sources, 15 MB.
 # v12 (2026-12-04) trains every collection the reference detector writes (default_config.json and the
