@@ -18,7 +18,7 @@ import re
 
 import numpy as np
 
-__all__ = ["RULES", "physical_range", "range_violations"]
+__all__ = ["BRANCH_RULES", "RULES", "physical_range", "range_violations"]
 
 _INF = math.inf
 # (regular expression on the branch name without its collection, (low, high)); the first match wins.
@@ -36,11 +36,16 @@ RULES = [
      (0.0, _INF)),
 ]
 _COMPILED = [(re.compile(pattern + r"$"), bounds) for pattern, bounds in RULES]
+# whole branch names that the rules by variable would get wrong: a secondary vertex's charge is the sum of its
+# tracks' charges (at most its ntracks, a UChar_t, in size)
+BRANCH_RULES = {"SV_charge": (-255, 255)}
 
 
 def physical_range(branch: str) -> tuple:
     """(low, high) allowed for a reco branch ``Collection_variable`` (or a bare variable name);
     (-inf, inf) when no rule covers it."""
+    if branch in BRANCH_RULES:
+        return BRANCH_RULES[branch]
     variable = branch.split("_", 1)[1] if "_" in branch and branch[:1].isupper() else branch
     for pattern, bounds in _COMPILED:
         if pattern.match(variable):
