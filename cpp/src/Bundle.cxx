@@ -537,13 +537,14 @@ Bundle::Bundle(const std::string &directory, bool allowCode) : fDirectory(direct
                collection.merge.sumToOne.push_back(std::move(group));
             }
          }
+         // the position of a branch of the collection, -1 for none (acceptance and working-point rules)
+         const auto branchIndex = [&](const std::string &name) {
+            const auto at =
+               std::find_if(branches.begin(), branches.end(), [&](const auto &b) { return b.first == name; });
+            return at == branches.end() ? -1 : static_cast<int>(at - branches.begin());
+         };
          if (collections[c].contains("acceptance")) {
-            const auto floating = [&](const std::string &name) {
-               const auto at =
-                  std::find_if(branches.begin(), branches.end(), [&](const auto &b) { return b.first == name; });
-               return at == branches.end() ? -1 : static_cast<int>(at - branches.begin());
-            };
-            const int eta = floating("eta");
+            const int eta = branchIndex("eta");
             const Json &rules = reader.Array(collections[c], cwhere, "acceptance");
             for (std::size_t r = 0; r < rules.size(); ++r) {
                const std::string rwhere = cwhere + ".acceptance[" + std::to_string(r) + "]";
@@ -552,7 +553,7 @@ Bundle::Bundle(const std::string &directory, bool allowCode) : fDirectory(direct
                if (eta < 0)
                   reader.Fail(rwhere, "the collection has no 'eta' branch for the |eta| edge");
                const std::string name = reader.String(rules[r], rwhere, "branch");
-               const int branch = floating(name);
+               const int branch = branchIndex(name);
                if (branch < 0 || branch == eta)
                   reader.Fail(rwhere + ".branch", "'" + name + "' is not a branch of the collection other than eta");
                if (!rules[r].contains("value") || !rules[r].contains("abs_above"))
@@ -565,11 +566,6 @@ Bundle::Bundle(const std::string &directory, bool allowCode) : fDirectory(direct
             }
          }
          if (collections[c].contains("working_points")) {
-            const auto index = [&](const std::string &name) {
-               const auto at =
-                  std::find_if(branches.begin(), branches.end(), [&](const auto &b) { return b.first == name; });
-               return at == branches.end() ? -1 : static_cast<int>(at - branches.begin());
-            };
             const Json &rules = reader.Array(collections[c], cwhere, "working_points");
             for (std::size_t r = 0; r < rules.size(); ++r) {
                const std::string rwhere = cwhere + ".working_points[" + std::to_string(r) + "]";
@@ -579,8 +575,8 @@ Bundle::Bundle(const std::string &directory, bool allowCode) : fDirectory(direct
                WorkingPointRule rule;
                const std::string name = reader.String(rules[r], rwhere, "branch"),
                                  of = reader.String(rules[r], rwhere, "of");
-               rule.branch = index(name);
-               rule.of = index(of);
+               rule.branch = branchIndex(name);
+               rule.of = branchIndex(of);
                if (rule.branch < 0)
                   reader.Fail(rwhere + ".branch", "'" + name + "' is not a branch of the collection");
                if (rule.of < 0 || rule.of == rule.branch)
