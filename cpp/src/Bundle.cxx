@@ -565,6 +565,29 @@ Bundle::Bundle(const std::string &directory, bool allowCode) : fDirectory(direct
                collection.merge.acceptance.push_back(AcceptanceRule{branch, eta, above, value});
             }
          }
+         if (collections[c].contains("floor")) {
+            const std::string fwhere = cwhere + ".floor";
+            const Json &node = collections[c].at("floor");
+            if (!node.is_object())
+               reader.Fail(fwhere, "expected {\"branch\": ..., \"min\": ..., \"redraws\": ...}");
+            const std::string name = reader.String(node, fwhere, "branch");
+            if (!node.contains("min"))
+               reader.Fail(fwhere, "needs 'min'");
+            const double min = reader.Number(node, fwhere, "min", 0.0);
+            const double redraws = reader.Number(node, fwhere, "redraws", 8.0);
+            if (!std::isfinite(min) || !(redraws >= 0 && redraws <= 64 && redraws == std::floor(redraws)))
+               reader.Fail(fwhere, "'min' must be a finite number and 'redraws' an integer from 0 to 64");
+            for (std::size_t s = 0; s < collection.sources.size(); ++s) {
+               auto &source = collection.sources[s];
+               const auto at = std::find_if(source.targets.begin(), source.targets.end(),
+                                            [&](const TargetVariable &t) { return t.branch == name; });
+               if (at == source.targets.end())
+                  reader.Fail(fwhere + ".branch", "'" + name + "' is not a flow target of source '" + source.name +
+                                                     "' (only a generated branch can be drawn again)");
+               source.floor =
+                  ObjectFloor{static_cast<int>(at - source.targets.begin()), min, static_cast<unsigned>(redraws)};
+            }
+         }
          if (collections[c].contains("working_points")) {
             const Json &rules = reader.Array(collections[c], cwhere, "working_points");
             for (std::size_t r = 0; r < rules.size(); ++r) {

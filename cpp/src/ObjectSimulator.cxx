@@ -188,49 +188,115 @@ void ObjectSimulator::Run(Slot &s, std::size_t nEvents, const EventId *ids, cons
    s.xNetwork.resize(m * d);
    s.tNetwork.resize(m);
    s.velocity.resize(m * d);
-   s.condNetwork.resize(m * c); // dopri5 drops finished rows: the conditioning of the rows of a call
+   s.condNetwork.resize(m * c);                   // dopri5 drops finished rows: the conditioning of the rows of a call
+   const float *cond = s.keptConditioning.data(); // [rows, c] of the rows being integrated
    const VelocityField field = [&](const double *t, const double *x, double *dxdt, std::size_t n,
                                    const std::size_t *which) {
       std::transform(x, x + n * d, s.xNetwork.begin(), [](double v) { return static_cast<float>(v); });
       std::transform(t, t + n, s.tNetwork.begin(), [](double v) { return static_cast<float>(v); });
-      const float *cond = s.keptConditioning.data();
+      const float *rowsCond = cond;
       if (which) {
          for (std::size_t r = 0; r < n; ++r)
-            std::copy_n(s.keptConditioning.data() + which[r] * c, c, s.condNetwork.data() + r * c);
-         cond = s.condNetwork.data();
+            std::copy_n(cond + which[r] * c, c, s.condNetwork.data() + r * c);
+         rowsCond = s.condNetwork.data();
       }
-      const float *in[] = {s.xNetwork.data(), s.tNetwork.data(), cond};
+      const float *in[] = {s.xNetwork.data(), s.tNetwork.data(), rowsCond};
       float *out[] = {s.velocity.data()};
       fVelocityField->Run(n, in, out);
       std::copy(s.velocity.begin(), s.velocity.begin() + n * d, dxdt);
    };
-   OdeResult ode;
-   try {
-      ode = Integrate(field, s.x.data(), m, d, 0.0, 1.0, fOptions.ode, s.workspace);
-   } catch (const OdeStepLimitError &err) {
-      const EventId &id = ids[s.keptEvent[err.row]];
-      throw ModelError("flashsim: " + fCollection + " <- " + fSpec.name + ", event run=" + std::to_string(id.run) +
-                       " luminosityBlock=" + std::to_string(id.luminosityBlock) + " event=" + std::to_string(id.event) +
-                       ", gen object " + std::to_string(genIndex[s.kept[err.row]]) + ": " + err.what());
-   }
-
+   // the ODE on `n` rows of x; keptRow[k]: the kept row of row k (null: row k itself), for the error
+   const auto solve = [&](double *x, std::size_t n, const std::size_t *keptRow) {
+      try {
+         return Integrate(field, x, n, d, 0.0, 1.0, fOptions.ode, s.workspace);
+      } catch (const OdeStepLimitError &err) {
+         const std::size_t r = keptRow ? keptRow[err.row] : err.row;
+         const EventId &id = ids[s.keptEvent[r]];
+         throw ModelError("flashsim: " + fCollection + " <- " + fSpec.name + ", event run=" + std::to_string(id.run) +
+                          " luminosityBlock=" + std::to_string(id.luminosityBlock) +
+                          " event=" + std::to_string(id.event) + ", gen object " + std::to_string(genIndex[s.kept[r]]) +
+                          ": " + err.what());
+      }
+   };
+   const auto account = [&s](const OdeResult &ode) {
+      s.usage.rowEvaluations += static_cast<std::uint64_t>(ode.rowEvaluations);
+      s.usage.velocityCalls += static_cast<std::uint64_t>(ode.nfe);
+      s.usage.maxRowEvaluations =
+         std::max<std::uint64_t>(s.usage.maxRowEvaluations, static_cast<std::uint64_t>(ode.maxRowEvaluations));
+   };
+   const OdeResult ode = solve(s.x.data(), m, nullptr);
    s.usage.events += nEvents;
    s.usage.calls += 1;
    s.usage.candidates += nRows;
    s.usage.objects += m;
-   s.usage.rowEvaluations += static_cast<std::uint64_t>(ode.rowEvaluations);
-   s.usage.velocityCalls += static_cast<std::uint64_t>(ode.nfe);
-   s.usage.maxRowEvaluations =
-      std::max<std::uint64_t>(s.usage.maxRowEvaluations, static_cast<std::uint64_t>(ode.maxRowEvaluations));
+   account(ode);
+
+   // 3b. the collection's floor: rows below it drawn again with fresh noise, left out when still below
+   std::size_t kept = m;
+   if (fSpec.floor.target >= 0 && m > 0) {
+      const ObjectFloor &floor = fSpec.floor;
+      const auto &target = fSpec.targets[static_cast<std::size_t>(floor.target)];
+      const auto below = [&](std::size_t r, const double *x) {
+         const double value = target.transform.Inverse(x[floor.target], rows + s.kept[r] * nGen);
+         return static_cast<float>(value) < floor.min;
+      };
+      s.low.clear();
+      for (std::size_t r = 0; r < m; ++r)
+         if (below(r, s.x.data() + r * d))
+            s.low.push_back(r);
+      for (unsigned redraw = 1; redraw <= floor.redraws && !s.low.empty(); ++redraw) {
+         const std::size_t n = s.low.size();
+         s.lowConditioning.resize(n * c);
+         s.lowX.resize(n * d);
+         for (std::size_t k = 0; k < n; ++k) {
+            const std::size_t r = s.low[k];
+            std::copy_n(s.keptConditioning.data() + r * c, c, s.lowConditioning.data() + k * c);
+            const RandomStream &random = s.streams[s.keptEvent[r]];
+            for (std::size_t j = 0; j < d; ++j)
+               s.lowX[k * d + j] =
+                  random.Normal(static_cast<std::uint32_t>(genIndex[s.kept[r]]),
+                                redraw * ObjectFloor::kRedrawStride + static_cast<std::uint32_t>(1 + j));
+         }
+         cond = s.lowConditioning.data();
+         account(solve(s.lowX.data(), n, s.low.data()));
+         s.usage.redrawn += n;
+         std::size_t still = 0;
+         for (std::size_t k = 0; k < n; ++k) {
+            const std::size_t r = s.low[k];
+            std::copy_n(s.lowX.data() + k * d, d, s.x.data() + r * d);
+            if (below(r, s.x.data() + r * d))
+               s.low[still++] = r;
+         }
+         s.low.resize(still);
+      }
+      cond = s.keptConditioning.data();
+      if (!s.low.empty()) { // left out: compact the kept rows, their events and x and conditioning
+         s.usage.belowFloor += s.low.size();
+         std::size_t next = 0, lowAt = 0;
+         for (std::size_t r = 0; r < m; ++r) {
+            if (lowAt < s.low.size() && s.low[lowAt] == r) {
+               ++lowAt;
+               continue;
+            }
+            s.kept[next] = s.kept[r];
+            s.keptEvent[next] = s.keptEvent[r];
+            std::copy_n(s.x.data() + r * d, d, s.x.data() + next * d);
+            std::copy_n(s.keptConditioning.data() + r * c, c, s.keptConditioning.data() + next * c);
+            ++next;
+         }
+         kept = next;
+      }
+   }
 
    // 4. label head: logits of p(class | x, cond), on the flow's output before the inverse transforms
    const std::size_t nLabels = fSpec.labels.branches.size();
-   if (fLabels && m > 0) {
-      s.labelLogits.resize(m * fSpec.labels.Classes());
-      std::transform(s.x.begin(), s.x.end(), s.xNetwork.begin(), [](double v) { return static_cast<float>(v); });
+   if (fLabels && kept > 0) {
+      s.labelLogits.resize(kept * fSpec.labels.Classes());
+      std::transform(s.x.begin(), s.x.begin() + kept * d, s.xNetwork.begin(),
+                     [](double v) { return static_cast<float>(v); });
       const float *in[] = {s.xNetwork.data(), s.keptConditioning.data()};
       float *out[] = {s.labelLogits.data()};
-      fLabels->Run(m, in, out);
+      fLabels->Run(kept, in, out);
    }
 
    // 5. back to physical values, NanoAOD ranges and types; labels; copied branches; per event
@@ -240,7 +306,7 @@ void ObjectSimulator::Run(Slot &s, std::size_t nEvents, const EventId *ids, cons
    std::size_t first = 0; // the event's first kept row
    for (std::size_t e = 0; e < nEvents; ++e) {
       std::size_t last = first;
-      while (last < m && s.keptEvent[last] == e)
+      while (last < kept && s.keptEvent[last] == e)
          ++last;
       const std::size_t size = last - first;
       SimulatedObjects &result = results[e];

@@ -68,3 +68,22 @@ def test_a_shared_efficiency_stream_needs_one_uniform_per_candidate(ROOT, gen_fi
     df = ROOT.RDataFrame("Events", str(gen_file("ttbar", 20, seed=3)))
     with pytest.raises(BundleError, match=r"efficiency_stream.*only a matched or unmatched source"):
         flashsim.rdf.simulate(df, bundle, seed=1)
+
+
+@pytest.mark.parametrize("floor, message", [
+    ({"branch": "noSuchBranch", "min": 15.0}, r"\.floor\.branch.*'noSuchBranch' is not a flow target of source"),
+    ({"branch": "hadronFlavour", "min": 15.0}, r"\.floor\.branch.*'hadronFlavour' is not a flow target"),
+    ({"branch": "pt"}, r"\.floor.*needs 'min'"),
+    ({"branch": "pt", "min": 15.0, "redraws": 2.5}, r"\.floor.*'redraws' an integer from 0 to 64"),
+    ({"branch": "pt", "min": 15.0, "redraws": 1000}, r"\.floor.*'redraws' an integer from 0 to 64"),
+    ([15.0], r"\.floor.*expected \{"),
+])
+def test_a_bad_floor_is_a_bundle_error(ROOT, gen_file, tmp_path, floor, message):
+    """The reco threshold (collections[].floor) names a branch every source generates, a minimum and a
+    number of redraws; anything else is refused at load."""
+    import flashsim.rdf
+
+    bundle = _edited_bundle(tmp_path, lambda jet: jet.__setitem__("floor", floor))
+    df = ROOT.RDataFrame("Events", str(gen_file("ttbar", 20, seed=3)))
+    with pytest.raises(BundleError, match=r"collections\[0\]" + message):
+        flashsim.rdf.simulate(df, bundle, seed=1)

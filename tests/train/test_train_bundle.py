@@ -135,6 +135,47 @@ def test_smoke_training_writes_a_whole_bundle(train_sample, tmp_path):
     assert len(list(out.glob("*.onnx"))) >= 20
 
 
+def test_an_object_below_its_collection_floor_is_drawn_again(ROOT, train_sample, tiny_bundle, tmp_path):
+    """The training jets start at the reference detector's 15 GeV and the bundle records that floor. The tiny
+    networks put jets below it; with the floor, those are drawn again from fresh noise (the C++ and the
+    Python reference sampler alike, object by object), the others are unchanged, and none stays below."""
+    import shutil
+
+    import flashsim.rdf
+    from flashsim.bundle.manifest import write_manifest
+    from flashsim.train.reference_sampler import CppNoise, sample_bundle
+
+    n = 60
+    manifest = read_manifest(tiny_bundle)
+    floor = next(c for c in manifest["collections"] if c["name"] == "Jet")["floor"]
+    assert floor["branch"] == "pt" and 15.0 <= floor["min"] < 15.1 and floor["redraws"] >= 1
+    unfloored = tmp_path / "unfloored"
+    shutil.copytree(tiny_bundle, unfloored)
+    for c in manifest["collections"]:
+        c.pop("floor", None)
+    write_manifest(unfloored, manifest)
+
+    gen = train_sample[0]
+    before = sample_bundle(unfloored, [gen], CppNoise(9), collections=["Jet"], max_events=n)["Jet"]
+    after = sample_bundle(tiny_bundle, [gen], CppNoise(9), collections=["Jet"], max_events=n)["Jet"]
+    leaked = before["pt"] < floor["min"]
+    assert leaked.sum() >= 3  # the tiny networks leak: the test sees the floor work
+    assert np.all(after["pt"] >= floor["min"])
+    key = lambda r: list(zip(r["event"], r["source"], r["candidate"], strict=True))  # noqa: E731
+    unchanged = dict(zip(key(before), before["pt"], strict=True))
+    redrawn = {k for k, low in zip(key(before), leaked, strict=True) if low}
+    for k, pt in zip(key(after), after["pt"], strict=True):
+        assert k in redrawn or pt == unchanged[k], k
+    assert len(after["pt"]) <= len(before["pt"]) and len(set(key(after)) & redrawn) > 0
+
+    df = flashsim.rdf.simulate(ROOT.RDataFrame("Events", str(gen)).Range(n), tiny_bundle, seed=9,
+                               collections=["Jet"])
+    cpp = df.AsNumpy(["Jet_pt"])["Jet_pt"]
+    for e in range(n):
+        want = np.sort(after["pt"][after["event"] == e])[::-1]
+        np.testing.assert_allclose(np.asarray(cpp[e], np.float64), want, rtol=1e-4, atol=1e-5, err_msg=f"event {e}")
+
+
 def test_jet_energy_fractions_sum_to_one(ROOT, train_sample, tiny_bundle):
     """The reference detector's fractions sum to 1, so the bundle rescales the flow's to it."""
     import flashsim.rdf

@@ -52,7 +52,8 @@ namespace Internal {
 /// Built for RDataFrame's DefineSlot: the networks (read-only) are shared by all slots, the
 /// scratch buffers (written every event) are per slot. With one slot, it is a plain
 /// single-threaded simulator. Random numbers: draw 0 of candidate i is its efficiency draw,
-/// draws 1..d its noise, draw d + 1 its label draw, where i is the gen index (or slot number); the key is
+/// draws 1..d its noise, draw d + 1 its label draw, draws k * 2^16 + 1..d its k-th redraw below the
+/// collection's floor (SourceSpec::floor), where i is the gen index (or slot number); the key is
 /// (seed, event id, copy, collection, source, i), see CounterRng.hxx.
 class ObjectSimulator {
 public:
@@ -109,6 +110,8 @@ public:
       std::uint64_t rowEvaluations = 0;    ///< velocity-field evaluations summed over the objects
       std::uint64_t velocityCalls = 0;     ///< velocity-field network calls
       std::uint64_t maxRowEvaluations = 0; ///< the most evaluations one object needed
+      std::uint64_t redrawn = 0;           ///< ODE solutions drawn again below the collection's floor
+      std::uint64_t belowFloor = 0;        ///< objects left out: still below the floor after every redraw
    };
    Usage GetUsage() const;
    bool HasLabels() const { return fLabels != nullptr; }
@@ -121,6 +124,9 @@ private:
       std::vector<RandomStream> efficiencyStreams; // the spec's shared efficiency stream, one per event (or none)
       std::vector<std::size_t> keptEvent;          // event of each kept row
       std::vector<float> condNetwork;              // the conditioning of the rows of one ODE call
+      std::vector<std::size_t> low;                // kept rows below the floor (SourceSpec::floor)
+      std::vector<float> lowConditioning;
+      std::vector<double> lowX;
       std::vector<float> conditioning;
       std::vector<float> probability;
       std::vector<std::size_t> kept;

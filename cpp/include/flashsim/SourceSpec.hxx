@@ -7,6 +7,7 @@
 #include "flashsim/BranchType.hxx"
 #include "flashsim/VariableTransform.hxx"
 
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
@@ -48,6 +49,18 @@ struct LabelHead {
    std::size_t Classes() const { return branches.empty() ? 0 : values.size() / branches.size(); }
 };
 
+/// The collection's reco threshold (manifest collections[].floor, e.g. Jet_pt >= 15 GeV): no training
+/// object lies below it, so a simulated object below it is the flow's leak, not physics. It is drawn
+/// again with fresh noise (normals draw `redraw * kRedrawStride + 1 + j`), up to `redraws` times, and
+/// left out after that: the efficiency network already decided whether the object exists, the flow
+/// only where it lies above the threshold (rejection sampling of the truncated distribution).
+struct ObjectFloor {
+   static constexpr std::uint32_t kRedrawStride = 1u << 16;
+   int target = -1; ///< index in SourceSpec::targets; -1: no floor
+   double min = 0.0;
+   unsigned redraws = 0;
+};
+
 /// How the objects of a source come about.
 enum class SourceKind {
    kMatched,   ///< one candidate per gen object; the reco object points back to it (index branch)
@@ -80,6 +93,7 @@ struct SourceSpec {
    std::vector<TargetVariable> targets;
    LabelHead labels; ///< discrete branches after the targets (none: no branches)
    std::vector<CopiedBranch> copies;
+   ObjectFloor floor; ///< the collection's reco threshold (set at load from collections[].floor)
    /// for each branch this source writes (targets, labels, copies) its column in the collection's Branches(),
    /// set at load: sources may list the same branches in another order (a flag drawn by one source's label
    /// head and copied by another's); empty: the same order

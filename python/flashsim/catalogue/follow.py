@@ -17,6 +17,7 @@ import dataclasses
 import numpy as np
 
 from flashsim.catalogue.acceptance import settle_acceptance
+from flashsim.catalogue.floors import settle_floors
 from flashsim.catalogue.gen import entry_inputs
 from flashsim.catalogue.rules import FLOAT_TYPES, adapt, is_cross_reference, root_type, steps_for
 from flashsim.catalogue.spec import Target, label
@@ -113,6 +114,7 @@ def settle(specs, tables) -> None:
             agreement[spec.key, c.branch] = float(np.mean(reco == wanted)) if len(reco) else 1.0
     _settle_sums(specs, tables)
     settle_acceptance(specs, tables)
+    settle_floors(specs, tables)
     learnt = {(spec.collection, c.branch) for spec in specs for c in spec.copies
               if agreement[spec.key, c.branch] < COPY_AGREEMENT}
     for spec in specs:

@@ -137,6 +137,9 @@ class SourceSpec:
     # working-point levels computed from their raw score after the merge (catalogue.working_points),
     # the same for every source of the collection
     working_points: list = field(default_factory=list)
+    # the collection's reco threshold ({branch, min, redraws} or None; catalogue.floors), the same for every
+    # source of the collection
+    floor: dict | None = None
     gen_collection: str | None = None
     index_branch: str | None = None
     select: str | None = None

@@ -103,6 +103,8 @@ def export_bundle(directory, fitted, derived, postprocess, ode, provenance, name
             entry["sort_by"] = spec.sort_by
         if spec.acceptance:
             entry["acceptance"] = [dict(r) for r in spec.acceptance]
+        if spec.floor:
+            entry["floor"] = dict(spec.floor)
         if spec.sum_to_one:
             entry["sum_to_one"] = [list(g) for g in spec.sum_to_one]
         if spec.working_points:

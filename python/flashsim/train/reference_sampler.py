@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from flashsim.catalogue.acceptance import apply_acceptance
+from flashsim.catalogue.floors import FLOOR_REDRAW_STRIDE, redraw_below_floor
 from flashsim.errors import InputError
 
 __all__ = ["CppNoise", "NumpyNoise", "OnnxBackend", "gen_arrays", "sample_bundle", "to_branch_range"]
@@ -55,7 +56,7 @@ class NumpyNoise:
             self._efficiency[key] = self._rng(collection, source).uniform(size=len(index))
         return self._efficiency[key]
 
-    def normal(self, event_ids, collection, source, index, n):
+    def normal(self, event_ids, collection, source, index, n, first_draw=1):
         return self._rng(collection, source).standard_normal((len(index), n))
 
 
@@ -77,11 +78,11 @@ class CppNoise:
         return np.array([self._stream(e, collection, source).Uniform(int(i), int(draw))
                          for e, i in zip(event_ids, index, strict=True)])
 
-    def normal(self, event_ids, collection, source, index, n):
+    def normal(self, event_ids, collection, source, index, n, first_draw=1):
         out = np.empty((len(index), n))
         for r, (e, i) in enumerate(zip(event_ids, index, strict=True)):
             stream = self._stream(e, collection, source)
-            out[r] = [stream.Normal(int(i), 1 + j) for j in range(n)]
+            out[r] = [stream.Normal(int(i), first_draw + j) for j in range(n)]
         return out
 
 
@@ -251,7 +252,7 @@ class OnnxBackend:
         return x1
 
 
-def _sample_source(directory, collection, source, arrays, ids, noise, ode, backend):
+def _sample_source(directory, collection, source, arrays, ids, noise, ode, backend, floor=None):
     import awkward as ak
 
     from flashsim.transforms import Transform
@@ -302,7 +303,20 @@ def _sample_source(directory, collection, source, arrays, ids, noise, ode, backe
     gen = {k: v[keep] for k, v in gen.items()}
     d = len(source["targets"])
     x0 = noise.normal(event_ids, collection, source["name"], index, d)
-    x1 = backend.integrate(Path(directory) / source["velocity_field"]["model"], x0, cond, ode)
+    model = Path(directory) / source["velocity_field"]["model"]
+    x1 = backend.integrate(model, x0, cond, ode)
+    if floor:  # as flashsim::ObjectFloor: below the collection's threshold, drawn again, left out when still below
+        j = next(k for k, t in enumerate(source["targets"]) if t["branch"] == floor["branch"])
+        inverse = Transform(source["targets"][j]["transform"], floor["branch"]).inverse
+
+        def draw(rows, redraw):
+            x0 = noise.normal(event_ids[rows], collection, source["name"], index[rows], d,
+                              first_draw=redraw * FLOOR_REDRAW_STRIDE + 1)
+            return backend.integrate(model, x0, cond[rows], ode)
+
+        x1, above, _ = redraw_below_floor(floor, lambda x: inverse(x[:, j], gen), draw, x1)
+        event, index, cond, event_ids, x1 = event[above], index[above], cond[above], event_ids[above], x1[above]
+        gen = {k: v[above] for k, v in gen.items()}
     out = {"event": event, "genIndex": index if kind == "matched" else np.full(len(event), -1),
            "candidate": index}  # the gen object (or slot) it was made from, whatever the kind
     for j, t in enumerate(source["targets"]):
@@ -379,7 +393,8 @@ def sample_bundle(directory, inputs, noise, collections=None, max_events=None, o
         for coll in (c for c in chosen if c["name"] in names):
             parts = []
             for s in coll["sources"]:
-                part = _sample_source(directory, coll["name"], s, arrays, ids, noise, ode, backend or OnnxBackend())
+                part = _sample_source(directory, coll["name"], s, arrays, ids, noise, ode, backend or OnnxBackend(),
+                                      floor=coll.get("floor"))
                 part["source"] = np.full(len(part["event"]), s["name"], dtype=object)
                 parts.append(part)
             merged = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}

@@ -1,10 +1,13 @@
-"""Adds the detector-acceptance rules (flashsim.catalogue.acceptance) to a bundle trained before them.
+"""Adds catalogue rules found in the training files to a bundle trained before them: the detector-acceptance
+rules (``--rule acceptance``, flashsim.catalogue.acceptance; default bundle v9) or the reco thresholds
+(``--rule floor``, flashsim.catalogue.floors; default bundle v13).
 
 The rules change no network: they are found in the training files' values, as `flashsim train`
-now does, and applied by the simulation after the merge. This re-reads the training files with the
-bundle's own config and writes each collection's rules into its manifest, with a provenance edit.
+now does, and applied by the simulation. This re-reads the training files with the bundle's own config
+(the catalogue's extraction, which settles every rule) and writes each collection's rules of the chosen
+kind into its manifest, with a provenance edit.
 
-    PYTHONPATH= .venv/bin/python scripts/add_acceptance_to_bundle.py python/flashsim/bundle/default \
+    PYTHONPATH= .venv/bin/python scripts/add_rules_to_bundle.py --rule floor python/flashsim/bundle/default \
         work_default_bundle/big_full_ttbar_111.root ...   # the files of the bundle's provenance command
 """
 
@@ -16,6 +19,7 @@ from pathlib import Path
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rule", choices=("acceptance", "floor"), required=True, help="which rules to add")
     parser.add_argument("bundle")
     parser.add_argument("inputs", nargs="+", help="the bundle's training files")
     args = parser.parse_args(argv)
@@ -37,23 +41,29 @@ def main(argv=None):
     added = []
     for coll in manifest["collections"]:
         spec = next((s for s in sources if s.collection == coll["name"]), None)
-        if spec is None or not spec.acceptance:
+        found = None if spec is None else getattr(spec, args.rule)
+        if not found:
             continue
-        coll["acceptance"] = [dict(r) for r in spec.acceptance]
+        coll[args.rule] = [dict(r) for r in found] if args.rule == "acceptance" else dict(found)
+        suffix = f" {args.rule}"
         for s in coll["sources"]:  # the decisions, as train_bundle records them
             key = f"{coll['name']}_{s['name']}"
             decided = next(x for x in sources if x.key == key).decisions
             manifest["provenance"]["catalogue"].setdefault(key, {}).update(
-                {k: v for k, v in decided.items() if k.endswith(" acceptance")})
-        added.append(f"{coll['name']}: " + ", ".join(
-            f"{r['branch']} = {r['value']:g} beyond |eta| {r['abs_above']:.4g}" for r in coll["acceptance"]))
+                {k: v for k, v in decided.items() if k.endswith(suffix)})
+        if args.rule == "acceptance":
+            added.append(f"{coll['name']}: " + ", ".join(
+                f"{r['branch']} = {r['value']:g} beyond |eta| {r['abs_above']:.4g}" for r in found))
+        else:
+            added.append(f"{coll['name']}: {found['branch']} >= {found['min']:.6g} "
+                         f"(redrawn up to {found['redraws']} times)")
         print(added[-1])
     if added:
+        what = {"acceptance": "acceptance rules", "floor": "reco thresholds (floor)"}[args.rule]
         manifest["provenance"].setdefault("edits", []).append(
-            f"{datetime.date.today()}: acceptance rules added after training from its training files "
-            f"(scripts/add_acceptance_to_bundle.py; no network changed): {'; '.join(added)}")
+            f"{datetime.date.today()}: {what} added after training from its training files "
+            f"(scripts/add_rules_to_bundle.py --rule {args.rule}; no network changed): {'; '.join(added)}")
         write_manifest(args.bundle, manifest)
-
 
 if __name__ == "__main__":
     main()
