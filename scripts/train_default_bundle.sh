@@ -51,6 +51,13 @@ flashsim train big_full_ttbar_111.root big_full_ttbar_112.root full_ttbar_101.ro
     full_qcd_flat_501.root full_zprime_tt_502.root full_zprime_ww_503.root full_gamma_jets_504.root \
     full_zjets_boosted_505.root full_zbb_boosted_507.root full_zprime_ll_506.root \
     -o default_bundle --config "$(python -c 'import flashsim.train, pathlib; print(pathlib.Path(flashsim.train.__file__).parent / "default_config.json")')"
+# v13 + floors (2026-12-06): the reco thresholds (collections[].floor: Jet pt >= 15, Electron 5, Photon 10, FatJet
+# 170, Tau 18, FsrPhoton 2 GeV) found by the catalogue in the same training files and added to the v13 manifest, no
+# network changed. A retrain with the line above writes them itself; this line is for the v13 networks only.
+python ../scripts/add_rules_to_bundle.py --rule floor default_bundle big_full_ttbar_111.root big_full_ttbar_112.root \
+    full_ttbar_101.root full_dy_102.root full_wjets_103.root full_qcd_104.root full_qcd_flat_501.root \
+    full_zprime_tt_502.root full_zprime_ww_503.root full_gamma_jets_504.root full_zjets_boosted_505.root \
+    full_zbb_boosted_507.root full_zprime_ll_506.root
 # quality on 20,000 held-out ttbar events (benchmarks/quality_default_bundle.py)
 gen ttbar 20000 201 2 gen_ttbar_201.root && flashsim reference gen_ttbar_201.root -o full_ttbar_201.root --seed 201
 flashsim reference gen_ttbar_201.root -o full_ttbar_201_seed202.root --seed 202
