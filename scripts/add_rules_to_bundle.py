@@ -1,6 +1,7 @@
 """Adds catalogue rules found in the training files to a bundle trained before them: the detector-acceptance
-rules (``--rule acceptance``, flashsim.catalogue.acceptance; default bundle v9) or the reco thresholds
-(``--rule floor``, flashsim.catalogue.floors; default bundle v13).
+rules (``--rule acceptance``, flashsim.catalogue.acceptance; default bundle v9), the reco thresholds
+(``--rule floor``, flashsim.catalogue.floors; default bundle v13) or the sources' efficiency edges
+(``--rule efficiency_edge``, flashsim.catalogue.efficiency_edges; default bundle v13).
 
 The rules change no network: they are found in the training files' values, as `flashsim train`
 now does, and applied by the simulation. This re-reads the training files with the bundle's own config
@@ -19,7 +20,8 @@ from pathlib import Path
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rule", choices=("acceptance", "floor"), required=True, help="which rules to add")
+    parser.add_argument("--rule", choices=("acceptance", "floor", "efficiency_edge"), required=True,
+                        help="which rules to add")
     parser.add_argument("bundle")
     parser.add_argument("inputs", nargs="+", help="the bundle's training files")
     args = parser.parse_args(argv)
@@ -39,7 +41,19 @@ def main(argv=None):
     sources = [s for s in catalogue.sources(config.collections) if s.name in bundled.get(s.collection, ())]
     extract(args.inputs, sources, max_events=config.max_events, skipped={}, postprocess=[])
     added = []
-    for coll in manifest["collections"]:
+    if args.rule == "efficiency_edge":  # a rule of each source
+        for coll in manifest["collections"]:
+            for s in coll["sources"]:
+                key = f"{coll['name']}_{s['name']}"
+                spec = next(x for x in sources if x.key == key)
+                if spec.efficiency_edge:
+                    s["efficiency_edge"] = dict(spec.efficiency_edge)
+                    manifest["provenance"]["catalogue"].setdefault(key, {})["efficiency edge"] = \
+                        spec.decisions["efficiency edge"]
+                    added.append(f"{key}: efficiency 0 beyond |{spec.efficiency_edge['input']}| "
+                                 f"{spec.efficiency_edge['abs_above']:.4g}")
+                    print(added[-1])
+    for coll in manifest["collections"] if args.rule != "efficiency_edge" else []:
         spec = next((s for s in sources if s.collection == coll["name"]), None)
         found = None if spec is None else getattr(spec, args.rule)
         if not found:
@@ -59,7 +73,8 @@ def main(argv=None):
                          f"(redrawn up to {found['redraws']} times)")
         print(added[-1])
     if added:
-        what = {"acceptance": "acceptance rules", "floor": "reco thresholds (floor)"}[args.rule]
+        what = {"acceptance": "acceptance rules", "floor": "reco thresholds (floor)",
+                "efficiency_edge": "efficiency edges"}[args.rule]
         manifest["provenance"].setdefault("edits", []).append(
             f"{datetime.date.today()}: {what} added after training from its training files "
             f"(scripts/add_rules_to_bundle.py --rule {args.rule}; no network changed): {'; '.join(added)}")

@@ -384,6 +384,22 @@ SourceSpec ReadSource(const ManifestReader &reader, const Json &node, const std:
    if (source.kind != SourceKind::kEvent || node.contains("efficiency"))
       source.efficiencyModel = reader.ModelPath(node, where, "efficiency", directory);
    source.velocityFieldModel = reader.ModelPath(node, where, "velocity_field", directory);
+   if (node.contains("efficiency_edge")) {
+      const std::string ewhere = where + ".efficiency_edge";
+      const Json &edge = node.at("efficiency_edge");
+      if (!edge.is_object())
+         reader.Fail(ewhere, "expected {\"input\": ..., \"abs_above\": ...}");
+      if (source.efficiencyModel.empty() ||
+          (source.kind != SourceKind::kMatched && source.kind != SourceKind::kUnmatched))
+         reader.Fail(ewhere, "only a matched or unmatched source with an efficiency network has an efficiency edge");
+      const std::string input = reader.String(edge, ewhere, "input");
+      if (!edge.contains("abs_above"))
+         reader.Fail(ewhere, "needs 'abs_above'");
+      const double above = reader.Number(edge, ewhere, "abs_above", 0.0);
+      if (!std::isfinite(above) || above < 0)
+         reader.Fail(ewhere, "'abs_above' must be a finite number >= 0");
+      source.efficiencyEdge = EfficiencyEdge{IndexOf(source.genColumns, input), above};
+   }
    return source;
 }
 

@@ -84,7 +84,8 @@ std::size_t ObjectSimulator::Candidates(std::size_t nGen) const
    }
 }
 
-void ObjectSimulator::Keep(Slot &s, std::size_t nEvents, const std::size_t *offsets, const int *genIndex) const
+void ObjectSimulator::Keep(Slot &s, std::size_t nEvents, const std::size_t *offsets, const float *rows,
+                           const int *genIndex) const
 {
    s.kept.clear();
    s.keptEvent.clear();
@@ -94,6 +95,13 @@ void ObjectSimulator::Keep(Slot &s, std::size_t nEvents, const std::size_t *offs
       const float *in[] = {s.conditioning.data()};
       float *out[] = {s.probability.data()};
       fEfficiency->Run(nRows, in, out);
+      if (fSpec.efficiencyEdge.column >= 0) { // never reconstructed beyond the edge (SourceSpec::efficiencyEdge)
+         const std::size_t nGen = fSpec.genColumns.size();
+         const auto column = static_cast<std::size_t>(fSpec.efficiencyEdge.column);
+         for (std::size_t i = 0; i < nRows; ++i)
+            if (std::abs(rows[i * nGen + column]) > fSpec.efficiencyEdge.absAbove)
+               s.probability[i] = 0.0f;
+      }
    }
    for (std::size_t e = 0; e < nEvents; ++e) {
       const std::size_t begin = offsets[e], end = offsets[e + 1];
@@ -172,7 +180,7 @@ void ObjectSimulator::Run(Slot &s, std::size_t nEvents, const EventId *ids, cons
       }
 
    // 2. efficiency
-   Keep(s, nEvents, offsets, genIndex);
+   Keep(s, nEvents, offsets, rows, genIndex);
    const std::size_t m = s.kept.size();
 
    // 3. noise -> ODE t: 0 -> 1 for the kept candidates of every event at once

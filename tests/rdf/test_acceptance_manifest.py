@@ -87,3 +87,22 @@ def test_a_bad_floor_is_a_bundle_error(ROOT, gen_file, tmp_path, floor, message)
     df = ROOT.RDataFrame("Events", str(gen_file("ttbar", 20, seed=3)))
     with pytest.raises(BundleError, match=r"collections\[0\]" + message):
         flashsim.rdf.simulate(df, bundle, seed=1)
+
+
+@pytest.mark.parametrize("kind, edge, message", [
+    ("slots", {"input": "Pileup_nPU", "abs_above": 2.5}, r"only a matched or unmatched source with an efficiency"),
+    ("matched", {"input": "GenJet_eta"}, r"needs 'abs_above'"),
+    ("matched", {"input": "GenJet_eta", "abs_above": -1}, r"'abs_above' must be a finite number >= 0"),
+    ("matched", "GenJet_eta", r"expected \{"),
+])
+def test_a_bad_efficiency_edge_is_a_bundle_error(ROOT, gen_file, tmp_path, kind, edge, message):
+    """A source's efficiency edge (sources[].efficiency_edge) is checked at load."""
+    import flashsim.rdf
+
+    def edit(jet):
+        next(s for s in jet["sources"] if s["kind"] == kind)["efficiency_edge"] = edge
+
+    bundle = _edited_bundle(tmp_path, edit)
+    df = ROOT.RDataFrame("Events", str(gen_file("ttbar", 20, seed=3)))
+    with pytest.raises(BundleError, match=r"collections\[0\]\.sources\[\d\]\.efficiency_edge.*" + message):
+        flashsim.rdf.simulate(df, bundle, seed=1)

@@ -145,7 +145,7 @@ private:
 
    void Run(Slot &s, std::size_t nEvents, const EventId *ids, const std::size_t *offsets, const float *rows,
             const int *genIndex, SimulatedObjects *results);
-   void Keep(Slot &s, std::size_t nEvents, const std::size_t *offsets, const int *genIndex) const;
+   void Keep(Slot &s, std::size_t nEvents, const std::size_t *offsets, const float *rows, const int *genIndex) const;
    void CheckValues(const SimulatedObjects &result, const EventId &id) const;
    /// Class of kept row r of the label head, from its logits and one uniform.
    std::size_t DrawLabel(Slot &s, std::size_t r, double u) const;

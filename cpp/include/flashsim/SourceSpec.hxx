@@ -61,6 +61,14 @@ struct ObjectFloor {
    unsigned redraws = 0;
 };
 
+/// manifest sources[].efficiency_edge, e.g. {"input": "Jet_eta", "abs_above": 2.93}: no training candidate
+/// beyond the |input| edge was reconstructed (a jet outside the tracker has no secondary vertex), so the
+/// efficiency there is 0, whatever the network extrapolates.
+struct EfficiencyEdge {
+   int column = -1; ///< index in SourceSpec::genColumns; -1: no edge
+   double absAbove = 0.0;
+};
+
 /// How the objects of a source come about.
 enum class SourceKind {
    kMatched,   ///< one candidate per gen object; the reco object points back to it (index branch)
@@ -86,6 +94,7 @@ struct SourceSpec {
    /// per candidate, so with occurrence k's p_k = P(N > k) the number kept per candidate follows the
    /// multiplicity (SV <- Jet, first and second vertex); empty: the source's own stream
    std::string efficiencyStream;
+   EfficiencyEdge efficiencyEdge; ///< candidates never reconstructed beyond an |eta| edge
    /// Columns gathered per candidate: arrays of the gen collection, event scalars (broadcast to
    /// every candidate) or "@index" (the candidate's position: gen index, or slot number).
    std::vector<std::string> genColumns;

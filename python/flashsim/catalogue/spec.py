@@ -151,6 +151,8 @@ class SourceSpec:
     # sources naming one stream draw the same efficiency uniform per candidate: occurrence k kept
     # where u < p_k = P(N > k), so the number per candidate follows the multiplicity (SV <- Jet)
     efficiency_stream: str | None = None
+    # no candidate reconstructed beyond an |eta| edge ({input, abs_above} or None; catalogue.efficiency_edges)
+    efficiency_edge: dict | None = None
 
     @property
     def flow_targets(self):
@@ -179,6 +181,8 @@ class SourceSpec:
             out["slots"] = self.slots
         if self.efficiency_stream:
             out["efficiency_stream"] = self.efficiency_stream
+        if self.efficiency_edge:
+            out["efficiency_edge"] = dict(self.efficiency_edge)
         out["conditioning"] = [c.manifest() for c in self.conditioning]
         out["targets"] = [t.manifest() for t in self.flow_targets]
         if self.label_targets:  # the configurations and the network are added by the fit

@@ -321,6 +321,7 @@ def extract(inputs, sources, workdir=None, max_events=None, skipped: dict | None
     """
     import uproot
 
+    from flashsim.catalogue.efficiency_edges import settle_efficiency_edges
     from flashsim.catalogue.follow import settle
 
     sources = list(sources)
@@ -349,6 +350,8 @@ def extract(inputs, sources, workdir=None, max_events=None, skipped: dict | None
         _finite(s.key, "target", properties.targets)
         out[s.key] = SourceTables(efficiency, properties)
     settle([s for s in sources if s.key in out], {k: t.properties for k, t in out.items()})
+    settle_efficiency_edges([s for s in sources if s.key in out], {k: t.efficiency for k, t in out.items()
+                                                                   if t.efficiency is not None})
     return out
 
 

@@ -93,6 +93,7 @@ def _columns(source):
     for t in source["targets"]:
         seen += Transform(t["transform"]).gen_inputs
     seen += [c["gen"] for c in source.get("copies", []) if c.get("gen")]
+    seen += [source["efficiency_edge"]["input"]] if "efficiency_edge" in source else []
     return [c for c in dict.fromkeys(seen) if c != "@index"]
 
 
@@ -289,6 +290,9 @@ def _sample_source(directory, collection, source, arrays, ids, noise, ode, backe
     event_ids = ids[event]
     if "efficiency" in source:
         p = backend.predict(Path(directory) / source["efficiency"]["model"], {"cond": cond})[:, 0]
+        if "efficiency_edge" in source:  # as flashsim::EfficiencyEdge: never reconstructed beyond it
+            edge = source["efficiency_edge"]
+            p = np.where(np.abs(gen[edge["input"]]) > edge["abs_above"], np.float32(0.0), p)
         if kind == "slots":
             slots = source["slots"]
             u = noise.uniform(ids, collection, source["name"], np.zeros(n_events, dtype=np.int64))
