@@ -58,6 +58,13 @@ python ../scripts/add_rules_to_bundle.py --rule floor default_bundle big_full_tt
     full_ttbar_101.root full_dy_102.root full_wjets_103.root full_qcd_104.root full_qcd_flat_501.root \
     full_zprime_tt_502.root full_zprime_ww_503.root full_gamma_jets_504.root full_zjets_boosted_505.root \
     full_zbb_boosted_507.root full_zprime_ll_506.root
+# v13 + efficiency edges (2026-12-06): the sources' efficiency set to 0 beyond the |eta| where their training candidates
+# were never reconstructed (SV beyond |Jet_eta| 2.54 / 2.47, muons beyond 2.40, electrons, photons, taus 2.50, ...),
+# found by the catalogue in the same files; a retrain writes them itself.
+python ../scripts/add_rules_to_bundle.py --rule efficiency_edge default_bundle big_full_ttbar_111.root \
+    big_full_ttbar_112.root full_ttbar_101.root full_dy_102.root full_wjets_103.root full_qcd_104.root \
+    full_qcd_flat_501.root full_zprime_tt_502.root full_zprime_ww_503.root full_gamma_jets_504.root \
+    full_zjets_boosted_505.root full_zbb_boosted_507.root full_zprime_ll_506.root
 # quality on 20,000 held-out ttbar events (benchmarks/quality_default_bundle.py)
 gen ttbar 20000 201 2 gen_ttbar_201.root && flashsim reference gen_ttbar_201.root -o full_ttbar_201.root --seed 201
 flashsim reference gen_ttbar_201.root -o full_ttbar_201_seed202.root --seed 202
