@@ -176,6 +176,22 @@ def test_an_object_below_its_collection_floor_is_drawn_again(ROOT, train_sample,
         np.testing.assert_allclose(np.asarray(cpp[e], np.float64), want, rtol=1e-4, atol=1e-5, err_msg=f"event {e}")
 
 
+def test_later_stages_read_the_simulated_collections_not_the_files_own(train_sample, tiny_bundle):
+    """A source built from simulated objects (Tau and SV <- Jet, SubJet <- FatJet, the MET from the jets) reads
+    the collections simulated before it, also from a file that has reco collections of its own (a reference-
+    detector file: the quality script's input): the same gen events give the same objects from both files."""
+    from flashsim.train.reference_sampler import NumpyNoise, sample_bundle
+
+    gen, full = train_sample
+    names = ["Jet", "FatJet", "PV", "Tau", "SV", "SubJet", "PuppiMET"]
+    from_gen = sample_bundle(tiny_bundle, [gen], NumpyNoise(3), collections=names, max_events=40)
+    from_full = sample_bundle(tiny_bundle, [full], NumpyNoise(3), collections=names, max_events=40)
+    assert len(from_gen["SV"]["event"]) > 5 and len(from_gen["SubJet"]["event"]) > 0
+    for name in names:
+        for branch, values in from_gen[name].items():
+            np.testing.assert_array_equal(from_full[name][branch], values, err_msg=f"{name}_{branch}")
+
+
 def test_jet_energy_fractions_sum_to_one(ROOT, train_sample, tiny_bundle):
     """The reference detector's fractions sum to 1, so the bundle rescales the flow's to it."""
     import flashsim.rdf

@@ -162,10 +162,14 @@ def gen_arrays(inputs, directory, max_events=None, collections=None, allow_bundl
             chain.Add(str(p))
         friend = None
         if simulated:
+            # the simulated collections' tree is the main one and the input its friend: a column that both have
+            # (Jet_pt of a reference-detector or CMS file with its own reco) is the simulated one, as in the
+            # C++ chain, where the later stages read the merged branches, never the file's own
             n_events = int(chain.GetEntries()) if not max_events else min(int(max_events), int(chain.GetEntries()))
             _friend_file(simulated, manifest, n_events, Path(tmp) / "simulated.root")
-            friend = ROOT.TChain("Events")
-            friend.Add(str(Path(tmp) / "simulated.root"))
+            friend = chain
+            chain = ROOT.TChain("Events")
+            chain.Add(str(Path(tmp) / "simulated.root"))
             chain.AddFriend(friend)
         df = ROOT.RDataFrame(chain)
         if max_events:
