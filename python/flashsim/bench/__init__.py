@@ -147,6 +147,8 @@ def bench_cross_event(gen, bundle, threads, batch_events, ode=None):
                                   "candidates": int(u.candidates), "objects": int(u.objects),
                                   "row_evaluations": int(u.rowEvaluations), "velocity_calls": int(u.velocityCalls),
                                   "max_row_evaluations": int(u.maxRowEvaluations),
+                                  # objects drawn again below their collection's floor, and left out after it
+                                  "redrawn": int(u.redrawn), "below_floor": int(u.belowFloor),
                                   "efficiency": str(spec.efficiencyModel), "velocity": str(spec.velocityFieldModel),
                                   "labels": str(spec.labels.model) if simulator.HasLabels() else ""})
                     if spec.kind != ROOT.flashsim.SourceKind.kEvent:  # as row 1: the objects of the collections
@@ -156,7 +158,8 @@ def bench_cross_event(gen, bundle, threads, batch_events, ode=None):
             "ort_share": ort.seconds / (seconds * threads), "networks": usage, "stages": len(loops),
             "velocity_calls_per_event": sum(u["velocity_calls"] for u in usage) / n,
             "evaluations_per_object_mean": sum(u["row_evaluations"] for u in usage) / max(1, flowing),
-            "evaluations_per_object_max": max((u["max_row_evaluations"] for u in usage), default=0)}
+            "evaluations_per_object_max": max((u["max_row_evaluations"] for u in usage), default=0),
+            "redrawn_per_event": sum(u["redrawn"] for u in usage) / n}
 
 
 def bench_pytorch(gen, bundle, threads, ode):
