@@ -193,8 +193,8 @@ def two_sample_test(x_a: np.ndarray, x_b: np.ndarray, event_a: np.ndarray, event
     Rows are split into train and test by event (:func:`event_split`). Each classifier of
     ``settings.classifiers`` is fitted on the training events: the boosted trees stop when their loss
     on a share of the training rows stops improving (no look at the test events); the MLP trains on
-    all of them. The test score is the sum of their log-odds.
-    Classes are weighted equally.
+    all of them. The test score is the sum of their log-odds, each in units of its spread on the
+    training rows. Classes are weighted equally.
 
     Args:
         x_a: [n_a, d] features of sample A (gen conditioning + reco variables); a column non-finite
@@ -241,7 +241,10 @@ def two_sample_test(x_a: np.ndarray, x_b: np.ndarray, event_a: np.ndarray, event
         scores["trees"], trees = _tree_log_odds(x, y, ev, w, test, settings, seed, threads)
     if "mlp" in settings.classifiers:
         scores["mlp"] = _mlp_log_odds(x, y, w, train, settings.mlp, seed, 1 if threads is None else threads)
-    score = sum(scores.values())
+    # each part in units of its spread on the training rows: the MLP's log-odds spread 3-8 times wider than the
+    # early-stopped trees' (0.9 against 0.12 for jets at 20,000 events), so a plain sum is the MLP's score, and
+    # where the MLP sees nothing (the demo's 3,000 events: 0.51 on every collection) it drowned the trees
+    score = sum(_in_spread_units(v, train) for v in scores.values())
     auc = weighted_auc(score[test], y[test], w[test])
     return TwoSampleResult(
         auc=auc, auc_train=weighted_auc(score[train], y[train], w[train]), n_train=int(train.sum()),
@@ -250,6 +253,13 @@ def two_sample_test(x_a: np.ndarray, x_b: np.ndarray, event_a: np.ndarray, event
         trees=trees,
         by_group=_by_group(score[test], y[test], ev[test], group[test], settings, seed) if grouped else {},
         auc_by_classifier={k: weighted_auc(v[test], y[test], w[test]) for k, v in scores.items()})
+
+
+def _in_spread_units(score: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """``score`` centred and divided by its standard deviation on ``rows`` (unchanged when that is 0)."""
+    spread = float(np.std(score[rows])) if rows.any() else 0.0
+    centre = float(np.mean(score[rows])) if rows.any() else 0.0
+    return (score - centre) / spread if spread > 0 else score - centre
 
 
 def _tree_log_odds(x, y, ev, w, test, settings, seed, threads) -> tuple[np.ndarray, int]:
