@@ -365,6 +365,8 @@ ObjectSimulator::Usage ObjectSimulator::GetUsage() const
       total.rowEvaluations += s.usage.rowEvaluations;
       total.velocityCalls += s.usage.velocityCalls;
       total.maxRowEvaluations = std::max(total.maxRowEvaluations, s.usage.maxRowEvaluations);
+      total.redrawn += s.usage.redrawn;
+      total.belowFloor += s.usage.belowFloor;
    }
    return total;
 }

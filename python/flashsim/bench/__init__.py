@@ -152,7 +152,7 @@ def bench_cross_event(gen, bundle, threads, batch_events, ode=None):
                                   "efficiency": str(spec.efficiencyModel), "velocity": str(spec.velocityFieldModel),
                                   "labels": str(spec.labels.model) if simulator.HasLabels() else ""})
                     if spec.kind != ROOT.flashsim.SourceKind.kEvent:  # as row 1: the objects of the collections
-                        objects += int(u.objects)
+                        objects += int(u.objects) - int(u.belowFloor)  # those left out below the floor are not
     flowing = sum(u["objects"] for u in usage)
     return {"events": n, "seconds": seconds, "objects_per_event": objects / n, "ort_calls_per_event": ort.calls / n,
             "ort_share": ort.seconds / (seconds * threads), "networks": usage, "stages": len(loops),
