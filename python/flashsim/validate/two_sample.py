@@ -2,13 +2,15 @@
 
 :func:`two_sample_test` is the one test of the validation report and of the quality script
 (benchmarks/quality_default_bundle.py); its settings live in :data:`SETTINGS`. Two classifiers
-are fitted on the same training events and their scores (log-odds) summed: scikit-learn's
-histogram gradient boosting, its number of trees chosen on validation events held out of the
-training events, then refitted on all of them; and a 3 x 64 MLP on the rows mapped to normal
-scores. The sum was chosen by measurement on known distortions (docs/validate.md,
-benchmarks/two_sample_sensitivity.py): the trees alone see jet-scale and pileup-ID changes better
-than the MLP alone, the MLP a flag flipped in a few percent of the muons; their sum is at least as
-sensitive as the better of the two on the jets and close to the MLP on the muon flags. The report's
+are fitted on the same training events and their scores (log-odds) combined: scikit-learn's
+histogram gradient boosting, stopped when its loss on a share of the training rows stops improving;
+and a 3 x 64 MLP on the rows mapped to normal scores. Each score is put in units of its spread and
+weighted by a logistic regression fitted on a quarter of the training events held out of a first
+fit of both (stacking); both are then refitted on all the training events. The combination was
+chosen by measurement on known distortions (docs/validate.md, benchmarks/two_sample_sensitivity.py):
+the trees alone see jet-scale and pileup-ID changes better than the MLP alone, the MLP a flag
+flipped in a few percent of the muons; at 3,000 events the MLP sees almost nothing, and its weight
+keeps its noise out. The report's
 older MLP is kept as :func:`two_sample_auc`. The AUC carries a bootstrap error (test events resampled).
 
 The rules of DESIGN.md "Measuring fidelity": rows are split into train and test **by event**
@@ -41,8 +43,9 @@ class TwoSampleSettings:
     max_objects: rows per sample at most (whole events drawn at random above it);
     bootstrap: resamplings of the test events for the AUC's error;
     trees: histogram gradient boosting (scikit-learn HistGradientBoostingClassifier) options;
-    classifiers: the classifiers whose log-odds are summed ("trees", "mlp"; the per-variable
+    classifiers: the classifiers whose log-odds are combined ("trees", "mlp"; the per-variable
         diagnostics use the trees alone, flashsim.validate.two_sample_rows);
+    stack_fraction: share of the training events that fits the classifiers' weights;
     mlp: the MLP's options (hidden width, hidden layers, epochs, batch, learning rate, weight decay).
     """
 
@@ -63,6 +66,9 @@ class TwoSampleSettings:
     # x 1.01 trees 0.516, MLP 0.522, sum 0.523; x 1.05 0.674, 0.678, 0.682; Muon_tightId flipped in 5% (mean of
     # 6 seeds) 0.513, 0.521, 0.518
     classifiers: tuple = ("trees", "mlp")
+    # the share of the training events on which the parts' weights are fitted (by parts fitted on the others,
+    # then refitted on all); 0: equal weights
+    stack_fraction: float = 0.25
     mlp: dict = field(default_factory=lambda: {"hidden": 64, "depth": 3, "epochs": 40, "batch": 512,
                                                "learning_rate": 2e-3, "weight_decay": 1e-5})
 
@@ -76,7 +82,8 @@ class TwoSampleResult:
     n_train/n_test: rows per side (both classes); n_test_events: distinct test events;
     auc_error: bootstrap standard error of ``auc`` (test events resampled; nan when not computed);
     trees: the number of boosting iterations fitted before the early stop (0 without trees);
-    auc_by_classifier: {classifier: test AUC of its score alone} (the summed score's parts);
+    auc_by_classifier: {classifier: test AUC of its score alone} (the combined score's parts);
+    weights: {classifier: its weight in the combined score} (on its score in units of its spread);
     by_group: {group: (auc, auc_error, n_test)} on the test rows of each group the caller gave
     (:func:`two_sample_test`'s ``groups_a``/``groups_b``), the same classifier's scores."""
 
@@ -87,13 +94,14 @@ class TwoSampleResult:
     n_test_events: int
     auc_error: float = float("nan")
     trees: int = 0
+    weights: dict = field(default_factory=dict)
     by_group: dict = field(default_factory=dict)
     auc_by_classifier: dict = field(default_factory=dict)
 
     def to_json(self) -> dict:
         return {"auc": self.auc, "auc_error": self.auc_error, "auc_train": self.auc_train, "n_train": self.n_train,
                 "n_test": self.n_test, "n_test_events": self.n_test_events, "trees": self.trees,
-                "auc_by_classifier": dict(self.auc_by_classifier)}
+                "auc_by_classifier": dict(self.auc_by_classifier), "weights": dict(self.weights)}
 
 
 def weighted_auc(score: np.ndarray, label: np.ndarray, weight: np.ndarray | None = None) -> float:
@@ -193,8 +201,9 @@ def two_sample_test(x_a: np.ndarray, x_b: np.ndarray, event_a: np.ndarray, event
     Rows are split into train and test by event (:func:`event_split`). Each classifier of
     ``settings.classifiers`` is fitted on the training events: the boosted trees stop when their loss
     on a share of the training rows stops improving (no look at the test events); the MLP trains on
-    all of them. The test score is the sum of their log-odds, each in units of its spread on the
-    training rows. Classes are weighted equally.
+    all of them. The test score is the weighted sum of their log-odds, each in units of its spread
+    on the training rows, the weights fitted on held-out training events (``_stack_weights``).
+    Classes are weighted equally.
 
     Args:
         x_a: [n_a, d] features of sample A (gen conditioning + reco variables); a column non-finite
@@ -236,23 +245,55 @@ def two_sample_test(x_a: np.ndarray, x_b: np.ndarray, event_a: np.ndarray, event
     test = event_split(ev, settings.test_fraction, seed)
     train = ~test
 
-    scores, trees = {}, 0
-    if "trees" in settings.classifiers:
-        scores["trees"], trees = _tree_log_odds(x, y, ev, w, test, settings, seed, threads)
-    if "mlp" in settings.classifiers:
-        scores["mlp"] = _mlp_log_odds(x, y, w, train, settings.mlp, seed, 1 if threads is None else threads)
-    # each part in units of its spread on the training rows: the MLP's log-odds spread 3-8 times wider than the
-    # early-stopped trees' (0.9 against 0.12 for jets at 20,000 events), so a plain sum is the MLP's score, and
-    # where the MLP sees nothing (the demo's 3,000 events: 0.51 on every collection) it drowned the trees
-    score = sum(_in_spread_units(v, train) for v in scores.values())
+    # the parts' weights: fitted on held-out training events by parts fitted on the other training events
+    weights = _stack_weights(x, y, ev, w, train, settings, seed, threads)
+    scores, trees = _log_odds(x, y, ev, w, train, settings, seed, threads)
+    # each part in units of its spread on the training rows (the MLP's log-odds spread 3-8 times wider than the
+    # early-stopped trees', 0.9 against 0.12 for jets at 20,000 events), then weighted
+    score = sum(weights[k] * _in_spread_units(v, train) for k, v in scores.items())
     auc = weighted_auc(score[test], y[test], w[test])
     return TwoSampleResult(
         auc=auc, auc_train=weighted_auc(score[train], y[train], w[train]), n_train=int(train.sum()),
         n_test=int(test.sum()), n_test_events=int(len(np.unique(ev[test]))),
         auc_error=bootstrap_auc_error(score[test], y[test], w[test], ev[test], settings.bootstrap, seed),
-        trees=trees,
+        trees=trees, weights=weights,
         by_group=_by_group(score[test], y[test], ev[test], group[test], settings, seed) if grouped else {},
         auc_by_classifier={k: weighted_auc(v[test], y[test], w[test]) for k, v in scores.items()})
+
+
+def _log_odds(x, y, ev, w, train, settings, seed, threads) -> tuple[dict, int]:
+    """({classifier: [n] log-odds of every row}, trees kept) of ``settings.classifiers`` fitted on ``train``."""
+    scores, trees = {}, 0
+    if "trees" in settings.classifiers:
+        scores["trees"], trees = _tree_log_odds(x, y, ev, w, ~train, settings, seed, threads)
+    if "mlp" in settings.classifiers:
+        scores["mlp"] = _mlp_log_odds(x, y, w, train, settings.mlp, seed, 1 if threads is None else threads)
+    return scores, trees
+
+
+def _stack_weights(x, y, ev, w, train, settings, seed, threads) -> dict:
+    """{classifier: weight >= 0, summing to 1} of the parts' scores (in units of their spread) in the test
+    score. With one classifier, or no share held out for it, 1 (or equal weights). Otherwise the parts are
+    fitted on the training events outside ``settings.stack_fraction`` of them and a logistic regression on
+    their scores in the rest gives the weights (a negative one set to 0): a part that sees nothing at this
+    sample size (the MLP at 3,000 events) gets a weight near 0 instead of adding its noise to the other."""
+    names = list(settings.classifiers)
+    if len(names) == 1 or settings.stack_fraction <= 0:
+        return {k: 1.0 / len(names) for k in names}
+    stack = train & event_split(ev, settings.stack_fraction, seed + 104_729)
+    fit = train & ~stack
+    both = (y[stack] == 0).any() and (y[stack] == 1).any() and (y[fit] == 0).any() and (y[fit] == 1).any()
+    if not both:
+        return {k: 1.0 / len(names) for k in names}
+    from sklearn.linear_model import LogisticRegression
+
+    scores, _ = _log_odds(x, y, ev, w, fit, settings, seed, threads)
+    z = np.stack([_in_spread_units(scores[k], fit)[stack] for k in names], axis=1)
+    coef = LogisticRegression(C=1e4).fit(z, y[stack], sample_weight=w[stack]).coef_[0]
+    coef = np.clip(coef, 0.0, None)
+    if coef.sum() <= 0:
+        return {k: 1.0 / len(names) for k in names}
+    return {k: float(c / coef.sum()) for k, c in zip(names, coef)}
 
 
 def _in_spread_units(score: np.ndarray, rows: np.ndarray) -> np.ndarray:
