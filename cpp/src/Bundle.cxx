@@ -89,7 +89,7 @@ public:
       return out;
    }
 
-   /// binned_standardize's bin edges: at least two, increasing.
+   /// binned_standardize's bin edges, quantile's knots: at least two, increasing.
    std::vector<double> Edges(const Json &node, const std::string &where, const std::string &key) const
    {
       std::vector<double> edges = Numbers(node, where, key);
@@ -97,7 +97,7 @@ public:
       for (std::size_t k = 1; k < edges.size(); ++k)
          increasing = increasing && edges[k] > edges[k - 1];
       if (!increasing)
-         Fail(where + "." + key, "expected at least 2 increasing bin edges");
+         Fail(where + "." + key, "expected at least 2 strictly increasing numbers");
       return edges;
    }
 
@@ -185,6 +185,13 @@ public:
             step.op = TransformStep::Op::kClip;
             step.lo = number("lo", -std::numeric_limits<double>::infinity());
             step.hi = number("hi", std::numeric_limits<double>::infinity());
+         } else if (op == "quantile") {
+            step.op = TransformStep::Op::kQuantile;
+            step.knotsX = Edges(list[i], at, "x");
+            step.knotsY = Edges(list[i], at, "y");
+            if (step.knotsX.size() != step.knotsY.size())
+               Fail(at, "quantile needs as many 'y' knots as 'x' knots (x: " + std::to_string(step.knotsX.size()) +
+                           ", y: " + std::to_string(step.knotsY.size()) + ")");
          } else if (op == "spike") {
             if (i != 0)
                Fail(at, "a 'spike' step must be the first step of its transform");
@@ -200,7 +207,7 @@ public:
             Fail(at, "unknown transform op '" + op +
                         "', expected log, standardize, ratio, difference, delta_phi, gen_scale, binned_standardize, "
                         "logit, arctan, "
-                        "asinh, dequantize, clip or spike");
+                        "asinh, dequantize, clip, quantile or spike");
          }
          steps.push_back(std::move(step));
       }

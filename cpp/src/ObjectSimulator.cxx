@@ -184,14 +184,17 @@ void ObjectSimulator::Run(Slot &s, std::size_t nEvents, const EventId *ids, cons
    const std::size_t m = s.kept.size();
 
    // 3. noise -> ODE t: 0 -> 1 for the kept candidates of every event at once
+   // the starting noise of kept row r, draw `first + j` of its object for j = 0..d-1 (redraw k: first = k * 2^16 + 1)
+   const auto drawNoise = [&](std::size_t r, std::uint32_t first, double *x) {
+      const RandomStream &random = s.streams[s.keptEvent[r]];
+      for (std::size_t j = 0; j < d; ++j)
+         x[j] = random.Normal(static_cast<std::uint32_t>(genIndex[s.kept[r]]), first + static_cast<std::uint32_t>(j));
+   };
    s.keptConditioning.resize(m * c);
    s.x.resize(m * d);
    for (std::size_t r = 0; r < m; ++r) {
-      const std::size_t i = s.kept[r];
-      std::copy_n(s.conditioning.data() + i * c, c, s.keptConditioning.data() + r * c);
-      const RandomStream &random = s.streams[s.keptEvent[r]];
-      for (std::size_t j = 0; j < d; ++j)
-         s.x[r * d + j] = random.Normal(static_cast<std::uint32_t>(genIndex[i]), static_cast<std::uint32_t>(1 + j));
+      std::copy_n(s.conditioning.data() + s.kept[r] * c, c, s.keptConditioning.data() + r * c);
+      drawNoise(r, 1, s.x.data() + r * d);
    }
    s.xNetwork.resize(m * d);
    s.tNetwork.resize(m);
@@ -259,11 +262,7 @@ void ObjectSimulator::Run(Slot &s, std::size_t nEvents, const EventId *ids, cons
          for (std::size_t k = 0; k < n; ++k) {
             const std::size_t r = s.low[k];
             std::copy_n(s.keptConditioning.data() + r * c, c, s.lowConditioning.data() + k * c);
-            const RandomStream &random = s.streams[s.keptEvent[r]];
-            for (std::size_t j = 0; j < d; ++j)
-               s.lowX[k * d + j] =
-                  random.Normal(static_cast<std::uint32_t>(genIndex[s.kept[r]]),
-                                redraw * ObjectFloor::kRedrawStride + static_cast<std::uint32_t>(1 + j));
+            drawNoise(r, redraw * ObjectFloor::kRedrawStride + 1, s.lowX.data() + k * d);
          }
          cond = s.lowConditioning.data();
          account(solve(s.lowX.data(), n, s.low.data()));

@@ -47,6 +47,18 @@ std::size_t GenBin(const TransformStep &s, const float *gen)
    return k * (s.edges2.size() - 1) + AxisBin(s.edges2, gen[s.genIndex2], s.absGen2);
 }
 
+/// Piecewise linear through (from[k], to[k]), constant beyond the ends: NumPy's interp, the same arithmetic.
+double Interpolate(const std::vector<double> &from, const std::vector<double> &to, double v)
+{
+   if (!(v > from.front()))
+      return std::isnan(v) ? v : to.front();
+   if (!(v < from.back()))
+      return to.back();
+   const std::size_t k = static_cast<std::size_t>(std::upper_bound(from.begin(), from.end(), v) - from.begin()) - 1;
+   const double slope = (to[k + 1] - to[k]) / (from[k + 1] - from[k]);
+   return slope * (v - from[k]) + to[k];
+}
+
 double ForwardStep(const TransformStep &s, double x, const float *gen)
 {
    using Op = TransformStep::Op;
@@ -81,6 +93,8 @@ double ForwardStep(const TransformStep &s, double x, const float *gen)
       return std::clamp(x, s.lo, s.hi);
    case Op::kSpike:
       return x;
+   case Op::kQuantile:
+      return Interpolate(s.knotsX, s.knotsY, x);
    }
    return x;
 }
@@ -119,6 +133,8 @@ double InverseStep(const TransformStep &s, double y, const float *gen)
       return std::clamp(y, s.lo, s.hi);
    case Op::kSpike:
       return y;
+   case Op::kQuantile:
+      return Interpolate(s.knotsY, s.knotsX, y);
    }
    return y;
 }

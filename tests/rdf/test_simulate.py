@@ -238,7 +238,11 @@ def source(manifest):
          r"unknown transform op 'sqrt'"),
         (lambda m, d: source(m)["targets"][0]["transform"].append(
             {"op": "binned_standardize", "gen": "GenJet_pt", "edges": [0, 50, 40], "loc": [0, 0], "scale": [1, 1]}),
-         BundleError, r"targets\[0\].transform\[\d+\].edges: expected at least 2 increasing bin edges"),
+         BundleError, r"targets\[0\].transform\[\d+\].edges: expected at least 2 strictly increasing numbers"),
+        (lambda m, d: source(m)["targets"][0]["transform"].append({"op": "quantile", "x": [0, 1, 2], "y": [0, 1]}),
+         BundleError, r"quantile needs as many 'y' knots as 'x' knots \(x: 3, y: 2\)"),
+        (lambda m, d: source(m)["targets"][0]["transform"].append({"op": "quantile", "x": [0, 2, 1], "y": [0, 1, 2]}),
+         BundleError, r"targets\[0\].transform\[\d+\].x: expected at least 2 strictly increasing numbers"),
         (lambda m, d: source(m)["targets"][0]["transform"].append(
             {"op": "binned_standardize", "gen": "GenJet_pt", "edges": [0, 50], "loc": [0, 0], "scale": [1]}),
          BundleError, r"binned_standardize needs one loc and one scale per bin \(bins: 1, loc: 2, scale: 1\)"),

@@ -69,6 +69,21 @@ def test_a_default_value_outside_the_domain_becomes_a_spike():
         steps_for("Jet", "btagDeepFlavB", "Float_t", "GenJet"), None)
 
 
+def test_a_value_held_by_a_share_of_a_continuous_branch_becomes_a_spike():
+    # a fake tau's mass: the reconstruction caps it at 1.8 GeV for three jets in four (reference detector)
+    rng = np.random.default_rng(0)
+    mass = np.concatenate([np.full(750, np.float32(1.8)), rng.uniform(0.14, 1.8, 250).astype(np.float32)])
+    steps, why = adapt(steps_for("Tau", "mass", "Float_t", "Jet"), mass.astype(np.float64))
+    assert steps[0] == {"op": "spike", "value": float(np.float32(1.8))} and "75.0% of rows" in why
+    assert ops(steps)[1:] == ops(steps_for("Tau", "mass", "Float_t", "Jet"))
+    # below ATOM_SHARE, or an integer count (its values repeat by nature), or too few rows: unchanged
+    rare = np.concatenate([np.full(40, 1.8), rng.uniform(0.14, 1.8, 960)])
+    assert adapt(steps_for("Tau", "mass", "Float_t", "Jet"), rare)[1] is None
+    counts = rng.integers(0, 5, 1000).astype(np.float64)
+    assert adapt(steps_for("Jet", "nConstituents", "UChar_t", "GenJet"), counts)[1] is None
+    assert adapt(steps_for("Tau", "mass", "Float_t", "Jet"), mass[:40].astype(np.float64))[1] is None
+
+
 def test_many_values_outside_the_domain_fall_back_to_a_standardisation():
     values = np.linspace(-0.5, 3.0, 100)  # a "score" that is not one
     steps, why = adapt(steps_for("Jet", "btagPNetB", "Float_t", "GenJet"), values)

@@ -50,6 +50,8 @@ CASES = {
                       RNG.poisson(20, N).astype(float)),
     "mass": ([{"op": "log", "offset": 1.0}, {"op": "difference", "gen": "GenJet_pt"}, {"op": "standardize"}],
              RNG.exponential(10, N)),
+    # a vertex fit's ndof, 2 sum(w) - 3 over n tracks of weight 0.8-1: a box per track count, gaps between
+    "ndof": ([{"op": "quantile"}], 2.0 * (NTRACKS := RNG.integers(2, 6, N)) * RNG.uniform(0.8, 1.0, N) - 3.0),
 }
 
 
@@ -135,6 +137,23 @@ def test_binned_standardize_sparse_bins_take_the_nearest_filled_one():
     assert step["loc"][2] == pytest.approx(10, abs=0.5) and step["scale"][2] == pytest.approx(3, rel=0.15)
 
 
+def test_a_quantile_step_maps_the_training_values_to_normal_scores_and_keeps_out_of_their_gaps():
+    steps, x = CASES["ndof"]
+    t = Transform(steps, "SV_ndof").fit(x)
+    y = t.forward(x)
+    assert abs(y.mean()) < 0.02 and abs(y.std() - 1.0) < 0.02  # a plain normal for the network
+    back = t.inverse(RNG.normal(size=200_000))
+    # no training value lies between the boxes (e.g. 1.0 < ndof < 1.8 for 2 and 3 tracks): at most the share of
+    # the one knot interval that spans each gap lands there (1/256 of the rows at most)
+    gaps = [(2 * n - 3, 1.6 * (n + 1) - 3) for n in range(2, 5)]
+    for lo, hi in gaps:
+        assert not ((x > lo) & (x < hi)).any()
+        assert ((back > lo + 0.01) & (back < hi - 0.01)).mean() < 1.0 / 256
+    assert back.min() >= x.min() and back.max() <= x.max()  # constant beyond the end knots
+    np.testing.assert_allclose(t.inverse(y), x, rtol=0, atol=1e-9)  # exact between the knots
+    assert len(t.steps[0]["x"]) == 256 and t.to_json()[0]["y"] == t.steps[0]["y"]
+
+
 def test_training_noise():
     steps, x = CASES["nConstituents"]
     t = Transform(steps).fit(x)
@@ -169,6 +188,8 @@ def test_training_noise():
     ([{"op": "binned_standardize", "gen": "GenJet_eta", "edges": [0, 1], "gen2": "GenJet_pt", "edges2": [0, 5],
        "abs2": "no"}], r"'abs2' must be true or false"),
     ([{"op": "ratio", "gen": "GenJet_pt", "gen2": "GenJet_eta"}], r"takes no second gen variable"),
+    ([{"op": "quantile", "x": [0, 1, 1], "y": [-1, 0, 1]}], r"\(quantile\) needs 'x', at least two increasing"),
+    ([{"op": "quantile", "x": [0, 1, 2], "y": [-1, 1]}], r"needs as many 'y' knots as 'x' knots"),
 ])
 def test_bad_steps(steps, message):
     with pytest.raises(InputError, match=message):

@@ -26,6 +26,8 @@ struct TransformStep {
       kDequantize,        ///< integers: training adds U(-0.5, 0.5); inverse rounds
       kClip,              ///< clamp to [lo, hi] both ways
       kSpike, ///< first step only: x == value <-> y at loc (training: N(loc, width)); inverse y <= threshold -> value
+      kQuantile, ///< piecewise linear through knots x[k] -> y[k] (both increasing; the training values' quantiles to
+                 ///< normal scores), constant beyond the end knots; inverse through y[k] -> x[k]
    };
    Op op = Op::kStandardize;
    double offset = 0.0;
@@ -36,6 +38,7 @@ struct TransformStep {
    double value = 0.0, loc = 0.0, width = 0.0, threshold = 0.0;
    bool absGen = false;                     ///< binned_standardize: bins of |gen|
    std::vector<double> edges, locs, scales; ///< binned_standardize: n + 1 edges, n locs and scales (n1 * n2 with gen2)
+   std::vector<double> knotsX, knotsY;      ///< quantile: the knots, both strictly increasing, the same number
    std::string gen;            ///< ratio/difference/delta_phi/gen_scale/binned_standardize: the gen column it refers to
    int genIndex = -1;          ///< position of `gen` in the source's gen columns
    std::string gen2;           ///< binned_standardize over two gen variables: the second one (empty: one)

@@ -10,6 +10,8 @@ family its name belongs to; a source's ``overrides`` replace a rule where it is 
     scores, taggers    logit on [0, 1] (btag*, particleNet*, globalParT*, *vs*, *QvG, prob*, ...)
     mva*, qgl          logit on [-1, 1] / [0, 1] with the default -1 as a spike
     dxy, dz, ...       asinh (signed, heavy tails: linear near 0)
+    ndof               the training values' quantiles to normal scores (a vertex fit's ndof, 2 sum(w) - 3
+                       over its tracks' weights: a box per track count, with gaps between them)
     errors, isolations, shapes
                        log (positive, heavy-tailed); event sums, rho, MET significance: log(offset + x)
     integer counts     dequantised (n*, *Multiplicity, *Hits, *Layers, *Stations, *Size, npvs*, seedi*)
@@ -31,7 +33,7 @@ import re
 
 import numpy as np
 
-from flashsim.catalogue.spec import asinh, integer, label, log, score, standardized
+from flashsim.catalogue.spec import asinh, integer, label, log, quantile, score, standardized
 
 __all__ = ["FLOAT_TYPES", "adapt", "is_cross_reference", "root_type", "steps_for"]
 
@@ -62,7 +64,7 @@ _MVA = re.compile(r"^mva(?!.*WP)")
 _SIGNED = {"dxy": 0.002, "dz": 0.005, "eInvMinusPInv": 0.002, "deltaEtaSC": 0.01, "dEscaleDown": 0.01,
            "dEscaleUp": 0.01, "dEsigmaDown": 0.01, "dEsigmaUp": 0.01, "covXY": 50.0}
 _POSITIVE = re.compile(r"Err$|^s?ip3d$|Iso|iso|^sieie$|^sieip$|^sipip$|^hoe|^tau[1-4]$|^n[23]b1$|"
-                       r"^ndof$|^score$|^sumpt2$|^lsf3$|^energyErr$")
+                       r"^score$|^sumpt2$|^lsf3$|^energyErr$")
 # positive event-level sums that reach 0: log(offset + x)
 _NEAR_ZERO = ((re.compile(r"^sumEt$|^sumPt|^cov(XX|YY)$"), 1.0), (re.compile(r"^fixedGridRho"), 0.1),
               (re.compile(r"^significance$"), 0.01))
@@ -112,6 +114,8 @@ def steps_for(collection: str, field: str, branch_type: str, gen: str | None, ev
         return score()
     if field in _SIGNED:
         return asinh(_SIGNED[field])
+    if field == "ndof":
+        return quantile()
     for pattern, offset in _NEAR_ZERO:
         if pattern.search(field):
             return log(offset)
@@ -137,29 +141,52 @@ def _outside(step, x):
     return np.zeros(len(x), dtype=bool)
 
 
+ATOM_SHARE = 0.05  # one value held by at least this share of a continuous branch's rows is a spike
+ATOM_ROWS = 50     # ... and by at least this many rows
+
+
+def _atom(steps: list, x: np.ndarray) -> tuple[list, str | None]:
+    """A continuous branch (no spike yet, not a dequantised integer) whose most frequent value holds
+    ``ATOM_SHARE`` of the rows gets that value as a spike: a flow cannot put a share of its
+    probability on one point (a fake tau's mass at the reconstruction's cap, a pion mass, a clipped
+    default) and smears it instead."""
+    if steps[0]["op"] in ("spike", "dequantize") or len(x) < ATOM_ROWS:
+        return steps, None
+    values, counts = np.unique(x, return_counts=True)
+    top = int(counts.argmax())
+    share = counts[top] / len(x)
+    if len(values) < 2 or share < ATOM_SHARE or counts[top] < ATOM_ROWS:
+        return steps, None
+    value = float(values[top])
+    return [{"op": "spike", "value": value}, *steps], f"{100 * share:.1f}% of rows are {value:g}: a spike"
+
+
 def adapt(steps: list, values) -> tuple[list, str | None]:
     """``steps`` checked against the training ``values`` of their branch: (steps, what was changed
     or None).
 
-    When the first step (log, logit) cannot take some values and those are all one value (the
-    default of a score, a zero isolation), that value becomes a spike; when they are many values,
-    the transform falls back to a plain standardisation. Gen-relative steps (ratio, ...) are not
-    checked here: their domain is that of the gen object."""
+    A value that holds a share of the rows of a continuous branch (``_atom``) becomes a spike. When
+    the first step (log, logit) cannot take some values and those are all one value (the default of
+    a score, a zero isolation), that value becomes a spike; when they are many values, the transform
+    falls back to a plain standardisation. Gen-relative steps (ratio, ...) are not checked here:
+    their domain is that of the gen object."""
     x = np.asarray(values, dtype=np.float64)
     x = x[np.isfinite(x)]
     i, step = _first_regular(steps)
     if step is None or not len(x):
         return steps, None
+    steps, atom = _atom(steps, x)
     spike = steps[0]["value"] if steps[0]["op"] == "spike" else None
     regular = x if spike is None else x[x != spike]
     bad = _outside(step, regular)
     if not bad.any():
-        return steps, None
+        return steps, atom
     odd = np.unique(regular[bad])
     if spike is None and len(odd) == 1 and not _outside(step, regular[~bad]).any() and (~bad).any():
         value = float(odd[0])
         share = float(bad.mean())
         return [{"op": "spike", "value": value}, *steps], \
             f"{step['op']} cannot take {value:g} ({100 * share:.1f}% of rows): a spike"
-    return standardized(), (f"{step['op']} cannot take {int(bad.sum())} of {len(regular)} values "
+    fallback = standardized() if atom is None else [steps[0], *standardized()]
+    return fallback, (f"{step['op']} cannot take {int(bad.sum())} of {len(regular)} values "
                             f"({len(odd)} distinct, e.g. {odd[0]:g}): standardised instead")

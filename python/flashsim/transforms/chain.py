@@ -5,7 +5,7 @@ import copy
 import numpy as np
 
 from flashsim.errors import InputError
-from flashsim.transforms.steps import FORWARD, INVERSE, gen_bin
+from flashsim.transforms.steps import FORWARD, INVERSE, gen_bin, quantile_knots
 
 __all__ = ["OPS", "Transform"]
 
@@ -53,7 +53,7 @@ def _step_gen(step, gen):
 def _check_edges(name, i, step, key):
     edges = step.get(key)
     if not (isinstance(edges, list) and len(edges) >= 2 and np.all(np.isfinite(edges)) and np.all(np.diff(edges) > 0)):
-        raise InputError(f"{name}: step {i} (binned_standardize) needs '{key}', at least two increasing "
+        raise InputError(f"{name}: step {i} ({step['op']}) needs '{key}', at least two increasing "
                          f"finite numbers; got {edges!r}")
 
 
@@ -64,7 +64,8 @@ class Transform:
         steps: dicts such as ``{"op": "log"}``, ``{"op": "ratio", "gen": "GenJet_pt"}``,
             ``{"op": "standardize"}`` (mean/std fitted), ``{"op": "spike", "value": -1}``
             (loc/threshold fitted; first step only), ``{"op": "clip", "fit": "range"}`` (lo/hi
-            fitted: the range of the training values at that step).
+            fitted: the range of the training values at that step), ``{"op": "quantile"}`` (x/y knots
+            fitted: the training values' quantiles to normal scores).
         name: the variable, for error messages.
     """
 
@@ -82,6 +83,11 @@ class Transform:
             if op != "binned_standardize" and any(k in step for k in ("gen2", "edges2", "abs2")):
                 raise InputError(f"{name}: step {i} ({op}) takes no second gen variable ('gen2', 'edges2', "
                                  "'abs2' belong to binned_standardize)")
+            if op == "quantile" and ("x" in step or "y" in step):
+                _check_edges(name, i, step, "x")
+                _check_edges(name, i, step, "y")
+                if len(step["x"]) != len(step["y"]):
+                    raise InputError(f"{name}: step {i} (quantile) needs as many 'y' knots as 'x' knots")
             if op == "binned_standardize":
                 _check_edges(name, i, step, "edges")
                 if ("gen2" in step) != ("edges2" in step) or ("abs2" in step and "gen2" not in step):
@@ -121,8 +127,8 @@ class Transform:
         return x
 
     def fit(self, x, gen=None):
-        """Fits standardize (mean, std), binned_standardize (loc, scale per bin of the gen variable), spike
-        (loc, threshold) and range-clip (lo, hi) parameters on ``x``."""
+        """Fits standardize (mean, std), binned_standardize (loc, scale per bin of the gen variable), quantile
+        (knots), spike (loc, threshold) and range-clip (lo, hi) parameters on ``x``."""
         x = np.asarray(x, dtype=np.float64)
         spike = self._spike()
         mask = np.ones(len(x), dtype=bool) if spike is None else x != spike["value"]
@@ -133,7 +139,7 @@ class Transform:
         values = x[mask]
         for i, step in enumerate(self.steps):
             range_clip = step["op"] == "clip" and step.get("fit") == "range"  # the range seen in training
-            if not range_clip and step["op"] not in ("standardize", "binned_standardize"):
+            if not range_clip and step["op"] not in ("standardize", "binned_standardize", "quantile"):
                 continue
             with np.errstate(invalid="ignore", divide="ignore"):  # reported just below
                 y = self._regular_forward(values, gen_regular, rng, upto=i)
@@ -141,6 +147,10 @@ class Transform:
                 raise InputError(f"{self.name}: non-finite values before step {i} ({step['op']}); check the data")
             if range_clip:
                 step["lo"], step["hi"] = float(np.min(y)), float(np.max(y))
+            elif step["op"] == "quantile":
+                step["x"], step["y"] = quantile_knots(y)
+                if len(step["x"]) < 2:
+                    raise InputError(f"{self.name}: a quantile step needs at least 2 distinct values; all are {y[0]:g}")
             elif step["op"] == "binned_standardize":
                 step["loc"], step["scale"] = _binned_fit(y, gen_bin(step, _step_gen(step, gen_regular)),
                                                          _bins_shape(step))

@@ -7,7 +7,7 @@ cpp/src/VariableTransform.cxx: a test holds the two against each other.
 
 import numpy as np
 
-__all__ = ["FORWARD", "INVERSE", "gen_bin", "wrap_phi"]
+__all__ = ["FORWARD", "INVERSE", "QUANTILE_KNOTS", "gen_bin", "quantile_knots", "wrap_phi"]
 
 
 def wrap_phi(phi):
@@ -78,6 +78,7 @@ FORWARD = {
     "asinh": lambda x, p, g: np.arcsinh(x / p.get("scale", 1.0)),
     "dequantize": lambda x, p, g: x,
     "clip": lambda x, p, g: np.clip(x, p.get("lo", -np.inf), p.get("hi", np.inf)),
+    "quantile": lambda x, p, g: np.interp(x, p["x"], p["y"]),
 }
 
 INVERSE = {
@@ -93,4 +94,23 @@ INVERSE = {
     "asinh": lambda y, p, g: p.get("scale", 1.0) * np.sinh(y),
     "dequantize": lambda y, p, g: np.rint(y),
     "clip": lambda y, p, g: np.clip(y, p.get("lo", -np.inf), p.get("hi", np.inf)),
+    "quantile": lambda y, p, g: np.interp(y, p["y"], p["x"]),
 }
+
+
+QUANTILE_KNOTS = 256  # knots of a fitted quantile step (fewer when the training values have fewer distinct ones)
+
+
+def quantile_knots(x, knots: int = QUANTILE_KNOTS) -> tuple[list, list]:
+    """(x knots, y knots) of a quantile step fitted on ``x``: the values at ``knots`` evenly spaced
+    probabilities from 0 (the smallest value) to 1 (the largest) to their normal scores (the ends taken
+    half a row inside 0 and 1), repeated x knots merged. Between two knots the map is linear, so a gap
+    in the values (no training row between two knots) gets the share of one knot interval at most."""
+    from scipy.special import ndtri
+
+    x = np.asarray(x, dtype=np.float64)
+    n = len(x)
+    p = np.linspace(0.0, 1.0, min(knots, n))
+    xk, first = np.unique(np.quantile(x, p), return_index=True)
+    yk = ndtri(np.clip(p[first], 0.5 / n, 1 - 0.5 / n))
+    return [float(v) for v in xk], [float(v) for v in yk]
