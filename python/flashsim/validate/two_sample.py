@@ -293,7 +293,7 @@ def _stack_weights(x, y, ev, w, train, settings, seed, threads) -> dict:
     coef = np.clip(coef, 0.0, None)
     if coef.sum() <= 0:
         return {k: 1.0 / len(names) for k in names}
-    return {k: float(c / coef.sum()) for k, c in zip(names, coef)}
+    return {k: float(c / coef.sum()) for k, c in zip(names, coef, strict=True)}
 
 
 def _in_spread_units(score: np.ndarray, rows: np.ndarray) -> np.ndarray:
