@@ -33,7 +33,7 @@ def test_the_sum_and_its_parts_see_a_flipped_flag():
     assert result.to_json()["weights"] == result.weights
 
 
-def test_the_parts_are_weighted_by_what_they_see_on_held_out_training_events():
+def test_the_parts_are_weighted_by_what_they_see_out_of_fold():
     xa, xb, events = _flag_flipped(6000, 0.10, seed=1)
     result = two_sample_test(xa, xb, events, events, seed=0)
     assert set(result.weights) == {"trees", "mlp"}
@@ -41,7 +41,7 @@ def test_the_parts_are_weighted_by_what_they_see_on_held_out_training_events():
     # here the MLP sees the flipped rows better than the trees do (0.558 against 0.540 on the test events)
     assert result.auc_by_classifier["mlp"] > result.auc_by_classifier["trees"]
     assert result.weights["mlp"] > result.weights["trees"], result
-    equal = two_sample_test(xa, xb, events, events, seed=0, settings=replace(SETTINGS, stack_fraction=0.0))
+    equal = two_sample_test(xa, xb, events, events, seed=0, settings=replace(SETTINGS, stack_folds=0))
     assert equal.weights == {"trees": 0.5, "mlp": 0.5}
 
 

@@ -5,8 +5,8 @@
 are fitted on the same training events and their scores (log-odds) combined: scikit-learn's
 histogram gradient boosting, stopped when its loss on a share of the training rows stops improving;
 and a 3 x 64 MLP on the rows mapped to normal scores. Each score is put in units of its spread and
-weighted by a logistic regression fitted on a quarter of the training events held out of a first
-fit of both (stacking); both are then refitted on all the training events. The combination was
+weighted by a logistic regression fitted on their out-of-fold scores of the training events (two
+folds: stacking); both are then refitted on all the training events. The combination was
 chosen by measurement on known distortions (docs/validate.md, benchmarks/two_sample_sensitivity.py):
 the trees alone see jet-scale and pileup-ID changes better than the MLP alone, the MLP a flag
 flipped in a few percent of the muons; at 3,000 events the MLP sees almost nothing, and its weight
@@ -45,7 +45,7 @@ class TwoSampleSettings:
     trees: histogram gradient boosting (scikit-learn HistGradientBoostingClassifier) options;
     classifiers: the classifiers whose log-odds are combined ("trees", "mlp"; the per-variable
         diagnostics use the trees alone, flashsim.validate.two_sample_rows);
-    stack_fraction: share of the training events that fits the classifiers' weights;
+    stack_folds: folds of the training events whose out-of-fold scores fit the classifiers' weights;
     mlp: the MLP's options (hidden width, hidden layers, epochs, batch, learning rate, weight decay).
     """
 
@@ -66,9 +66,9 @@ class TwoSampleSettings:
     # x 1.01 trees 0.516, MLP 0.522, sum 0.523; x 1.05 0.674, 0.678, 0.682; Muon_tightId flipped in 5% (mean of
     # 6 seeds) 0.513, 0.521, 0.518
     classifiers: tuple = ("trees", "mlp")
-    # the share of the training events on which the parts' weights are fitted (by parts fitted on the others,
-    # then refitted on all); 0: equal weights
-    stack_fraction: float = 0.25
+    # the folds of the training events whose out-of-fold scores fit the parts' weights (then both are refitted on
+    # all the training events); below 2: equal weights
+    stack_folds: int = 2
     mlp: dict = field(default_factory=lambda: {"hidden": 64, "depth": 3, "epochs": 40, "batch": 512,
                                                "learning_rate": 2e-3, "weight_decay": 1e-5})
 
@@ -124,14 +124,19 @@ def weighted_auc(score: np.ndarray, label: np.ndarray, weight: np.ndarray | None
     return float(total / denom) if denom > 0 else float("nan")
 
 
-def event_split(event_id: np.ndarray, test_fraction: float, seed: int) -> np.ndarray:
-    """True for rows whose event goes to the test side; a hash of (event id, seed), so the
-    same event is on the same side in both samples."""
+def _event_uniform(event_id: np.ndarray, seed: int) -> np.ndarray:
+    """A uniform in [0, 1) per row, a hash of (event id, seed): the same for every row of an event."""
     z = np.asarray(event_id).astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
     z = z ^ np.uint64(seed * 0x632BE59BD9B4E019 % (1 << 64))
     z = (z ^ (z >> np.uint64(31))) * np.uint64(0xBF58476D1CE4E5B9)
     z = z ^ (z >> np.uint64(29))
-    return (z >> np.uint64(11)).astype(np.float64) * 2.0**-53 < test_fraction
+    return (z >> np.uint64(11)).astype(np.float64) * 2.0**-53
+
+
+def event_split(event_id: np.ndarray, test_fraction: float, seed: int) -> np.ndarray:
+    """True for rows whose event goes to the test side; a hash of (event id, seed), so the
+    same event is on the same side in both samples."""
+    return _event_uniform(event_id, seed) < test_fraction
 
 
 def quantile_gaussianize(train: np.ndarray, *others: np.ndarray, n_quantiles: int = 512):
@@ -202,7 +207,8 @@ def two_sample_test(x_a: np.ndarray, x_b: np.ndarray, event_a: np.ndarray, event
     ``settings.classifiers`` is fitted on the training events: the boosted trees stop when their loss
     on a share of the training rows stops improving (no look at the test events); the MLP trains on
     all of them. The test score is the weighted sum of their log-odds, each in units of its spread
-    on the training rows, the weights fitted on held-out training events (``_stack_weights``).
+    on the training rows, the weights fitted on out-of-fold scores of the training events
+    (``_stack_weights``).
     Classes are weighted equally.
 
     Args:
@@ -273,26 +279,33 @@ def _log_odds(x, y, ev, w, train, settings, seed, threads) -> tuple[dict, int]:
 
 def _stack_weights(x, y, ev, w, train, settings, seed, threads) -> dict:
     """{classifier: weight >= 0, summing to 1} of the parts' scores (in units of their spread) in the test
-    score. With one classifier, or no share held out for it, 1 (or equal weights). Otherwise the parts are
-    fitted on the training events outside ``settings.stack_fraction`` of them and a logistic regression on
-    their scores in the rest gives the weights (a negative one set to 0): a part that sees nothing at this
-    sample size (the MLP at 3,000 events) gets a weight near 0 instead of adding its noise to the other."""
+    score. With one classifier, or ``settings.stack_folds`` below 2, equal weights. Otherwise the training
+    events are split in ``stack_folds`` folds; the parts fitted on all folds but one score the rows of that
+    one, and a logistic regression on those out-of-fold scores of every training row gives the weights (a
+    negative one set to 0): a part that sees nothing at this sample size (the MLP at 3,000 events) gets a
+    weight near 0 instead of adding its noise to the other."""
     names = list(settings.classifiers)
-    if len(names) == 1 or settings.stack_fraction <= 0:
-        return {k: 1.0 / len(names) for k in names}
-    stack = train & event_split(ev, settings.stack_fraction, seed + 104_729)
-    fit = train & ~stack
-    both = (y[stack] == 0).any() and (y[stack] == 1).any() and (y[fit] == 0).any() and (y[fit] == 1).any()
-    if not both:
-        return {k: 1.0 / len(names) for k in names}
+    equal = {k: 1.0 / len(names) for k in names}
+    if len(names) == 1 or settings.stack_folds < 2:
+        return equal
+    fold = np.full(len(y), -1)
+    u = _event_uniform(ev, seed + 104_729)
+    fold[train] = np.minimum((u[train] * settings.stack_folds).astype(int), settings.stack_folds - 1)
+    out_of_fold = {k: np.zeros(len(y)) for k in names}
+    for f in range(settings.stack_folds):
+        held, fit = fold == f, train & (fold != f)
+        if not all((y[r] == c).any() for r in (held, fit) for c in (0, 1)):
+            return equal
+        scores, _ = _log_odds(x, y, ev, w, fit, settings, seed, threads)
+        for k in names:
+            out_of_fold[k][held] = _in_spread_units(scores[k], fit)[held]
     from sklearn.linear_model import LogisticRegression
 
-    scores, _ = _log_odds(x, y, ev, w, fit, settings, seed, threads)
-    z = np.stack([_in_spread_units(scores[k], fit)[stack] for k in names], axis=1)
-    coef = LogisticRegression(C=1e4).fit(z, y[stack], sample_weight=w[stack]).coef_[0]
+    z = np.stack([out_of_fold[k][train] for k in names], axis=1)
+    coef = LogisticRegression(C=1e4).fit(z, y[train], sample_weight=w[train]).coef_[0]
     coef = np.clip(coef, 0.0, None)
     if coef.sum() <= 0:
-        return {k: 1.0 / len(names) for k in names}
+        return equal
     return {k: float(c / coef.sum()) for k, c in zip(names, coef, strict=True)}
 
 
