@@ -1,7 +1,7 @@
 """Sensitivity of the two-sample test (issue "The validation report's two-sample test"): the AUC it
 gives for known distortions of the reference detector against itself, for the report's test
 (flashsim.validate.two_sample.two_sample_test: boosted trees stopped early on the loss of 10% of the
-training rows, and an MLP, their log-odds summed; "new trees" and "new MLP" are its two parts alone)
+training rows, and an MLP, their log-odds weighted by stacking; "new trees" and "new MLP" are its two parts alone)
 and the two it replaces (the report's old MLP, 20,000 objects at most, 20 epochs; the quality
 script's old HistGradientBoostingClassifier, 200 trees at learning rate 0.1).
 

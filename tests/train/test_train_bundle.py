@@ -39,8 +39,13 @@ def test_manifest(tiny_bundle):
                 for step in v["transform"]:
                     assert step["op"] != "standardize" or ("mean" in step and "std" in step)
                     assert step["op"] != "clip" or step["lo"] <= step["hi"]
-            for t in s["targets"]:  # network values beyond the training range are clipped back into it
-                assert any(step["op"] == "clip" for step in t["transform"]), (s["name"], t["branch"])
+            for t in s["targets"]:  # network values beyond the training range are clipped back into it (a quantile
+                # step maps them to its end knots, the training range, itself)
+                ops = [step["op"] for step in t["transform"]]
+                assert "clip" in ops or "quantile" in ops, (s["name"], t["branch"])
+                if "quantile" in ops:
+                    q = t["transform"][ops.index("quantile")]
+                    assert len(q["x"]) == len(q["y"]) >= 2 and q["x"] == sorted(q["x"]), (s["name"], t["branch"])
             if c["name"] in ("Muon", "Electron"):  # the charge is drawn (+-1), not rounded from a flow
                 assert "charge" in [b["branch"] for b in s["labels"]["branches"]]
     assert {d["column"] for d in m["derived"]} >= {"GenPart_origin", "GenJet_nearestMuonDR"}

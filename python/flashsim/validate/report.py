@@ -422,7 +422,7 @@ def validate_processes(pairs, output, *, label_a: str = "FlashSim", label_b: str
         max_events: read at most this many events per file.
         bundle: a model bundle folder; its manifest says which processes were seen in training.
         with_auc: run the classifier two-sample test per collection (boosted trees and an MLP, their
-            log-odds summed: flashsim.validate.two_sample; against the control too when a pair has one).
+            log-odds weighted by stacking: flashsim.validate.two_sample; against the control too when a pair has one).
         with_analyses: run the toy analyses (ROOT RDataFrame).
         with_variable_auc: with ``with_auc``, also the two-sample test of each variable alone given the
             gen conditioning, ranked (what gives a sample away; one test per variable).

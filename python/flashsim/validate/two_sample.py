@@ -62,9 +62,7 @@ class TwoSampleSettings:
     # the muon control 0.503 against 0.494 (the AUC-chosen tree count sat below 0.5 under the null)
     trees: dict = field(default_factory=lambda: {"max_iter": 300, "learning_rate": 0.1, "max_leaf_nodes": 31,
                                                  "min_samples_leaf": 20, "l2_regularization": 0.0})
-    # the trees and the MLP, their log-odds summed. Measured at 20,000 ttbar events (docs/validate.md): jet pt
-    # x 1.01 trees 0.516, MLP 0.522, sum 0.523; x 1.05 0.674, 0.678, 0.682; Muon_tightId flipped in 5% (mean of
-    # 6 seeds) 0.513, 0.521, 0.518
+    # the trees and the MLP, their log-odds combined (docs/validate.md, "Sensitivity of the two-sample test")
     classifiers: tuple = ("trees", "mlp")
     # the folds of the training events whose out-of-fold scores fit the parts' weights (then both are refitted on
     # all the training events); below 2: equal weights
