@@ -28,7 +28,7 @@ def _models(collection: dict) -> list:
             if isinstance(s.get(part), dict) and "model" in s[part]]
 
 
-def _same_config(a: dict, b: dict) -> list:
+def _config_differences(a: dict, b: dict) -> list:
     """The config keys (collections aside) in which two training configs differ."""
     keys = (set(a) | set(b)) - {"collections"}
     return sorted(k for k in keys if a.get(k) != b.get(k))
@@ -42,7 +42,7 @@ def replace_collections(bundle: Path, partial: Path, names: list, why: str) -> l
     trained = sorted(s["file"] for s in target["provenance"]["samples"])
     if given != trained:
         sys.exit(f"{partial} was trained on {given}, {bundle} on {trained}: not the same files")
-    differ = _same_config(target["provenance"]["config"], source["provenance"]["config"])
+    differ = _config_differences(target["provenance"]["config"], source["provenance"]["config"])
     if differ:
         sys.exit(f"{partial} and {bundle} were trained with different configs ({', '.join(differ)})")
     new = {c["name"]: c for c in source["collections"]}
