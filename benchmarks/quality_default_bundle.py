@@ -21,6 +21,7 @@ compared with that file's reco objects (same gen events):
     PYTHONPATH= .venv/bin/python benchmarks/quality_default_bundle.py --bundle python/flashsim/bundle/default \
         --reference full_ttbar_201.root --control full_ttbar_201_seed202.root [--events 20000] [--json out.json]
         [--flashsim nano.root]   # judge the C++ RDataFrame output instead of the Python sampler
+        [--ode '{"method": "distilled"}']  # another solver than the bundle's (the Python sampler)
 """
 
 import argparse
@@ -417,6 +418,9 @@ def main(argv=None):
     parser.add_argument("--control", required=True, help="the same gen events, reference detector with another seed")
     parser.add_argument("--events", type=int, default=None)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--ode", type=json.loads, default=None,
+                        help='solver of the Python sampler instead of the bundle\'s, e.g. \'{"method": "dopri5", '
+                             '"rtol": 1e-5, "atol": 1e-5}\' or \'{"method": "distilled"}\'')
     parser.add_argument("--json", help="write the figures here")
     parser.add_argument("--no-variables", action="store_true",
                         help="skip the per-variable AUCs (each variable alone given gen; about 2 s a variable at "
@@ -444,11 +448,12 @@ def main(argv=None):
         _check_same_events(args.reference, args.flashsim, n_events)
         sim = reference_objects(args.flashsim, manifest, n_events, gen_cols)
     else:
-        sim = sample_bundle(args.bundle, [args.reference], NumpyNoise(args.seed), arrays=arrays)
+        sim = sample_bundle(args.bundle, [args.reference], NumpyNoise(args.seed), arrays=arrays, ode=args.ode)
     sim_seconds = time.perf_counter() - start
     ref = reference_objects(args.reference, manifest, n_events, gen_cols)
     control = reference_objects(args.control, manifest, n_events, gen_cols)
-    result = {"events": n_events, "simulation_seconds": round(sim_seconds, 1), "collections": {}}
+    result = {"events": n_events, "simulation_seconds": round(sim_seconds, 1), "seed": args.seed,
+              "ode": {**manifest.get("ode", {}), **(args.ode or {})}, "collections": {}}
     event_ids = smp.event_ids({k: ak.to_numpy(gen_cols[k]) for k in ("run", "luminosityBlock", "event")})
     for name in ref:
         r = add_gen(ref[name], name, gen_cols)

@@ -12,6 +12,8 @@ Jet AUC and against the distance).
     PYTHONPATH= .venv/bin/python benchmarks/solver_pareto.py --gen gen_ttbar_201.root \
         --reference full_ttbar_201.root --control full_ttbar_201_seed202.root --work pareto \
         --configs euler:10,euler:20,midpoint:8,midpoint:16,rk4:4,rk4:8,dopri5:1e-3,dopri5:1e-5 --seeds 11,12,13
+
+``distilled`` among the configs runs the bundle's few-step students (``flashsim distil``).
 """
 
 import argparse
@@ -29,6 +31,8 @@ MATCH = {"Jet": "genJetIdx", "Muon": "genPartIdx", "Electron": "genPartIdx", "Ph
 
 
 def _ode_args(config):
+    if config == "distilled":  # the bundle's few-step students, at the steps they were distilled for
+        return ["--ode-method", "distilled"]
     method, value = config.split(":")
     if method == "dopri5":
         return ["--ode-method", "dopri5", "--rtol", value, "--atol", value]
@@ -111,7 +115,7 @@ def main(argv=None):
             quality = work / f"{config.replace(':', '_')}_{seed}.json"
             subprocess.run([sys.executable, str(HERE / "quality_default_bundle.py"), "--bundle", str(bundle),
                             "--reference", args.reference, "--control", args.control, "--flashsim", str(out),
-                            "--json", str(quality)], check=True, stdout=subprocess.DEVNULL)
+                            "--json", str(quality), "--no-variables"], check=True, stdout=subprocess.DEVNULL)
             q = json.loads(quality.read_text())
             runs.append({"seed": seed, "seconds": seconds, "events": q["events"],
                          "auc": {c: v["auc"] for c, v in q["collections"].items()},

@@ -24,8 +24,9 @@ PER_MODEL = ("parity", "parity_float32_rounding", "reference_outputs")  # keyed 
 
 def _models(collection: dict) -> list:
     """The network files a collection's sources read."""
-    return [s[part]["model"] for s in collection["sources"] for part in ("efficiency", "velocity_field", "labels")
-            if isinstance(s.get(part), dict) and "model" in s[part]]
+    from flashsim.bundle.reference_outputs import network_files
+
+    return network_files({"collections": [collection]})
 
 
 def _config_differences(a: dict, b: dict) -> list:

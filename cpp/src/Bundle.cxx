@@ -391,6 +391,17 @@ SourceSpec ReadSource(const ManifestReader &reader, const Json &node, const std:
    if (source.kind != SourceKind::kEvent || node.contains("efficiency"))
       source.efficiencyModel = reader.ModelPath(node, where, "efficiency", directory);
    source.velocityFieldModel = reader.ModelPath(node, where, "velocity_field", directory);
+   if (node.at("velocity_field").contains("distilled")) {
+      const std::string dwhere = where + ".velocity_field.distilled";
+      const Json &distilled = node.at("velocity_field").at("distilled");
+      if (!distilled.is_object())
+         reader.Fail(dwhere, "expected {\"model\": ..., \"steps\": ...}");
+      source.distilledModel = reader.ModelFile(distilled, dwhere, directory);
+      const double steps = reader.Number(distilled, dwhere, "steps", 0.0);
+      if (!(steps >= 1 && steps <= 64 && steps == std::floor(steps)))
+         reader.Fail(dwhere, "'steps' must be an integer in [1, 64] (the Euler steps the student was distilled for)");
+      source.distilledSteps = static_cast<int>(steps);
+   }
    if (node.contains("efficiency_edge")) {
       const std::string ewhere = where + ".efficiency_edge";
       const Json &edge = node.at("efficiency_edge");

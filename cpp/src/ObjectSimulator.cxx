@@ -43,8 +43,19 @@ ObjectSimulator::ObjectSimulator(const Bundle &bundle, const std::string &collec
    const auto d = static_cast<std::int64_t>(fSpec.targets.size());
    if (fSpec.kind != SourceKind::kEvent || !fSpec.efficiencyModel.empty())
       fEfficiency = OnnxModel::Shared(fSpec.efficiencyModel, {{"cond", c}}, {{"probability", 1}}, options.onnx);
-   fVelocityField =
-      OnnxModel::Shared(fSpec.velocityFieldModel, {{"x", d}, {"t", 1}, {"cond", c}}, {{"velocity", d}}, options.onnx);
+   fOde = options.ode;
+   fVelocityModel = fSpec.velocityFieldModel;
+   if (options.ode.method == OdeMethod::kDistilled) {
+      if (fSpec.distilledModel.empty())
+         throw BundleError("flashsim: bundle '" + bundle.Directory() + "': " + collection + " <- " + source +
+                           " has no distilled few-step network (velocity_field.distilled), which the ODE method "
+                           "'distilled' needs; use euler, midpoint, rk4 or dopri5, or a bundle trained with a "
+                           "\"distillation\" entry in its training config");
+      fVelocityModel = fSpec.distilledModel;
+      fOde.method = OdeMethod::kEuler; // the student's steps are Euler steps, as many as it was distilled for
+      fOde.steps = fSpec.distilledSteps;
+   }
+   fVelocityField = OnnxModel::Shared(fVelocityModel, {{"x", d}, {"t", 1}, {"cond", c}}, {{"velocity", d}}, options.onnx);
    if (!fSpec.labels.model.empty())
       fLabels = OnnxModel::Shared(fSpec.labels.model, {{"x", d}, {"cond", c}},
                                   {{"logits", static_cast<std::int64_t>(fSpec.labels.Classes())}}, options.onnx);
@@ -219,7 +230,7 @@ void ObjectSimulator::Run(Slot &s, std::size_t nEvents, const EventId *ids, cons
    // the ODE on `n` rows of x; keptRow[k]: the kept row of row k (null: row k itself), for the error
    const auto solve = [&](double *x, std::size_t n, const std::size_t *keptRow) {
       try {
-         return Integrate(field, x, n, d, 0.0, 1.0, fOptions.ode, s.workspace);
+         return Integrate(field, x, n, d, 0.0, 1.0, fOde, s.workspace);
       } catch (const OdeStepLimitError &err) {
          const std::size_t r = keptRow ? keptRow[err.row] : err.row;
          const EventId &id = ids[s.keptEvent[r]];

@@ -21,8 +21,10 @@ OdeMethod ParseOdeMethod(const std::string &name)
       return OdeMethod::kRK4;
    if (name == "dopri5")
       return OdeMethod::kDormandPrince;
+   if (name == "distilled")
+      return OdeMethod::kDistilled;
    throw std::invalid_argument("flashsim: unknown ODE method '" + name +
-                               "', expected one of euler, midpoint, rk4, dopri5");
+                               "', expected one of euler, midpoint, rk4, dopri5, distilled");
 }
 
 std::string OdeMethodName(OdeMethod method)
@@ -36,6 +38,8 @@ std::string OdeMethodName(OdeMethod method)
       return "rk4";
    case OdeMethod::kDormandPrince:
       return "dopri5";
+   case OdeMethod::kDistilled:
+      return "distilled";
    }
    return "unknown";
 }
@@ -198,6 +202,7 @@ OdeResult Integrate(const VelocityField &v, double *x, std::size_t rows, std::si
       const double t = t0 + step * h;
       switch (options.method) {
       case OdeMethod::kEuler:
+      case OdeMethod::kDistilled: // the student's steps are Euler steps
          result.nfe += Detail::EulerStep(v, t, h, x, rows, dim, ws);
          break;
       case OdeMethod::kMidpoint:

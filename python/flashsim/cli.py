@@ -20,6 +20,7 @@ _COMMANDS = {
     "reference": "flashsim.refsim.command",
     "extract": "flashsim.extract.command",
     "train": "flashsim.train.command",
+    "distil": "flashsim.train.distil_command",
     "simulate": "flashsim.rdf.command",
     "validate": "flashsim.validate.command",
     "bench": "flashsim.bench",

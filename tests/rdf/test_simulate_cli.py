@@ -203,6 +203,9 @@ def test_missing_columns_listed(tiny_bundle, tmp_path, capsys):
 
 @pytest.mark.parametrize(("options", "message"), [
     (["--ode-method", "dopri5", "--ode-steps", "4"], "--ode-steps applies to euler"),
+    (["--ode-method", "distilled", "--ode-steps", "4"], "distilled runs each source's few-step network at the steps "
+                                                         "it was distilled for; it takes no --ode-steps"),
+    (["--ode-method", "distilled"], "Jet <- GenJet has no distilled few-step network (velocity_field.distilled)"),
     (["--rtol", "1e-4"], "--rtol/--atol apply to dopri5, not to midpoint"),
     (["--ode-steps", "0"], "ODE steps must be an integer in [1, 100000] for midpoint, got 0"),
     (["--ode-steps", "100000000000"], "ODE steps must be an integer in [1, 100000] for midpoint"),

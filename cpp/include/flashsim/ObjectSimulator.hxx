@@ -74,6 +74,8 @@ public:
    /// Position of "@index" in GenColumns(), or -1.
    int IndexColumn() const { return fIndexColumn; }
    const SourceSpec &Spec() const { return fSpec; }
+   /// the ONNX file the ODE runs: the velocity field, or with the method "distilled" its few-step student
+   const std::string &VelocityModel() const { return fVelocityModel; }
    const std::string &CollectionName() const { return fCollection; }
    unsigned NSlots() const { return static_cast<unsigned>(fSlots.size()); }
    bool SkipBadGen() const { return fOptions.skipBadGen; }
@@ -153,6 +155,8 @@ private:
    std::string fCollection;
    SourceSpec fSpec;
    Options fOptions;
+   OdeOptions fOde; ///< what the ODE runs: the options' own, or Euler at the distilled network's steps
+   std::string fVelocityModel; ///< the ONNX file the ODE runs: the velocity field or its distilled student
    int fIndexColumn = -1;
    std::vector<double> fGenLowest; // see GenLowest()
    // Read-only, so shared by all slots (Run is thread-safe) and with other simulators of the

@@ -5,9 +5,12 @@
 
 namespace flashsim {
 
-enum class OdeMethod { kEuler, kMidpoint, kRK4, kDormandPrince };
+/// kDistilled: each source's few-step student network (bundle.json velocity_field.distilled) integrated
+/// with Euler at the steps it was distilled for; OdeOptions::steps does not apply to it. Integrate() on its
+/// own treats it as Euler at OdeOptions::steps (the simulator passes the student's steps).
+enum class OdeMethod { kEuler, kMidpoint, kRK4, kDormandPrince, kDistilled };
 
-/// "euler", "midpoint", "rk4" or "dopri5" (the names of the CLI and of the Python solvers).
+/// "euler", "midpoint", "rk4", "dopri5" or "distilled" (the names of the CLI and of the Python solvers).
 OdeMethod ParseOdeMethod(const std::string &name);
 std::string OdeMethodName(OdeMethod method);
 

@@ -109,6 +109,9 @@ struct SourceSpec {
    std::vector<std::size_t> column;
    std::string efficiencyModel;    ///< absolute path of the efficiency ONNX file (empty for kEvent)
    std::string velocityFieldModel; ///< absolute path of the velocity-field ONNX file
+   /// the few-step student of the velocity field (ODE method "distilled"; empty: none) and its Euler steps
+   std::string distilledModel;
+   int distilledSteps = 0;
 };
 
 } // namespace flashsim

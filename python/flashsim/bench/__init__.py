@@ -41,8 +41,9 @@ def add_arguments(parser):
     parser.add_argument("--threads", default="1,2", help="comma-separated thread counts (default: %(default)s)")
     parser.add_argument("--batch-events", type=int, default=None, help="B of the cross-event rows (default: "
                         "flashsim simulate's)")
-    parser.add_argument("--ode", action="append", default=[], metavar="METHOD:STEPS|dopri5:TOL",
-                        help="more solvers for rows 1, 2 and 4 (e.g. euler:20); the bundle's is always in")
+    parser.add_argument("--ode", action="append", default=[], metavar="METHOD:STEPS|dopri5:TOL|distilled",
+                        help="more solvers for rows 1, 2 and 4 (e.g. euler:20; distilled: the bundle's few-step "
+                             "networks); the bundle's is always in")
     parser.add_argument("--no-baseline", action="store_true", help="skip row 3 (PyTorch)")
     parser.add_argument("--rss", action="store_true",
                         help="also the peak RSS of flashsim simulate at 10k and 100k events (input replicated)")
@@ -149,7 +150,7 @@ def bench_cross_event(gen, bundle, threads, batch_events, ode=None):
                                   "max_row_evaluations": int(u.maxRowEvaluations),
                                   # objects drawn again below their collection's floor, and left out after it
                                   "redrawn": int(u.redrawn), "below_floor": int(u.belowFloor),
-                                  "efficiency": str(spec.efficiencyModel), "velocity": str(spec.velocityFieldModel),
+                                  "efficiency": str(spec.efficiencyModel), "velocity": str(simulator.VelocityModel()),
                                   "labels": str(spec.labels.model) if simulator.HasLabels() else ""})
                     if spec.kind != ROOT.flashsim.SourceKind.kEvent:  # as row 1: the objects of the collections
                         objects += int(u.objects) - int(u.belowFloor)  # those left out below the floor are not
@@ -240,12 +241,16 @@ def _parse_ode(text):
     if method == "dopri5":
         tol = float(value or 1e-5)
         return {"method": "dopri5", "rtol": tol, "atol": tol}
+    if method == "distilled":  # the students' own steps
+        return {"method": "distilled"}
     return {"method": method, "steps": int(value or 20)}
 
 
 def _label(ode):
     if not ode:
         return "bundle"
+    if ode["method"] == "distilled":
+        return "distilled"
     return f"dopri5 {ode['rtol']:g}" if ode["method"] == "dopri5" else f"{ode['method']}-{ode['steps']}"
 
 

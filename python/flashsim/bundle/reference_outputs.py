@@ -43,9 +43,15 @@ def probe_inputs(features: dict, rows: int = PROBE_ROWS) -> dict:
 
 
 def network_files(manifest: dict) -> list:
-    """Every ONNX file a manifest names, in manifest order."""
-    return [s[k]["model"] for c in manifest["collections"] for s in c["sources"]
-            for k in ("efficiency", "velocity_field", "labels") if "model" in s.get(k, {})]
+    """Every ONNX file a manifest names, in manifest order (a velocity field's distilled student after it)."""
+    out = []
+    for s in (s for c in manifest["collections"] for s in c["sources"]):
+        for k in ("efficiency", "velocity_field", "labels"):
+            if "model" in s.get(k, {}):
+                out.append(s[k]["model"])
+            if "model" in s.get(k, {}).get("distilled", {}):
+                out.append(s[k]["distilled"]["model"])
+    return out
 
 
 def _session(path):

@@ -44,6 +44,34 @@ class VelocityField(nn.Module):
             h = block(h)
         return self.readout(nn.functional.silu(h))
 
+    @classmethod
+    def from_onnx(cls, path) -> "VelocityField":
+        """The field exported to ``path`` by :meth:`export_onnx` (its ``embed``, ``b<i>_inner``,
+        ``b<i>_outer`` and ``readout`` weights), e.g. a bundle's network to distil or retrain."""
+        import onnx
+        from onnx import numpy_helper
+
+        from flashsim.errors import ModelError
+
+        try:
+            weights = {i.name: numpy_helper.to_array(i) for i in onnx.load(str(path)).graph.initializer}
+        except Exception as err:  # onnx raises protobuf's own errors for a corrupt file
+            raise ModelError(f"{path}: not a readable ONNX file ({str(err).splitlines()[0]})") from None
+        try:
+            embed, readout = weights["embed_W"], weights["readout_W"]
+            blocks = sum(1 for name in weights if name.startswith("b") and name.endswith("_inner_W"))
+            field = cls(readout.shape[0], embed.shape[1] - 1 - readout.shape[0], hidden=embed.shape[0], blocks=blocks)
+            layers = {"embed": field.embed, "readout": field.readout}
+            for i, block in enumerate(field.blocks):
+                layers.update({f"b{i}_inner": block.inner, f"b{i}_outer": block.outer})
+            with torch.no_grad():
+                for name, layer in layers.items():
+                    layer.weight.copy_(torch.from_numpy(weights[f"{name}_W"].copy()))
+                    layer.bias.copy_(torch.from_numpy(weights[f"{name}_b"].copy()))
+        except (KeyError, RuntimeError, IndexError) as err:
+            raise ModelError(f"{path}: not a velocity field exported by flashsim ({err})") from None
+        return field.eval()
+
     def export_onnx(self, path):
         """x, t, cond -> velocity, as a lean ONNX graph (see flashsim.onnx_graphs.onnx_residual)."""
         from flashsim.onnx_graphs.onnx_residual import export_residual_mlp

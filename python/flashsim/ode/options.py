@@ -7,7 +7,9 @@ from flashsim.errors import InputError
 __all__ = ["MAX_STEPS", "METHODS", "check_ode_options"]
 
 MAX_STEPS = 100_000  # fixed steps per object at most (and dopri5's step limit): beyond it a run would not end
-METHODS = ("euler", "midpoint", "rk4", "dopri5")
+# distilled: a bundle's few-step student networks (velocity_field.distilled), Euler at the steps each was
+# distilled for (flashsim.models.distillation); flashsim.ode.integrate takes it as Euler at ``steps``
+METHODS = ("euler", "midpoint", "rk4", "dopri5", "distilled")
 OPTION_KEYS = ("method", "steps", "rtol", "atol")
 
 

@@ -12,7 +12,7 @@ from flashsim.ode.options import MAX_STEPS, METHODS, check_ode_options
 from flashsim.ode.steps import dormand_prince_step, euler_step, midpoint_step, rk4_step
 
 __all__ = ["MAX_STEPS", "METHODS", "OdeResult", "OdeStepLimitError", "integrate"]
-_FIXED_STEPS = {"euler": euler_step, "midpoint": midpoint_step, "rk4": rk4_step}
+_FIXED_STEPS = {"euler": euler_step, "midpoint": midpoint_step, "rk4": rk4_step, "distilled": euler_step}
 
 
 class OdeStepLimitError(RuntimeError):
@@ -136,7 +136,8 @@ def integrate(
         field: callable (t: [n] per-row times, x: [n, d], rows: None or [n] indices) -> dx/dt [n, d].
         x: [n, d] NumPy array or torch tensor at t0 (not modified).
         method: "euler", "midpoint", "rk4" (fixed ``steps``) or "dopri5" (``rtol``, ``atol``; the
-            error of each row controls that row's step).
+            error of each row controls that row's step); "distilled" is Euler (``field`` a few-step
+            student, ``steps`` those it was distilled for).
     Returns:
         OdeResult with x at t1 and the number of field calls (nfe) and row evaluations.
 

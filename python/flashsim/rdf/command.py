@@ -33,7 +33,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="K independent reco realisations per gen event, weight 1/K (default 1)")
     parser.add_argument("--collections", type=_collections, help="only these collections, e.g. Jet,Muon")
     ode = parser.add_argument_group("ODE solver (default: the bundle's settings)")
-    ode.add_argument("--ode-method", choices=_METHODS, help="integration method")
+    ode.add_argument("--ode-method", choices=_METHODS,
+                     help="integration method; distilled: the bundle's few-step networks (velocity_field.distilled)")
     ode.add_argument("--ode-steps", type=int, help="steps of euler, midpoint, rk4")
     ode.add_argument("--rtol", type=float, help="relative tolerance of dopri5")
     ode.add_argument("--atol", type=float, help="absolute tolerance of dopri5")
@@ -74,6 +75,11 @@ def ode_options(args, bundle_ode: dict) -> dict | None:
         return None
     method = given.get("method", bundle_ode.get("method", "midpoint"))
     adaptive = method == "dopri5"
+    if method == "distilled":
+        if set(given) - {"method"}:
+            raise InputError("--ode-method distilled runs each source's few-step network at the steps it was distilled "
+                             "for; it takes no --ode-steps, --rtol or --atol")
+        return check_ode_options({"method": method})
     if adaptive and "steps" in given:
         raise InputError("--ode-steps applies to euler, midpoint and rk4; dopri5 takes --rtol/--atol")
     if not adaptive and ({"rtol", "atol"} & set(given)):

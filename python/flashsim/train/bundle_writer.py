@@ -92,6 +92,14 @@ def export_bundle(directory, fitted, derived, postprocess, ode, provenance, name
         f.velocity_field.export_onnx(path)
         _checked(f.velocity_field, path, {"x": d, "t": 1, "cond": c}, parities, table)
         source["velocity_field"] = {"model": path.name}
+        if f.distilled is not None:
+            path = directory / f"{spec.key}_velocity_distilled.onnx"
+            f.distilled.cpu().eval()
+            f.distilled.export_onnx(path)
+            _checked(f.distilled, path, {"x": d, "t": 1, "cond": c}, parities, table)
+            report = f.report["distilled"]
+            source["velocity_field"]["distilled"] = {"model": path.name, "steps": report["steps"],
+                                                     "method": report["method"]}
         if f.labels is not None:
             path = directory / f"{spec.key}_labels.onnx"
             f.labels.cpu().eval()

@@ -58,6 +58,9 @@ class TrainConfig:
     device: str = "auto"
     progress: bool = True
     ode: dict = field(default_factory=lambda: {"method": "midpoint", "steps": 20, "rtol": 1e-5, "atol": 1e-5})
+    # a few-step student of every velocity field (flashsim.models.distillation.DistillationConfig's keys,
+    # e.g. {"method": "trajectory", "steps": 4}), run by the ODE method "distilled"; None: none
+    distillation: dict | None = None
     name: str = "flashsim bundle"
     # per-source changes of the networks, e.g. {"Jet_GenJet": {"velocity_field": {"hidden": 192}}}
     sources: dict = field(default_factory=dict)
@@ -94,6 +97,7 @@ def _network(values, where):
 
 SMOKE_ROWS = 4000  # rows per network in a smoke training
 SMOKE_NETWORK = NetworkConfig(hidden=16, depth=1, epochs=1, batch_size=512, patience=1, min_steps=0, max_epochs=1)
+SMOKE_DISTILLATION = {"pairs": SMOKE_ROWS, "min_pairs": 1, "epochs": 1, "batch_size": 512, "patience": 1}
 
 
 def smoke_config(config: TrainConfig) -> TrainConfig:
@@ -104,8 +108,9 @@ def smoke_config(config: TrainConfig) -> TrainConfig:
     real thing."""
     import dataclasses
 
+    distillation = config.distillation and {**config.distillation, **SMOKE_DISTILLATION}
     return dataclasses.replace(config, efficiency=SMOKE_NETWORK, velocity_field=SMOKE_NETWORK, labels=SMOKE_NETWORK,
-                               sources={}, max_rows=min(config.max_rows, SMOKE_ROWS),
+                               sources={}, max_rows=min(config.max_rows, SMOKE_ROWS), distillation=distillation,
                                name=f"{config.name} (smoke)")
 
 
@@ -134,6 +139,12 @@ def load_config(source=None) -> TrainConfig:
         for key, network in changes.items():
             _network(network, f"{where}: sources.{source}.{key}")
     _check_transforms(values.get("transforms", {}), where)
+    from flashsim.models.distillation import check_distillation
+
+    check_distillation(values.get("distillation"), f"{where}: distillation")
+    if values.get("ode", {}).get("method") == "distilled" and values.get("distillation") is None:
+        raise InputError(f"{where}: ode method 'distilled' needs a 'distillation' entry (the few-step networks it "
+                         "runs)")
     return TrainConfig(**values)
 
 

@@ -23,6 +23,7 @@ class FittedSource:
     velocity_field: object  # VelocityField
     report: dict = field(default_factory=dict)
     labels: object | None = None  # LabelNetwork (None: no label branches, or a single configuration)
+    distilled: object | None = None  # the velocity field's few-step student (None: no distillation)
 
 
 def _subset(table, max_rows, rng):
@@ -195,7 +196,15 @@ def fit_source(spec, tables, config, seed: int) -> FittedSource:
     labels = None
     if spec.label_targets:
         labels = _fit_labels(spec, props, rows, x, cond, config, training_config, manifest, report, seed + 2)
-    return FittedSource(spec, manifest, efficiency, field_, report, labels)
+    distilled = None
+    if config.distillation:
+        from flashsim.models.distillation import check_distillation, distil
+
+        settings = check_distillation(config.distillation, "training config: distillation")
+        distilled, report["distilled"] = distil(field_, cond, settings, seed + 3, groups=props.event[rows],
+                                                threads=config.threads, progress=config.progress,
+                                                description=f"{spec.key} distillation")
+    return FittedSource(spec, manifest, efficiency, field_, report, labels, distilled)
 
 
 def _fit_labels(spec, props, rows, x, cond, config, training_config, manifest, report, seed):

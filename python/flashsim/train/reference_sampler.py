@@ -257,6 +257,21 @@ class OnnxBackend:
         return x1
 
 
+def velocity_network(directory, collection, source, ode):
+    """(the ONNX file, the ODE options) that a source's flow runs with, as flashsim::ObjectSimulator: the
+    velocity field, or with the method ``distilled`` its few-step student at the Euler steps it was
+    distilled for."""
+    field = source["velocity_field"]
+    if ode.get("method") != "distilled":
+        return Path(directory) / field["model"], ode
+    if "distilled" not in field:
+        from flashsim.errors import BundleError
+
+        raise BundleError(f"model bundle '{directory}': {collection} <- {source['name']} has no distilled few-step "
+                          "network (velocity_field.distilled), which the ODE method 'distilled' needs")
+    return Path(directory) / field["distilled"]["model"], {"method": "euler", "steps": field["distilled"]["steps"]}
+
+
 def _sample_source(directory, collection, source, arrays, ids, noise, ode, backend, floor=None):
     import awkward as ak
 
@@ -311,7 +326,7 @@ def _sample_source(directory, collection, source, arrays, ids, noise, ode, backe
     gen = {k: v[keep] for k, v in gen.items()}
     d = len(source["targets"])
     x0 = noise.normal(event_ids, collection, source["name"], index, d)
-    model = Path(directory) / source["velocity_field"]["model"]
+    model, ode = velocity_network(directory, collection, source, ode)
     x1 = backend.integrate(model, x0, cond, ode)
     if floor:  # as flashsim::ObjectFloor: below the collection's threshold, drawn again, left out when still below
         j = next(k for k, t in enumerate(source["targets"]) if t["branch"] == floor["branch"])

@@ -1,0 +1,133 @@
+"""Few-step students for a bundle that is already trained (``flashsim distil``).
+
+``flashsim train`` with a ``distillation`` entry in its config makes the students beside the
+networks it trains; this adds them to a bundle afterwards, from the files it was trained on (the
+students learn the teacher's map on the training rows' conditioning, so those are the rows to use).
+Each source's velocity field is read back from its ONNX file (the teacher), distilled, exported as
+``<source>_velocity_distilled.onnx`` with its parity check and reference outputs, and named in
+bundle.json (``velocity_field.distilled``); the ODE method ``distilled`` then runs it.
+"""
+
+import datetime
+import json
+import shutil
+import time
+from pathlib import Path
+
+import numpy as np
+
+from flashsim.errors import BundleError, InputError
+
+__all__ = ["conditioning_rows", "distil_bundle"]
+
+
+def conditioning_rows(source: dict, properties, where: str) -> np.ndarray:
+    """The velocity field's conditioning matrix [rows, c] (float32) of a manifest ``source`` on its
+    extracted ``properties`` table, with the bundle's fitted conditioning transforms (gen columns read
+    as float32, as the C++ reads them)."""
+    from flashsim.transforms import Transform
+
+    columns = []
+    for entry in source["conditioning"]:
+        if entry["input"] not in properties.columns:
+            raise InputError(f"{where}: the training files give no column {entry['input']!r} for the conditioning "
+                             f"variable {entry['name']!r}")
+        values = np.asarray(properties.columns[entry["input"]], dtype=np.float32).astype(np.float64)
+        columns.append(Transform(entry["transform"], f"{where} conditioning {entry['name']}").forward(values))
+    return np.stack(columns, axis=1).astype(np.float32)
+
+
+def distil_bundle(bundle, inputs, output, settings, seed: int = 1, threads=None, collections=None, command=None,
+                  max_rows: int = 400_000, log=print) -> dict:
+    """Copies ``bundle`` to ``output`` (unless they are one folder) and adds a few-step student to
+    every velocity field of ``collections`` (all by default). Returns the manifest written.
+
+    Args:
+        inputs: the NanoAOD files the bundle was trained on (their conditioning rows).
+        settings: a DistillationConfig (or its dict).
+        max_rows: at most this many training rows per source (whole events), as ``flashsim train``'s.
+    """
+    from flashsim import catalogue
+    from flashsim.bundle.manifest import read_manifest, write_manifest
+    from flashsim.extract import extract
+    from flashsim.models.distillation import check_distillation, distil
+    from flashsim.models.velocity_field import VelocityField
+    from flashsim.train.bundle_writer import _checked
+    from flashsim.train.fit import _subset
+    from flashsim.train.pipeline import file_metadata
+
+    settings = check_distillation(settings, "distillation")
+    bundle, output = Path(bundle), Path(output)
+    manifest = read_manifest(bundle)
+    have = [c["name"] for c in manifest["collections"]]
+    wanted = list(collections or have)
+    unknown = sorted(set(wanted) - set(have))
+    if unknown:
+        raise InputError(f"{bundle}: has no collections {unknown}; it has {have}")
+    inputs = [Path(p) for p in inputs]
+    if not inputs:
+        raise InputError("flashsim distil: no input files (the files the bundle was trained on)")
+    from flashsim.nanoaod.input_files import check_event_files
+
+    check_event_files(inputs, "flashsim distil", rntuple=True)
+    trained = sorted(s["file"] for s in manifest.get("provenance", {}).get("samples", []))
+    given = sorted(p.name for p in inputs)
+    if trained and given != trained:
+        log(f"notice: {bundle} was trained on {trained}; distilling on {given}")
+    if output.resolve() != bundle.resolve():
+        if output.exists():
+            raise InputError(f"{output} exists; choose a new folder (or the bundle itself to add to it in place)")
+        shutil.copytree(bundle, output)
+    start = time.perf_counter()
+    tables = extract(inputs, catalogue.sources(wanted), skipped={}, postprocess=[])
+    log(f"extracted {len(tables)} sources from {len(inputs)} files in {time.perf_counter() - start:.1f} s")
+    provenance = manifest.setdefault("provenance", {})
+    parities, table, reports = {}, {}, {}
+    for i, (collection, source) in enumerate((c, s) for c in manifest["collections"] if c["name"] in wanted
+                                             for s in c["sources"]):
+        key = f"{collection['name']}_{source['name']}"
+        if key not in tables:
+            raise InputError(f"{', '.join(map(str, inputs))}: no rows of {key}, whose velocity field is to be "
+                             "distilled")
+        props = tables[key].properties
+        rows = _subset(props, max_rows, np.random.default_rng(seed * 1000 + i))
+        cond = conditioning_rows(source, props, key)[rows]
+        field = source["velocity_field"]
+        teacher = VelocityField.from_onnx(output / field["model"])
+        if teacher.n_conditioning != cond.shape[1]:
+            raise BundleError(f"{output / field['model']}: takes {teacher.n_conditioning} conditioning variables, "
+                              f"bundle.json lists {cond.shape[1]} for {key}")
+        begin = time.perf_counter()
+        student, reports[key] = distil(teacher, cond, settings, seed * 1000 + i, groups=props.event[rows],
+                                       threads=threads, description=f"{key} distillation")
+        path = output / f"{key}_velocity_distilled.onnx"
+        student.export_onnx(path)
+        _checked(student, path, {"x": teacher.n_targets, "t": 1, "cond": teacher.n_conditioning}, parities, table)
+        field["distilled"] = {"model": path.name, "steps": settings.steps, "method": settings.method}
+        log(f"{key}: {reports[key]['pairs']} pairs, teacher {reports[key]['teacher_seconds']} s, student "
+            f"{reports[key]['seconds']} s ({time.perf_counter() - begin:.1f} s)")
+    provenance.setdefault("parity", {}).update({k: v[0] for k, v in parities.items()})
+    provenance.setdefault("parity_float32_rounding", {}).update({k: v[1] for k, v in parities.items()})
+    provenance.setdefault("reference_outputs", {}).update(table)
+    provenance["distillation"] = {
+        "date": datetime.date.today().isoformat(), "command": command, "settings": settings.to_json(), "seed": seed,
+        "samples": [file_metadata(p) for p in inputs], "seconds": round(time.perf_counter() - start, 1),
+        "sources": reports}
+    manifest.pop("format_version", None)
+    write_manifest(output, manifest)
+    return manifest
+
+
+def settings_from(path_or_none, method=None, steps=None):
+    """The DistillationConfig dict of ``flashsim distil``: a JSON file's, then --method/--steps."""
+    values = {}
+    if path_or_none:
+        try:
+            values = json.loads(Path(path_or_none).read_text())
+        except (OSError, json.JSONDecodeError) as err:
+            raise InputError(f"cannot read the distillation settings {path_or_none}: {err}") from None
+    if method:
+        values["method"] = method
+    if steps:
+        values["steps"] = steps
+    return values

@@ -1,0 +1,34 @@
+"""``flashsim distil``: few-step students for the velocity fields of a trained bundle."""
+
+HELP = "add few-step (distilled) velocity networks to a trained bundle, run by --ode-method distilled"
+
+__all__ = ["HELP", "add_arguments", "run"]
+
+
+def add_arguments(parser):
+    parser.add_argument("bundle", help="the trained bundle directory")
+    parser.add_argument("inputs", nargs="+", help="the NanoAOD files the bundle was trained on")
+    parser.add_argument("-o", "--output", required=True,
+                        help="bundle directory to write (a copy with the students); the bundle itself adds them "
+                             "in place")
+    parser.add_argument("--config", help="distillation settings JSON (flashsim.models.distillation.DistillationConfig)")
+    parser.add_argument("--method", choices=("trajectory", "reflow"), help="distillation method (default trajectory)")
+    parser.add_argument("--steps", type=int, help="the students' Euler steps (default 4)")
+    parser.add_argument("--collections", help="comma-separated collections (default: all of the bundle)")
+    parser.add_argument("--seed", type=int, default=1, help="seed of the noise and the training (default 1)")
+    parser.add_argument("--threads", type=int, help="PyTorch threads")
+
+
+def run(args) -> int:
+    import shlex
+    import sys
+
+    from flashsim.train.distil_bundle import distil_bundle, settings_from
+
+    collections = [c.strip() for c in args.collections.split(",") if c.strip()] if args.collections else None
+    command = "flashsim distil " + " ".join(shlex.quote(a) for a in sys.argv[2:]) if len(sys.argv) > 1 else None
+    manifest = distil_bundle(args.bundle, args.inputs, args.output, settings_from(args.config, args.method, args.steps),
+                             seed=args.seed, threads=args.threads, collections=collections, command=command)
+    print(f"flashsim distil: wrote {args.output} ({len(manifest['provenance']['distillation']['sources'])} students, "
+          f"{manifest['provenance']['distillation']['seconds']} s)")
+    return 0

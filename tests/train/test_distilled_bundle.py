@@ -1,0 +1,118 @@
+"""Few-step students in a bundle: ``flashsim distil`` adds them to a trained bundle, ``flashsim
+train`` makes them with a ``distillation`` entry; the C++ simulation runs them with the ODE method
+``distilled`` exactly as the Python reference sampler does, and a bundle without them is refused
+before the event loop with the source named."""
+
+import filecmp
+import json
+
+import numpy as np
+import pytest
+
+from flashsim.bundle import read_manifest
+from flashsim.bundle.reference_outputs import check_reference_outputs
+from flashsim.errors import BundleError, InputError
+
+EVENTS = 12
+SETTINGS = {"steps": 2, "pairs": 3000, "min_pairs": 1, "epochs": 1, "batch_size": 512, "patience": 1}
+
+
+@pytest.fixture(scope="module")
+def distilled_bundle(train_sample, tiny_bundle, tmp_path_factory):
+    from flashsim.train.distil_bundle import distil_bundle
+
+    out = tmp_path_factory.mktemp("distilled") / "tiny_distilled"
+    distil_bundle(tiny_bundle, [train_sample[1]], out, SETTINGS, seed=3, threads=1, command="pytest",
+                  log=lambda *a: None)
+    return out
+
+
+def test_every_velocity_field_gets_a_student(tiny_bundle, distilled_bundle):
+    m = read_manifest(distilled_bundle)
+    sources = [s for c in m["collections"] for s in c["sources"]]
+    for s in sources:
+        student = s["velocity_field"]["distilled"]
+        assert student == {"model": f"{s['velocity_field']['model'][:-len('_velocity.onnx')]}_velocity_distilled.onnx",
+                           "steps": 2, "method": "trajectory"}
+        assert (distilled_bundle / student["model"]).is_file()
+        # the teacher itself is untouched
+        assert filecmp.cmp(distilled_bundle / s["velocity_field"]["model"], tiny_bundle / s["velocity_field"]["model"],
+                           shallow=False)
+    worst = check_reference_outputs(distilled_bundle)  # the students' outputs are in the table, and match
+    assert all(s["velocity_field"]["distilled"]["model"] in worst for s in sources)
+    d = m["provenance"]["distillation"]
+    assert d["command"] == "pytest" and d["settings"]["steps"] == 2 and d["samples"][0]["events"] == 400
+    assert set(d["sources"]) == {f"{c['name']}_{s['name']}" for c in m["collections"] for s in c["sources"]}
+    assert "distillation" not in read_manifest(tiny_bundle)["provenance"]
+
+
+def test_cpp_runs_the_students_as_the_python_reference_sampler(ROOT, train_sample, distilled_bundle):
+    import flashsim.rdf
+    from flashsim.train.reference_sampler import CppNoise, sample_bundle
+
+    gen = train_sample[0]
+    df = flashsim.rdf.simulate(ROOT.RDataFrame("Events", str(gen)).Range(EVENTS), distilled_bundle, seed=9,
+                               ode={"method": "distilled"})
+    out = df.AsNumpy(["Jet_pt", "Jet_eta", "Muon_pt", "PuppiMET_pt", "PV_npvs"])
+    ref = sample_bundle(distilled_bundle, [gen], CppNoise(9), max_events=EVENTS, ode={"method": "distilled"})
+    midpoint = flashsim.rdf.simulate(ROOT.RDataFrame("Events", str(gen)).Range(EVENTS), distilled_bundle, seed=9)
+    teacher = midpoint.AsNumpy(["Jet_pt"])["Jet_pt"]
+    jets = 0
+    for e in range(EVENTS):
+        mine = ref["Jet"]["event"] == e
+        want = np.sort(ref["Jet"]["pt"][mine])[::-1]
+        np.testing.assert_allclose(np.asarray(out["Jet_pt"][e]), want, rtol=1e-4, atol=1e-5, err_msg=f"event {e}")
+        jets += int(mine.sum())
+    assert jets > 20
+    np.testing.assert_allclose(out["PuppiMET_pt"], ref["PuppiMET"]["pt"], rtol=1e-4)
+    # the students are other networks than the teachers: another sample from the same noise
+    assert any(len(a) != len(b) or not np.allclose(np.asarray(a), np.asarray(b))
+               for a, b in zip(out["Jet_pt"], teacher, strict=True))
+
+
+def test_a_bundle_without_students_is_refused_with_the_source_named(ROOT, train_sample, tiny_bundle):
+    import flashsim.rdf
+
+    with pytest.raises(BundleError, match=r"Jet <- GenJet has no distilled few-step network"):
+        flashsim.rdf.simulate(ROOT.RDataFrame("Events", str(train_sample[0])).Range(2), tiny_bundle, seed=1,
+                              ode={"method": "distilled"})
+
+
+def test_train_makes_the_students_with_a_distillation_entry(train_sample, tiny_config, tmp_path):
+    from flashsim.train.config import load_config
+    from flashsim.train.pipeline import train_bundle
+
+    config = load_config({**tiny_config, "collections": ["Muon"], "distillation": SETTINGS,
+                          "ode": {"method": "distilled"}})
+    m = train_bundle([train_sample[1]], tmp_path / "b", config, log=lambda *a: None)
+    sources = [s for c in m["collections"] for s in c["sources"]]
+    assert sources and all(s["velocity_field"]["distilled"]["steps"] == 2 for s in sources)
+    assert m["ode"] == {"method": "distilled"}
+    check_reference_outputs(tmp_path / "b")
+    report = m["provenance"]["training"]["Muon_GenMuon"]["distilled"]
+    assert report["method"] == "trajectory" and report["pairs"] <= 3000
+
+
+def test_distil_errors_name_what_is_wrong(train_sample, tiny_bundle, distilled_bundle, tmp_path):
+    from flashsim.train.config import load_config
+    from flashsim.train.distil_bundle import distil_bundle
+
+    with pytest.raises(InputError, match="exists; choose a new folder"):
+        distil_bundle(tiny_bundle, [train_sample[1]], distilled_bundle, SETTINGS, log=lambda *a: None)
+    with pytest.raises(InputError, match=r"has no collections \['Tau2'\]"):
+        distil_bundle(tiny_bundle, [train_sample[1]], tmp_path / "x", SETTINGS, collections=["Tau2"])
+    with pytest.raises(InputError, match="distillation: teacher steps 16 must be a multiple of the student's 3"):
+        distil_bundle(tiny_bundle, [train_sample[1]], tmp_path / "x", {"steps": 3})
+    with pytest.raises(InputError, match="ode method 'distilled' needs a 'distillation' entry"):
+        load_config({"ode": {"method": "distilled"}})
+    bad = tmp_path / "bad"
+    import shutil
+
+    shutil.copytree(distilled_bundle, bad)
+    manifest = json.loads((bad / "bundle.json").read_text())
+    manifest["collections"][0]["sources"][0]["velocity_field"]["distilled"]["steps"] = 0
+    (bad / "bundle.json").write_text(json.dumps(manifest))
+    from flashsim.rdf.operations import cpp_bundle
+
+    with pytest.raises(Exception, match=r"velocity_field.distilled.*'steps' must be an integer in \[1, 64\]"):
+        cpp_bundle(bad)
