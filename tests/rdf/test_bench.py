@@ -19,3 +19,11 @@ def test_bench_writes_every_row(tmp_path, capsys):
     assert cross["evaluations_per_object_mean"] > 0 and cross["velocity_calls_per_event"] > 0
     printed = capsys.readouterr().out
     assert "row 2 / row 4" in printed and "flashsim simulate (cross-event" in printed
+
+
+def test_solver_names():
+    from flashsim.bench import _label, _parse_ode
+
+    assert _parse_ode("distilled") == {"method": "distilled"} and _label({"method": "distilled"}) == "distilled"
+    assert _label(_parse_ode("euler:20")) == "euler-20" and _label(_parse_ode("dopri5:1e-4")) == "dopri5 0.0001"
+    assert _label(None) == "bundle"

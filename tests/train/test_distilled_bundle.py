@@ -23,7 +23,7 @@ def distilled_bundle(train_sample, tiny_bundle, tmp_path_factory):
 
     out = tmp_path_factory.mktemp("distilled") / "tiny_distilled"
     distil_bundle(tiny_bundle, [train_sample[1]], out, SETTINGS, seed=3, threads=1, command="pytest",
-                  log=lambda *a: None)
+                  make_default=True, log=lambda *a: None)
     return out
 
 
@@ -44,6 +44,8 @@ def test_every_velocity_field_gets_a_student(tiny_bundle, distilled_bundle):
     assert d["command"] == "pytest" and d["settings"]["steps"] == 2 and d["samples"][0]["events"] == 400
     assert set(d["sources"]) == {f"{c['name']}_{s['name']}" for c in m["collections"] for s in c["sources"]}
     assert "distillation" not in read_manifest(tiny_bundle)["provenance"]
+    assert m["ode"] == {"method": "distilled"}  # --make-default; the teacher's solver is kept in the provenance
+    assert m["provenance"]["ode_before_distillation"] == read_manifest(tiny_bundle)["ode"]
 
 
 def test_cpp_runs_the_students_as_the_python_reference_sampler(ROOT, train_sample, distilled_bundle):
@@ -99,6 +101,8 @@ def test_distil_errors_name_what_is_wrong(train_sample, tiny_bundle, distilled_b
 
     with pytest.raises(InputError, match="exists; choose a new folder"):
         distil_bundle(tiny_bundle, [train_sample[1]], distilled_bundle, SETTINGS, log=lambda *a: None)
+    with pytest.raises(InputError, match="'distilled' as the default needs a student for every source"):
+        distil_bundle(tiny_bundle, [train_sample[1]], tmp_path / "x", SETTINGS, collections=["Muon"], make_default=True)
     with pytest.raises(InputError, match=r"has no collections \['Tau2'\]"):
         distil_bundle(tiny_bundle, [train_sample[1]], tmp_path / "x", SETTINGS, collections=["Tau2"])
     with pytest.raises(InputError, match="distillation: teacher steps 16 must be a multiple of the student's 3"):

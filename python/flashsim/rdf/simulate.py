@@ -39,8 +39,9 @@ def simulate(
             ``flashsim.generate.sample_seed.sample_seed(files, "flashsim simulate")`` derives the
             one ``flashsim simulate`` uses from the files' generator provenance.
         collections: names of the collections to simulate (default: all of the bundle).
-        ode: solver settings overriding the bundle's, e.g. ``{"method": "rk4", "steps": 10}`` or
-            ``{"method": "dopri5", "rtol": 1e-5, "atol": 1e-5}``.
+        ode: solver settings overriding the bundle's, e.g. ``{"method": "rk4", "steps": 10}``,
+            ``{"method": "dopri5", "rtol": 1e-5, "atol": 1e-5}`` or ``{"method": "distilled"}`` (the
+            bundle's few-step students at their own steps).
         copy: oversampling copy index (part of the random-number key).
         device: "cpu" or "cuda" (needs onnxruntime-gpu).
         bad_gen: a gen object with a NaN or infinite value, or a negative pt, mass or energy, met

@@ -38,7 +38,7 @@ def conditioning_rows(source: dict, properties, where: str) -> np.ndarray:
 
 
 def distil_bundle(bundle, inputs, output, settings, seed: int = 1, threads=None, collections=None, command=None,
-                  max_rows: int = 400_000, log=print) -> dict:
+                  max_rows: int = 400_000, make_default: bool = False, log=print) -> dict:
     """Copies ``bundle`` to ``output`` (unless they are one folder) and adds a few-step student to
     every velocity field of ``collections`` (all by default). Returns the manifest written.
 
@@ -46,6 +46,7 @@ def distil_bundle(bundle, inputs, output, settings, seed: int = 1, threads=None,
         inputs: the NanoAOD files the bundle was trained on (their conditioning rows).
         settings: a DistillationConfig (or its dict).
         max_rows: at most this many training rows per source (whole events), as ``flashsim train``'s.
+        make_default: the bundle's ODE method becomes ``distilled`` (every source must then have a student).
     """
     from flashsim import catalogue
     from flashsim.bundle.manifest import read_manifest, write_manifest
@@ -64,6 +65,10 @@ def distil_bundle(bundle, inputs, output, settings, seed: int = 1, threads=None,
     unknown = sorted(set(wanted) - set(have))
     if unknown:
         raise InputError(f"{bundle}: has no collections {unknown}; it has {have}")
+    if make_default and set(have) - set(wanted) - {c["name"] for c in manifest["collections"] if all(
+            "distilled" in s["velocity_field"] for s in c["sources"])}:
+        raise InputError(f"{bundle}: the ODE method 'distilled' as the default needs a student for every source; "
+                         f"distil all collections ({have})")
     inputs = [Path(p) for p in inputs]
     if not inputs:
         raise InputError("flashsim distil: no input files (the files the bundle was trained on)")
@@ -109,6 +114,9 @@ def distil_bundle(bundle, inputs, output, settings, seed: int = 1, threads=None,
     provenance.setdefault("parity", {}).update({k: v[0] for k, v in parities.items()})
     provenance.setdefault("parity_float32_rounding", {}).update({k: v[1] for k, v in parities.items()})
     provenance.setdefault("reference_outputs", {}).update(table)
+    if make_default:
+        provenance.setdefault("ode_before_distillation", manifest.get("ode"))
+        manifest["ode"] = {"method": "distilled"}
     provenance["distillation"] = {
         "date": datetime.date.today().isoformat(), "command": command, "settings": settings.to_json(), "seed": seed,
         "samples": [file_metadata(p) for p in inputs], "seconds": round(time.perf_counter() - start, 1),

@@ -17,6 +17,9 @@ def add_arguments(parser):
     parser.add_argument("--collections", help="comma-separated collections (default: all of the bundle)")
     parser.add_argument("--seed", type=int, default=1, help="seed of the noise and the training (default 1)")
     parser.add_argument("--threads", type=int, help="PyTorch threads")
+    parser.add_argument("--make-default", action="store_true",
+                        help="the bundle's ODE method becomes distilled (the students run unless --ode-method says "
+                             "otherwise)")
 
 
 def run(args) -> int:
@@ -28,7 +31,8 @@ def run(args) -> int:
     collections = [c.strip() for c in args.collections.split(",") if c.strip()] if args.collections else None
     command = "flashsim distil " + " ".join(shlex.quote(a) for a in sys.argv[2:]) if len(sys.argv) > 1 else None
     manifest = distil_bundle(args.bundle, args.inputs, args.output, settings_from(args.config, args.method, args.steps),
-                             seed=args.seed, threads=args.threads, collections=collections, command=command)
+                             seed=args.seed, threads=args.threads, collections=collections, command=command,
+                             make_default=args.make_default)
     print(f"flashsim distil: wrote {args.output} ({len(manifest['provenance']['distillation']['sources'])} students, "
           f"{manifest['provenance']['distillation']['seconds']} s)")
     return 0
