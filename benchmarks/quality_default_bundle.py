@@ -425,6 +425,11 @@ def main(argv=None):
     parser.add_argument("--no-variables", action="store_true",
                         help="skip the per-variable AUCs (each variable alone given gen; about 2 s a variable at "
                              "20,000 ttbar events)")
+    parser.add_argument("--study", action="store_true",
+                        help="only what a study of solvers or seeds compares (benchmarks/solver_pareto.py): each "
+                             "collection's AUC with its error and W1; no controls (they do not depend on the "
+                             "simulation: one full run gives them), no kinematics/continuous split, response, MET "
+                             "or efficiency")
     parser.add_argument("--allow-bundle-code", action="store_true",
                         help="also read a format-1 bundle whose entries are C++ text (trust its author)")
     parser.add_argument("--flashsim", help="judge this NanoAOD file (flashsim simulate of the reference's gen events, "
@@ -475,6 +480,15 @@ def main(argv=None):
         full = auc(s, branches, "auc")
         entry["n_test"] = full["n_test"]
         entry["by_gen_pt"] = full.get("by_gen_pt", [])
+        entry["w1"] = {b: w1_normalised(r[b], s[b]) for b in branches}
+        w = np.array([v for v in entry["w1"].values() if np.isfinite(v)])
+        entry["w1_median"], entry["w1_max"] = float(np.median(w)), float(np.max(w))
+        entry["w1_worst"] = max(entry["w1"], key=lambda k: entry["w1"][k])
+        if args.study:
+            result["collections"][name] = entry
+            print(f"{name}: AUC {entry['auc']:.3f} +- {entry['auc_error']:.3f}, W1/std median "
+                  f"{entry['w1_median']:.3f} max {entry['w1_max']:.3f} ({entry['w1_worst']})", flush=True)
+            continue
         auc(c, branches, "auc_control_same_detector")
         kinematic = [b for b in ("pt", "eta", "phi", "mass") if b in branches]
         if name not in GEN:
@@ -490,10 +504,6 @@ def main(argv=None):
             entry["response"] = jet_response(r, s)
             entry["response_control"] = jet_response(r, c)
             entry["hem"] = hem_response(r, s)
-        entry["w1"] = {b: w1_normalised(r[b], s[b]) for b in branches}
-        w = np.array([v for v in entry["w1"].values() if np.isfinite(v)])
-        entry["w1_median"], entry["w1_max"] = float(np.median(w)), float(np.max(w))
-        entry["w1_worst"] = max(entry["w1"], key=lambda k: entry["w1"][k])
         if not args.no_variables:
             entry["variables"] = classifier_auc(s, r, name, branches, event_ids, per_variable=True)
         result["collections"][name] = entry
@@ -505,6 +515,11 @@ def main(argv=None):
               + f"), W1/std median {entry['w1_median']:.3f} max {entry['w1_max']:.3f} ({entry['w1_worst']}), "
               f"objects ref {entry['n_ref']} sim {entry['n_sim']}", flush=True)
         print_diagnostics(entry)
+    if args.study:
+        if args.json:
+            with open(args.json, "w") as f:
+                json.dump(result, f, indent=1, default=float)
+        return result
     jets = result["collections"]["Jet"]
     print_response("simulation vs reference", jets["response"])
     print_response("control: reference with another seed vs reference", jets["response_control"])

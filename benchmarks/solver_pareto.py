@@ -97,6 +97,9 @@ def main(argv=None):
                         help="the seeds whose per-object distance is computed (each needs its own --exact run; "
                              "default: the first seed)")
     parser.add_argument("--work", default="pareto")
+    parser.add_argument("--controls", action="store_true",
+                        help="the first run is judged in full (the controls, the jet response, MET, efficiency); "
+                             "the others only by their AUCs and W1 (quality_default_bundle.py --study)")
     parser.add_argument("--json", default="pareto.json")
     args = parser.parse_args(argv)
     from flashsim.bundle import default_bundle
@@ -115,11 +118,22 @@ def main(argv=None):
         runs = []
         for seed in seeds:
             out = work / f"{config.replace(':', '_')}_{seed}.root"
-            seconds = _simulate(args.gen, out, config, seed, args.bundle)
             quality = work / f"{config.replace(':', '_')}_{seed}.json"
-            subprocess.run([sys.executable, str(HERE / "quality_default_bundle.py"), "--bundle", str(bundle),
-                            "--reference", args.reference, "--control", args.control, "--flashsim", str(out),
-                            "--json", str(quality), "--no-variables"], check=True, stdout=subprocess.DEVNULL)
+            kept = work / f"{config.replace(':', '_')}_{seed}.run.json"
+            if kept.exists():  # done by an earlier call (resumed)
+                runs.append(json.loads(kept.read_text()))
+                continue
+            if out.exists() and quality.exists():  # simulated and judged, its time not kept: events/s left out
+                seconds = None
+            else:
+                seconds = _simulate(args.gen, out, config, seed, args.bundle)
+                # the controls are the same for every solver and seed: with --controls, the first run gives them
+                first = (config, seed) == (args.configs.split(",")[0], seeds[0])
+                study = [] if args.controls and first else ["--study"]
+                subprocess.run([sys.executable, str(HERE / "quality_default_bundle.py"), "--bundle", str(bundle),
+                                "--reference", args.reference, "--control", args.control, "--flashsim", str(out),
+                                "--json", str(quality), "--no-variables", *study], check=True,
+                               stdout=subprocess.DEVNULL)
             q = json.loads(quality.read_text())
             runs.append({"seed": seed, "seconds": seconds, "events": q["events"],
                          "auc": {c: v["auc"] for c, v in q["collections"].items()},
@@ -127,18 +141,20 @@ def main(argv=None):
                          "w1_median": {c: v["w1_median"] for c, v in q["collections"].items()},
                          "distance": _distance(out, work / f"exact_{seed}.root", args.reference)
                          if seed in distance_seeds else None})
+            kept.write_text(json.dumps(runs[-1]))
             out.unlink()
         collections = list(runs[0]["auc"])
         measured = [r for r in runs if r["distance"] is not None]
-        summary = {"events_per_second": float(np.mean([r["events"] / r["seconds"] for r in runs])),
+        timed = [r["events"] / r["seconds"] for r in runs if r["seconds"]]
+        summary = {"events_per_second": float(np.mean(timed)) if timed else float("nan"),
                    "auc_mean": {c: float(np.mean([r["auc"][c] for r in runs])) for c in collections},
                    "auc_spread": {c: float(np.std([r["auc"][c] for r in runs])) for c in collections},
                    "auc_error": {c: float(np.mean([r["auc_error"][c] for r in runs])) for c in collections},
                    "w1_median": {c: float(np.mean([r["w1_median"][c] for r in runs])) for c in collections},
                    "distance_median": {c: float(np.mean([r["distance"][c]["median"] for r in measured]))
-                                       for c in measured[0]["distance"]},
+                                       for c in (measured[0]["distance"] if measured else {})},
                    "distance_q99": {c: float(np.mean([r["distance"][c]["q99"] for r in measured]))
-                                    for c in measured[0]["distance"]},
+                                    for c in (measured[0]["distance"] if measured else {})},
                    "runs": runs}
         result["configs"][config] = summary
         line = " ".join(f"{c} {summary['auc_mean'][c]:.3f}" for c in collections)

@@ -57,8 +57,12 @@ def test_cpp_runs_the_students_as_the_python_reference_sampler(ROOT, train_sampl
                                ode={"method": "distilled"})
     out = df.AsNumpy(["Jet_pt", "Jet_eta", "Muon_pt", "PuppiMET_pt", "PV_npvs"])
     ref = sample_bundle(distilled_bundle, [gen], CppNoise(9), max_events=EVENTS, ode={"method": "distilled"})
-    midpoint = flashsim.rdf.simulate(ROOT.RDataFrame("Events", str(gen)).Range(EVENTS), distilled_bundle, seed=9)
-    teacher = midpoint.AsNumpy(["Jet_pt"])["Jet_pt"]
+    def jet_pt(**ode):
+        df = flashsim.rdf.simulate(ROOT.RDataFrame("Events", str(gen)).Range(EVENTS), distilled_bundle, seed=9, **ode)
+        return df.AsNumpy(["Jet_pt"])["Jet_pt"]
+
+    teacher = jet_pt(ode={"method": "midpoint", "steps": 4})
+    default = jet_pt()  # the bundle's ODE method is distilled (make_default)
     jets = 0
     for e in range(EVENTS):
         mine = ref["Jet"]["event"] == e
@@ -70,6 +74,8 @@ def test_cpp_runs_the_students_as_the_python_reference_sampler(ROOT, train_sampl
     # the students are other networks than the teachers: another sample from the same noise
     assert any(len(a) != len(b) or not np.allclose(np.asarray(a), np.asarray(b))
                for a, b in zip(out["Jet_pt"], teacher, strict=True))
+    for a, b in zip(out["Jet_pt"], default, strict=True):
+        np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
 
 
 def test_a_bundle_without_students_is_refused_with_the_source_named(ROOT, train_sample, tiny_bundle):
