@@ -85,6 +85,14 @@ python ../scripts/replace_collections_in_bundle.py default_bundle sv_bundle --co
 is now learnt through the training values' quantiles (the quantile op; catalogue rule ndof): SV_ndof is 2 sum(w) - 3 \
 over its tracks' weights, a box per track count with gaps between, which the flow on log(ndof) filled (SV_ndof alone \
 given gen AUC 0.631)"
+# few-step students of every velocity field (issue "Few-step sampling"; trajectory distillation, 4 Euler steps),
+# run on the shipped bundle (the one the lines above made) beside the quality runs of the solver study, as run:
+flashsim distil ../python/flashsim/bundle/default big_full_ttbar_111.root big_full_ttbar_112.root full_ttbar_101.root \
+    full_dy_102.root full_wjets_103.root full_qcd_104.root full_qcd_flat_501.root full_zprime_tt_502.root \
+    full_zprime_ww_503.root full_gamma_jets_504.root full_zjets_boosted_505.root full_zbb_boosted_507.root \
+    full_zprime_ll_506.root -o default_distilled4 --steps 4 --threads 2
+# (its students and bundle.json were then copied into python/flashsim/bundle/default; a new recipe would run
+# `flashsim distil default_bundle <the same files> -o default_bundle --steps 4 --make-default` in place)
 # quality on 20,000 held-out ttbar events (benchmarks/quality_default_bundle.py)
 gen ttbar 20000 201 2 gen_ttbar_201.root && flashsim reference gen_ttbar_201.root -o full_ttbar_201.root --seed 201
 flashsim reference gen_ttbar_201.root -o full_ttbar_201_seed202.root --seed 202

@@ -117,10 +117,14 @@ def distil_bundle(bundle, inputs, output, settings, seed: int = 1, threads=None,
     if make_default:
         provenance.setdefault("ode_before_distillation", manifest.get("ode"))
         manifest["ode"] = {"method": "distilled"}
+    seconds = round(time.perf_counter() - start, 1)
     provenance["distillation"] = {
         "date": datetime.date.today().isoformat(), "command": command, "settings": settings.to_json(), "seed": seed,
-        "samples": [file_metadata(p) for p in inputs], "seconds": round(time.perf_counter() - start, 1),
-        "sources": reports}
+        "samples": [file_metadata(p) for p in inputs], "seconds": seconds, "sources": reports}
+    provenance.setdefault("edits", []).append(
+        f"{datetime.date.today().isoformat()}: few-step students ({settings.method}, {settings.steps} Euler steps) of "
+        f"{len(reports)} velocity fields added ({command or 'flashsim.train.distil_bundle'}; {seconds} s)"
+        + ("; the ODE method distilled made the default" if make_default else ""))
     manifest.pop("format_version", None)
     write_manifest(output, manifest)
     return manifest
