@@ -24,15 +24,9 @@ import numpy as np
 def _sample(field, z, cond, **ode):
     import torch
 
-    from flashsim.ode import integrate
+    from flashsim.models.flow_matching import sample
 
-    c = torch.from_numpy(cond)
-
-    def v(t, x, rows):
-        return field(x, t[:, None].to(x.dtype), c if rows is None else c[rows])
-
-    with torch.no_grad():
-        return integrate(v, torch.from_numpy(z), **ode).x.numpy()
+    return sample(field, torch.from_numpy(z), torch.from_numpy(cond), **ode).numpy()
 
 
 def _auc(a, b, cond, seed=0):
