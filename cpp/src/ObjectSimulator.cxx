@@ -55,7 +55,8 @@ ObjectSimulator::ObjectSimulator(const Bundle &bundle, const std::string &collec
       fOde.method = OdeMethod::kEuler; // the student's steps are Euler steps, as many as it was distilled for
       fOde.steps = fSpec.distilledSteps;
    }
-   fVelocityField = OnnxModel::Shared(fVelocityModel, {{"x", d}, {"t", 1}, {"cond", c}}, {{"velocity", d}}, options.onnx);
+   fVelocityField =
+      OnnxModel::Shared(fVelocityModel, {{"x", d}, {"t", 1}, {"cond", c}}, {{"velocity", d}}, options.onnx);
    if (!fSpec.labels.model.empty())
       fLabels = OnnxModel::Shared(fSpec.labels.model, {{"x", d}, {"cond", c}},
                                   {{"logits", static_cast<std::int64_t>(fSpec.labels.Classes())}}, options.onnx);

@@ -155,7 +155,7 @@ private:
    std::string fCollection;
    SourceSpec fSpec;
    Options fOptions;
-   OdeOptions fOde; ///< what the ODE runs: the options' own, or Euler at the distilled network's steps
+   OdeOptions fOde;            ///< what the ODE runs: the options' own, or Euler at the distilled network's steps
    std::string fVelocityModel; ///< the ONNX file the ODE runs: the velocity field or its distilled student
    int fIndexColumn = -1;
    std::vector<double> fGenLowest; // see GenLowest()
