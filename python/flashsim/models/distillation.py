@@ -132,11 +132,10 @@ def _trajectory_loss(student, batch, generator):
 
 
 def _reflow_loss(student, batch, generator):
-    import torch
+    from flashsim.models.flow_matching import flow_matching_loss
 
-    x0, x1, cond = batch["states"][:, 0], batch["states"][:, -1], batch["cond"]
-    t = torch.rand((x0.shape[0], 1), generator=generator, dtype=x0.dtype, device=x0.device)
-    return ((student((1 - t) * x0 + t * x1, t, cond) - (x1 - x0)) ** 2).mean()
+    states = batch["states"]
+    return flow_matching_loss(student, states[:, -1], batch["cond"], generator, x0=states[:, 0])
 
 
 def distil(teacher, cond, config: DistillationConfig, seed: int, groups=None, threads=None, progress=False,
@@ -171,8 +170,6 @@ def distil(teacher, cond, config: DistillationConfig, seed: int, groups=None, th
     states = teacher_states(teacher, noise, cond[rows], config.steps, config.teacher)
     teacher_seconds = time.perf_counter() - start
     student = copy.deepcopy(teacher).train()
-    for p in student.parameters():
-        p.requires_grad_(True)
     loss = _trajectory_loss if config.method == "trajectory" else _reflow_loss
     training = TrainingConfig(epochs=config.epochs, batch_size=config.batch_size, learning_rate=config.learning_rate,
                               patience=config.patience, seed=seed, device="cpu", progress=progress, threads=threads,

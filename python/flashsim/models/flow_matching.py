@@ -11,13 +11,16 @@ import torch
 __all__ = ["flow_matching_loss", "sample"]
 
 
-def flow_matching_loss(field, x1: torch.Tensor, cond: torch.Tensor, generator=None, weights=None) -> torch.Tensor:
-    """Mean squared error of the velocity on random (x0, t); x1 [n, d], cond [n, c].
+def flow_matching_loss(field, x1: torch.Tensor, cond: torch.Tensor, generator=None, weights=None,
+                       x0: torch.Tensor | None = None) -> torch.Tensor:
+    """Mean squared error of the velocity on random (x0, t); x1 [n, d], cond [n, c]. ``x0``: the noise
+    paired with each x1 (reflow: the teacher's own pairs), drawn here when None.
 
     ``weights`` [d] (mean 1) weighs the variables' errors: the minimum (the conditional mean
     velocity) is the same, but the network's capacity goes where the weight is (e.g. the jet
     response among twenty attributes)."""
-    x0 = torch.randn(x1.shape, generator=generator, dtype=x1.dtype, device=x1.device)
+    if x0 is None:
+        x0 = torch.randn(x1.shape, generator=generator, dtype=x1.dtype, device=x1.device)
     t = torch.rand((x1.shape[0], 1), generator=generator, dtype=x1.dtype, device=x1.device)
     xt = (1 - t) * x0 + t * x1
     squared = (field(xt, t, cond) - (x1 - x0)) ** 2

@@ -25,16 +25,15 @@ def conditioning_rows(source: dict, properties, where: str) -> np.ndarray:
     """The velocity field's conditioning matrix [rows, c] (float32) of a manifest ``source`` on its
     extracted ``properties`` table, with the bundle's fitted conditioning transforms (gen columns read
     as float32, as the C++ reads them)."""
+    from flashsim.train.fit import _matrix
     from flashsim.transforms import Transform
 
-    columns = []
     for entry in source["conditioning"]:
         if entry["input"] not in properties.columns:
             raise InputError(f"{where}: the training files give no column {entry['input']!r} for the conditioning "
                              f"variable {entry['name']!r}")
-        values = np.asarray(properties.columns[entry["input"]], dtype=np.float32).astype(np.float64)
-        columns.append(Transform(entry["transform"], f"{where} conditioning {entry['name']}").forward(values))
-    return np.stack(columns, axis=1).astype(np.float32)
+    transforms = [Transform(e["transform"], f"{where} conditioning {e['name']}") for e in source["conditioning"]]
+    return _matrix(transforms, properties.columns, [e["input"] for e in source["conditioning"]])
 
 
 def distil_bundle(bundle, inputs, output, settings, seed: int = 1, threads=None, collections=None, command=None,
