@@ -86,4 +86,4 @@ def test_bad_settings_are_named(values, match):
     with pytest.raises(InputError, match=match):
         check_distillation(values, "cfg.json: distillation")
     assert check_distillation(None, "cfg") is None
-    assert check_distillation({"steps": 2}, "cfg").teacher == {"method": "rk4", "steps": 16}
+    assert check_distillation({"steps": 2}, "cfg").teacher == {"method": "dopri5", "rtol": 1e-5, "atol": 1e-5}

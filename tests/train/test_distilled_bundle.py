@@ -78,6 +78,28 @@ def test_cpp_runs_the_students_as_the_python_reference_sampler(ROOT, train_sampl
         np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
 
 
+def test_distilling_some_collections_again_keeps_the_others_reports(train_sample, distilled_bundle, tmp_path):
+    import shutil
+
+    from flashsim.train.distil_bundle import distil_bundle
+
+    again = tmp_path / "again"
+    shutil.copytree(distilled_bundle, again)
+    before = read_manifest(again)["provenance"]["distillation"]
+    m = distil_bundle(again, [train_sample[1]], again, {**SETTINGS, "epochs": 2}, seed=4, threads=1, command="again",
+                      collections=["Muon"], log=lambda *a: None)
+    d = m["provenance"]["distillation"]
+    muon = {k for k in d["sources"] if k.startswith("Muon_")}
+    assert muon and set(d["sources"]) == set(before["sources"])  # every student still has its report
+    for key, report in d["sources"].items():
+        assert report["max_epochs"] == (2 if key in muon else 1)
+    assert d["command"] == "again" and d["settings"]["epochs"] == 2
+    (earlier,) = d["earlier"]
+    assert earlier["command"] == "pytest" and earlier["students"] == sorted(set(before["sources"]) - muon)
+    assert m["ode"] == {"method": "distilled"}  # still the default: every source keeps a student
+    check_reference_outputs(again)
+
+
 def test_a_bundle_without_students_is_refused_with_the_source_named(ROOT, train_sample, tiny_bundle):
     import flashsim.rdf
 
@@ -112,7 +134,7 @@ def test_distil_errors_name_what_is_wrong(train_sample, tiny_bundle, distilled_b
     with pytest.raises(InputError, match=r"has no collections \['Tau2'\]"):
         distil_bundle(tiny_bundle, [train_sample[1]], tmp_path / "x", SETTINGS, collections=["Tau2"])
     with pytest.raises(InputError, match="distillation: teacher steps 16 must be a multiple of the student's 3"):
-        distil_bundle(tiny_bundle, [train_sample[1]], tmp_path / "x", {"steps": 3})
+        distil_bundle(tiny_bundle, [train_sample[1]], tmp_path / "x", {"steps": 3, "teacher": {"method": "rk4", "steps": 16}})
     with pytest.raises(InputError, match="ode method 'distilled' needs a 'distillation' entry"):
         load_config({"ode": {"method": "distilled"}})
     bad = tmp_path / "bad"

@@ -117,9 +117,16 @@ def distil_bundle(bundle, inputs, output, settings, seed: int = 1, threads=None,
         provenance.setdefault("ode_before_distillation", manifest.get("ode"))
         manifest["ode"] = {"method": "distilled"}
     seconds = round(time.perf_counter() - start, 1)
-    provenance["distillation"] = {
-        "date": datetime.date.today().isoformat(), "command": command, "settings": settings.to_json(), "seed": seed,
-        "samples": [file_metadata(p) for p in inputs], "seconds": seconds, "sources": reports}
+    earlier = provenance.get("distillation")
+    run = {"date": datetime.date.today().isoformat(), "command": command, "settings": settings.to_json(), "seed": seed,
+           "samples": [file_metadata(p) for p in inputs], "seconds": seconds}
+    if earlier:  # a bundle distilled before (some collections again): the students it keeps keep their reports
+        kept = {k: v for k, v in earlier.get("sources", {}).items() if k not in reports}
+        if kept:
+            past = {k: v for k, v in earlier.items() if k not in ("sources", "earlier")}
+            run["earlier"] = earlier.get("earlier", []) + [dict(past, students=sorted(kept))]
+            reports = {**kept, **reports}
+    provenance["distillation"] = dict(run, sources=reports)
     provenance.setdefault("edits", []).append(
         f"{datetime.date.today().isoformat()}: few-step students ({settings.method}, {settings.steps} Euler steps) of "
         f"{len(reports)} velocity fields added ({command or 'flashsim.train.distil_bundle'}; {seconds} s)"
