@@ -134,7 +134,8 @@ def test_distil_errors_name_what_is_wrong(train_sample, tiny_bundle, distilled_b
     with pytest.raises(InputError, match=r"has no collections \['Tau2'\]"):
         distil_bundle(tiny_bundle, [train_sample[1]], tmp_path / "x", SETTINGS, collections=["Tau2"])
     with pytest.raises(InputError, match="distillation: teacher steps 16 must be a multiple of the student's 3"):
-        distil_bundle(tiny_bundle, [train_sample[1]], tmp_path / "x", {"steps": 3, "teacher": {"method": "rk4", "steps": 16}})
+        distil_bundle(tiny_bundle, [train_sample[1]], tmp_path / "x",
+                      {"steps": 3, "teacher": {"method": "rk4", "steps": 16}})
     with pytest.raises(InputError, match="ode method 'distilled' needs a 'distillation' entry"):
         load_config({"ode": {"method": "distilled"}})
     bad = tmp_path / "bad"
