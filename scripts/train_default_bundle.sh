@@ -92,8 +92,11 @@ DISTIL_FILES="big_full_ttbar_111.root big_full_ttbar_112.root full_ttbar_101.roo
     full_qcd_104.root full_qcd_flat_501.root full_zprime_tt_502.root full_zprime_ww_503.root full_gamma_jets_504.root \
     full_zjets_boosted_505.root full_zbb_boosted_507.root full_zprime_ll_506.root"
 echo '{"teacher": {"method": "rk4", "steps": 16}, "epochs": 12}' > distil_first_pass.json
-flashsim distil ../python/flashsim/bundle/default $DISTIL_FILES -o default_v2 --steps 4 --config distil_first_pass.json \
-    --threads 2
+flashsim distil ../python/flashsim/bundle/default $DISTIL_FILES -o default_distilled4 --steps 4 \
+    --config distil_first_pass.json --threads 2
+# (its students and bundle.json were copied into python/flashsim/bundle/default and shipped; the passes below start
+# from a copy of that shipped bundle)
+cp -r ../python/flashsim/bundle/default default_v2
 # second pass (stop 40): today's defaults (teacher dopri5 1e-5: RK4-16 missed Rho's thin directions; 20 epochs) on
 # the collections a classifier caught (Rho 0.674 against dopri5's 0.498, Photon, Electron, Muon on vbf_hmumu)
 flashsim distil default_v2 $DISTIL_FILES -o default_v2 --collections Muon,Electron,Photon,Rho --steps 4 --threads 2
@@ -104,8 +107,8 @@ flashsim distil default_v2 $DISTIL_FILES -o default_v2 --collections Muon,FsrPho
     --config distil_batch512.json --threads 2
 flashsim distil default_v2 $DISTIL_FILES -o default_v2 --collections Electron --steps 4 --config distil_batch512.json \
     --threads 2
-# (its students and bundle.json were then copied into python/flashsim/bundle/default; `--make-default` would make
-# the ODE method distilled the bundle's default)
+# (default_v2 was then copied into python/flashsim/bundle/default; `--make-default` would make the ODE method
+# distilled the bundle's default)
 # quality on 20,000 held-out ttbar events (benchmarks/quality_default_bundle.py)
 gen ttbar 20000 201 2 gen_ttbar_201.root && flashsim reference gen_ttbar_201.root -o full_ttbar_201.root --seed 201
 flashsim reference gen_ttbar_201.root -o full_ttbar_201_seed202.root --seed 202
