@@ -653,6 +653,50 @@ Bundle::Bundle(const std::string &directory, bool allowCode) : fDirectory(direct
                collection.merge.workingPoints.push_back(std::move(rule));
             }
          }
+         if (collections[c].contains("relations")) {
+            const Json &rules = reader.Array(collections[c], cwhere, "relations");
+            for (std::size_t r = 0; r < rules.size(); ++r) {
+               const std::string rwhere = cwhere + ".relations[" + std::to_string(r) + "]";
+               if (!rules[r].is_object())
+                  reader.Fail(rwhere, "expected {\"branch\": ..., \"op\": \"norm\" or \"norm_significance\", "
+                                      "\"of\": [...], \"errors\": [...]}");
+               RelationRule rule;
+               const std::string op = reader.String(rules[r], rwhere, "op");
+               if (op != "norm" && op != "norm_significance")
+                  reader.Fail(rwhere + ".op", "'" + op + "': expected 'norm' or 'norm_significance'");
+               rule.op = op == "norm" ? RelationRule::kNorm : RelationRule::kNormSignificance;
+               const std::string name = reader.String(rules[r], rwhere, "branch");
+               rule.branch = branchIndex(name);
+               if (rule.branch < 0 || (branches[rule.branch].second != BranchType::kFloat &&
+                                       branches[rule.branch].second != BranchType::kDouble))
+                  reader.Fail(rwhere + ".branch", "'" + name + "' is not a floating-point branch of the collection");
+               // the branches it reads: of the collection, other than the one it writes
+               const auto indices = [&](const char *key) {
+                  const Json &list = reader.Array(rules[r], rwhere, key);
+                  if (list.empty())
+                     reader.Fail(rwhere + "." + key, "is empty");
+                  std::vector<int> out;
+                  for (std::size_t k = 0; k < list.size(); ++k) {
+                     const std::string input = list[k].is_string() ? list[k].get<std::string>() : list[k].dump();
+                     const int at = list[k].is_string() ? branchIndex(input) : -1;
+                     if (at < 0 || at == rule.branch)
+                        reader.Fail(rwhere + "." + key + "[" + std::to_string(k) + "]",
+                                    "'" + input + "' is not another branch of the collection");
+                     out.push_back(at);
+                  }
+                  return out;
+               };
+               rule.of = indices("of");
+               if (rule.op == RelationRule::kNormSignificance) {
+                  rule.errors = indices("errors");
+                  if (rule.errors.size() != rule.of.size())
+                     reader.Fail(rwhere + ".errors", "needs one error per branch of 'of'");
+               } else if (rules[r].contains("errors")) {
+                  reader.Fail(rwhere + ".errors", "only 'norm_significance' takes errors");
+               }
+               collection.merge.relations.push_back(std::move(rule));
+            }
+         }
          fCollections.push_back(std::move(collection));
       }
       try {

@@ -64,6 +64,29 @@ void MergeCollection(const std::vector<const SimulatedObjects *> &parts, const C
    ApplyAcceptance(out, merge.acceptance);
    RescaleToSumOne(out, merge.sumToOne);
    ApplyWorkingPoints(out, merge.workingPoints);
+   ApplyRelations(out, merge.relations);
+}
+
+void ApplyRelations(SimulatedObjects &objects, const std::vector<RelationRule> &rules)
+{
+   for (const auto &rule : rules) {
+      double *out = objects.values.data() + rule.branch * objects.size;
+      for (std::size_t k = 0; k < objects.size; ++k) {
+         double squared = 0.0, spread = 0.0;
+         for (std::size_t i = 0; i < rule.of.size(); ++i) {
+            const double x = objects.Column(rule.of[i])[k];
+            squared += x * x;
+            if (rule.op == RelationRule::kNormSignificance) {
+               const double e = x * objects.Column(rule.errors[i])[k];
+               spread += e * e;
+            }
+         }
+         if (rule.op == RelationRule::kNorm)
+            out[k] = std::sqrt(squared);
+         else
+            out[k] = spread > 0.0 ? squared / std::sqrt(spread) : 0.0;
+      }
+   }
 }
 
 void ApplyWorkingPoints(SimulatedObjects &objects, const std::vector<WorkingPointRule> &rules)

@@ -57,6 +57,27 @@ def test_a_bad_working_point_rule_is_a_bundle_error(ROOT, gen_file, tmp_path, ru
         flashsim.rdf.simulate(df, bundle, seed=1)
 
 
+@pytest.mark.parametrize("rule, message", [
+    ({"branch": "noSuchBranch", "op": "norm", "of": ["chHEF", "neHEF"]},
+     r"\.branch.*'noSuchBranch' is not a floating-point branch of the collection"),
+    ({"branch": "hadronFlavour", "op": "norm", "of": ["chHEF", "neHEF"]}, r"\.branch.*not a floating-point branch"),
+    ({"branch": "chHEF", "op": "sum", "of": ["neHEF"]}, r"\.op.*'sum': expected 'norm' or 'norm_significance'"),
+    ({"branch": "chHEF", "op": "norm", "of": ["neHEF", "chHEF"]}, r"\.of\[1\].*'chHEF' is not another branch"),
+    ({"branch": "chHEF", "op": "norm", "of": []}, r"\.of.*is empty"),
+    ({"branch": "chHEF", "op": "norm", "of": ["neHEF"], "errors": ["muEF"]}, r"\.errors.*only 'norm_significance'"),
+    ({"branch": "chHEF", "op": "norm_significance", "of": ["neHEF", "muEF"], "errors": ["neEmEF"]},
+     r"\.errors.*one error per branch"),
+    ({"branch": "chHEF", "op": "norm_significance", "of": ["neHEF"]}, r"missing key 'errors'"),
+])
+def test_a_bad_relation_is_a_bundle_error(ROOT, gen_file, tmp_path, rule, message):
+    import flashsim.rdf
+
+    bundle = _edited_bundle(tmp_path, lambda jet: jet.__setitem__("relations", [rule]))
+    df = ROOT.RDataFrame("Events", str(gen_file("ttbar", 20, seed=3)))
+    with pytest.raises(BundleError, match=r"collections\[0\]\.relations\[0\].*" + message):
+        flashsim.rdf.simulate(df, bundle, seed=1)
+
+
 def test_a_shared_efficiency_stream_needs_one_uniform_per_candidate(ROOT, gen_file, tmp_path):
     """efficiency_stream (SV <- Jet: the first and second vertex of a jet) on a slots source is refused."""
     import flashsim.rdf

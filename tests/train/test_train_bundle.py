@@ -12,8 +12,8 @@ from flashsim.errors import TrainingError
 
 EVENTS = 12
 CHECKED = {"Jet": ["pt", "eta", "phi", "btagDeepFlavB", "btagPNetQvG", "chMultiplicity", "hadronFlavour"],
-           "Muon": ["pt", "dxy", "charge", "tightId", "pfIsoId", "genPartFlav"],
-           "Electron": ["pt", "mvaIso", "charge", "cutBased", "mvaIso_WP80", "genPartFlav"],
+           "Muon": ["pt", "dxy", "dz", "ip3d", "sip3d", "charge", "tightId", "pfIsoId", "genPartFlav"],
+           "Electron": ["pt", "mvaIso", "dxy", "dz", "ip3d", "sip3d", "charge", "cutBased", "mvaIso_WP80", "genPartFlav"],
            "Photon": ["pt", "r9", "mvaID_WP90", "seedGain"], "FatJet": ["pt", "msoftdrop"],
            # built from simulated collections (a later stage: the sampler reads the earlier ones back)
            "Tau": ["pt", "eta", "decayMode", "genPartIdx", "genPartFlav"], "SubJet": ["pt", "eta", "btagDeepFlavB"],
@@ -49,6 +49,12 @@ def test_manifest(tiny_bundle):
             if c["name"] in ("Muon", "Electron"):  # the charge is drawn (+-1), not rounded from a flow
                 assert "charge" in [b["branch"] for b in s["labels"]["branches"]]
     assert {d["column"] for d in m["derived"]} >= {"GenPart_origin", "GenJet_nearestMuonDR"}
+    for name in ("Muon", "Electron"):  # the reference detector's ip3d = |(dxy, dz)|: computed, not learnt
+        coll = next(c for c in m["collections"] if c["name"] == name)
+        assert [(r["branch"], r["op"]) for r in coll["relations"]] == [("ip3d", "norm"), ("sip3d", "norm_significance")]
+        for s in coll["sources"]:
+            assert not {"ip3d", "sip3d"} & {t["branch"] for t in s["targets"]}
+            assert {"ip3d", "sip3d"} <= {c["branch"] for c in s["copies"]}
 
 
 def test_cpp_simulation_matches_the_python_reference_sampler(ROOT, train_sample, tiny_bundle):
@@ -76,6 +82,11 @@ def test_cpp_simulation_matches_the_python_reference_sampler(ROOT, train_sample,
         charges = np.concatenate([np.asarray(q) for q in out[f"{collection}_charge"]])
         assert len(charges) and set(charges.tolist()) <= {-1, 1}, collection
     np.testing.assert_allclose(out["PuppiMET_pt"], ref["PuppiMET"]["pt"], rtol=1e-4)  # built from the jets
+    for collection in ("Muon", "Electron"):  # on the simulated impact parameters' surface, as the reference's
+        dxy, dz, ip3d = (np.concatenate([np.asarray(v, np.float64) for v in out[f"{collection}_{b}"]])
+                         for b in ("dxy", "dz", "ip3d"))
+        assert len(ip3d) and np.all(ip3d > 0)
+        np.testing.assert_allclose(ip3d, np.hypot(dxy, dz), rtol=1e-6, err_msg=collection)
     np.testing.assert_array_equal(out["PV_npvs"], ref["PV"]["npvs"])
 
 

@@ -2,7 +2,7 @@
 #define FLASHSIM_COLLECTIONMERGE_HXX
 
 // How the sources of a collection become the collection, as the bundle says (sort_by, acceptance,
-// sum_to_one, working_points): data of CollectionSpec, applied by Internal::MergeCollection.
+// sum_to_one, working_points, relations): data of CollectionSpec, applied by Internal::MergeCollection.
 
 #include <vector>
 
@@ -28,13 +28,25 @@ struct WorkingPointRule {
    std::vector<double> values;     ///< thresholds.size() + 1 levels
 };
 
+/// A branch computed from other branches of the collection (manifest "relations": [{"branch", "op", "of",
+/// "errors"}], flashsim.catalogue.relations), e.g. Muon_ip3d = |(dxy, dz)|: kNorm, the norm of `of`;
+/// kNormSignificance, the norm over its error propagated from the components' errors,
+/// |v|^2 / |(of_i errors_i)| (0 where that is 0), e.g. Muon_sip3d (indices into the collection's branches).
+struct RelationRule {
+   enum Op { kNorm, kNormSignificance } op;
+   int branch;
+   std::vector<int> of;
+   std::vector<int> errors; ///< kNormSignificance: one per component of `of`
+};
+
 /// How the sources of a collection become the collection (bundle.json: sort_by, acceptance, sum_to_one,
-/// working_points).
+/// working_points, relations).
 struct CollectionMerge {
    int sortBranch = -1;                         ///< sorted by this branch, descending (-1: not sorted)
    std::vector<AcceptanceRule> acceptance;      ///< then these branches fixed beyond their |eta| edge
    std::vector<std::vector<int>> sumToOne;      ///< then these groups rescaled to sum to 1
    std::vector<WorkingPointRule> workingPoints; ///< then these levels set from their scores
+   std::vector<RelationRule> relations;         ///< then these branches computed from the others
 };
 
 } // namespace flashsim

@@ -19,6 +19,7 @@ import numpy as np
 from flashsim.catalogue.acceptance import settle_acceptance
 from flashsim.catalogue.floors import settle_floors
 from flashsim.catalogue.gen import entry_inputs
+from flashsim.catalogue.relations import settle_relations
 from flashsim.catalogue.rules import FLOAT_TYPES, adapt, is_cross_reference, root_type, steps_for
 from flashsim.catalogue.spec import Target, label
 from flashsim.catalogue.working_points import settle_working_points
@@ -135,6 +136,7 @@ def settle(specs, tables) -> None:
                                         f"(copied at >= {100 * COPY_AGREEMENT:g}%)")
         spec.copies = kept
     settle_working_points(specs, tables)
+    settle_relations(specs, tables)
 
 
 SUM_AGREEMENT = 0.99  # a group is rescaled to sum to 1 when it does so (within 1e-3) for this share of objects

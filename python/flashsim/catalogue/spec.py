@@ -143,6 +143,9 @@ class SourceSpec:
     # working-point levels computed from their raw score after the merge (catalogue.working_points),
     # the same for every source of the collection
     working_points: list = field(default_factory=list)
+    # branches computed from other simulated branches after the merge (catalogue.relations: ip3d = |(dxy, dz)|),
+    # the same for every source of the collection
+    relations: list = field(default_factory=list)
     # the collection's reco threshold ({branch, min, redraws} or None; catalogue.floors), the same for every
     # source of the collection
     floor: dict | None = None

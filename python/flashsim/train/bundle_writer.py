@@ -117,6 +117,8 @@ def export_bundle(directory, fitted, derived, postprocess, ode, provenance, name
             entry["sum_to_one"] = [list(g) for g in spec.sum_to_one]
         if spec.working_points:
             entry["working_points"] = [dict(r) for r in spec.working_points]
+        if spec.relations:
+            entry["relations"] = [dict(r) for r in spec.relations]
         entry["sources"].append(source)
     manifest = {
         "name": name,

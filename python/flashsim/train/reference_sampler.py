@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from flashsim.catalogue import relations
 from flashsim.catalogue.acceptance import apply_acceptance
 from flashsim.catalogue.floors import FLOOR_REDRAW_STRIDE, redraw_below_floor
 from flashsim.errors import InputError
@@ -429,5 +430,7 @@ def sample_bundle(directory, inputs, noise, collections=None, max_events=None, o
             for rule in coll.get("working_points", []):  # as flashsim::ApplyWorkingPoints
                 passed = np.searchsorted(np.asarray(rule["thresholds"]), np.asarray(merged[rule["of"]], np.float64))
                 merged[rule["branch"]] = np.asarray(rule["values"], np.float64)[passed]
+            for rule in coll.get("relations", []):  # as flashsim::ApplyRelations
+                merged[rule["branch"]] = relations.evaluate(rule, merged)
             result[coll["name"]] = merged
     return result
