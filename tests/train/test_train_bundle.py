@@ -13,7 +13,8 @@ from flashsim.errors import TrainingError
 EVENTS = 12
 CHECKED = {"Jet": ["pt", "eta", "phi", "btagDeepFlavB", "btagPNetQvG", "chMultiplicity", "hadronFlavour"],
            "Muon": ["pt", "dxy", "dz", "ip3d", "sip3d", "charge", "tightId", "pfIsoId", "genPartFlav"],
-           "Electron": ["pt", "mvaIso", "dxy", "dz", "ip3d", "sip3d", "charge", "cutBased", "mvaIso_WP80", "genPartFlav"],
+           "Electron": ["pt", "mvaIso", "dxy", "dz", "ip3d", "sip3d", "charge", "cutBased", "mvaIso_WP80",
+                        "genPartFlav"],
            "Photon": ["pt", "r9", "mvaID_WP90", "seedGain"], "FatJet": ["pt", "msoftdrop"],
            # built from simulated collections (a later stage: the sampler reads the earlier ones back)
            "Tau": ["pt", "eta", "decayMode", "genPartIdx", "genPartFlav"], "SubJet": ["pt", "eta", "btagDeepFlavB"],
