@@ -432,6 +432,9 @@ def main(argv=None):
                              "or efficiency")
     parser.add_argument("--allow-bundle-code", action="store_true",
                         help="also read a format-1 bundle whose entries are C++ text (trust its author)")
+    parser.add_argument("--collections", type=lambda text: text.split(","), default=None,
+                        help="with --study: only these collections of the bundle, e.g. Muon,Electron,FsrPhoton "
+                             "(a collection built from others needs them listed too)")
     parser.add_argument("--flashsim", help="judge this NanoAOD file (flashsim simulate of the reference's gen events, "
                                            "one thread: same order) instead of the Python reference sampler")
     args = parser.parse_args(argv)
@@ -443,6 +446,11 @@ def main(argv=None):
     from flashsim.validate import samples as smp
 
     manifest = read_manifest(args.bundle)
+    if args.collections:
+        unknown = sorted(set(args.collections) - {c["name"] for c in manifest["collections"]})
+        if unknown or not args.study:
+            parser.error(f"--collections: {unknown} not in the bundle" if unknown else "--collections needs --study")
+        manifest["collections"] = [c for c in manifest["collections"] if c["name"] in args.collections]
     start = time.perf_counter()
     arrays = gen_arrays([args.reference], args.bundle, args.events, allow_bundle_code=args.allow_bundle_code)
     n_events = len(arrays)
@@ -453,7 +461,8 @@ def main(argv=None):
         _check_same_events(args.reference, args.flashsim, n_events)
         sim = reference_objects(args.flashsim, manifest, n_events, gen_cols)
     else:
-        sim = sample_bundle(args.bundle, [args.reference], NumpyNoise(args.seed), arrays=arrays, ode=args.ode)
+        sim = sample_bundle(args.bundle, [args.reference], NumpyNoise(args.seed), arrays=arrays, ode=args.ode,
+                            collections=args.collections)
     sim_seconds = time.perf_counter() - start
     ref = reference_objects(args.reference, manifest, n_events, gen_cols)
     control = reference_objects(args.control, manifest, n_events, gen_cols)
