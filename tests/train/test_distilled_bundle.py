@@ -100,6 +100,23 @@ def test_distilling_some_collections_again_keeps_the_others_reports(train_sample
     check_reference_outputs(again)
 
 
+def test_distilling_in_two_worker_processes_gives_the_same_students(train_sample, tiny_bundle, tmp_path):
+    """--jobs 2: the sources distilled in two spawned workers, each with its own seed: the same ONNX students and
+    reports, in catalogue order."""
+    from flashsim.train.distil_bundle import distil_bundle
+
+    made = {jobs: distil_bundle(tiny_bundle, [train_sample[1]], tmp_path / f"jobs{jobs}", SETTINGS, seed=5, threads=1,
+                                collections=["Muon"], log=lambda *a: None, jobs=jobs) for jobs in (1, 2)}
+    reports = [m["provenance"]["distillation"]["sources"] for m in made.values()]
+    muon = next(c for c in read_manifest(tiny_bundle)["collections"] if c["name"] == "Muon")
+    assert list(reports[0]) == list(reports[1]) == [f"Muon_{s['name']}" for s in muon["sources"]]
+    assert len(reports[0]) >= 2
+    for key in reports[0]:
+        assert reports[0][key]["validation_loss"] == reports[1][key]["validation_loss"], key
+        name = f"{key}_velocity_distilled.onnx"
+        assert filecmp.cmp(tmp_path / "jobs1" / name, tmp_path / "jobs2" / name, shallow=False), name
+
+
 def test_a_bundle_without_students_is_refused_with_the_source_named(ROOT, train_sample, tiny_bundle):
     import flashsim.rdf
 

@@ -36,8 +36,39 @@ def conditioning_rows(source: dict, properties, where: str) -> np.ndarray:
     return _matrix(transforms, properties.columns, [e["input"] for e in source["conditioning"]])
 
 
+def _distil_one(teacher_path, cond, settings, seed, groups, threads, description):
+    """(student, report, seconds): one source's student, in this process or a worker."""
+    from flashsim.models.distillation import distil
+    from flashsim.models.velocity_field import VelocityField
+
+    begin = time.perf_counter()
+    student, report = distil(VelocityField.from_onnx(teacher_path), cond, settings, seed, groups=groups,
+                             threads=threads, description=description)
+    return student, report, time.perf_counter() - begin
+
+
+def _distilled(jobs_in, jobs, threads):
+    """Yields (key, source, (student, report, seconds)) for each (key, source, arguments) of ``jobs_in``:
+    in order in this process with one job; with more, in that many spawned worker processes (the parent
+    has run ROOT), the most rows first, each with its share of ``threads``. Every source has its own
+    seed, so the students do not depend on ``jobs``."""
+    if jobs <= 1:
+        for key, source, arguments in jobs_in:
+            yield key, source, _distil_one(*arguments, threads, f"{key} distillation")
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    share = max(1, (threads or jobs) // jobs)
+    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+        futures = {pool.submit(_distil_one, *arguments, share, f"{key} distillation"): (key, source)
+                   for key, source, arguments in sorted(jobs_in, key=lambda j: -len(j[2][1]))}
+        for future in as_completed(futures):
+            yield *futures[future], future.result()
+
+
 def distil_bundle(bundle, inputs, output, settings, seed: int = 1, threads=None, collections=None, command=None,
-                  max_rows: int = 400_000, make_default: bool = False, log=print) -> dict:
+                  max_rows: int = 400_000, make_default: bool = False, log=print, jobs: int = 1) -> dict:
     """Copies ``bundle`` to ``output`` (unless they are one folder) and adds a few-step student to
     every velocity field of ``collections`` (all by default). Returns the manifest written.
 
@@ -46,11 +77,12 @@ def distil_bundle(bundle, inputs, output, settings, seed: int = 1, threads=None,
         settings: a DistillationConfig (or its dict).
         max_rows: at most this many training rows per source (whole events), as ``flashsim train``'s.
         make_default: the bundle's ODE method becomes ``distilled`` (every source must then have a student).
+        jobs: sources distilled at once, in worker processes (``threads`` shared among them).
     """
     from flashsim import catalogue
     from flashsim.bundle.manifest import read_manifest, write_manifest
     from flashsim.extract import extract
-    from flashsim.models.distillation import check_distillation, distil
+    from flashsim.models.distillation import check_distillation
     from flashsim.models.velocity_field import VelocityField
     from flashsim.train.bundle_writer import _checked
     from flashsim.train.fit import _subset
@@ -87,6 +119,7 @@ def distil_bundle(bundle, inputs, output, settings, seed: int = 1, threads=None,
     log(f"extracted {len(tables)} sources from {len(inputs)} files in {time.perf_counter() - start:.1f} s")
     provenance = manifest.setdefault("provenance", {})
     parities, table, reports = {}, {}, {}
+    jobs_in = []
     for i, (collection, source) in enumerate((c, s) for c in manifest["collections"] if c["name"] in wanted
                                              for s in c["sources"]):
         key = f"{collection['name']}_{source['name']}"
@@ -96,20 +129,22 @@ def distil_bundle(bundle, inputs, output, settings, seed: int = 1, threads=None,
         props = tables[key].properties
         rows = _subset(props, max_rows, np.random.default_rng(seed * 1000 + i))
         cond = conditioning_rows(source, props, key)[rows]
-        field = source["velocity_field"]
-        teacher = VelocityField.from_onnx(output / field["model"])
-        if teacher.n_conditioning != cond.shape[1]:
-            raise BundleError(f"{output / field['model']}: takes {teacher.n_conditioning} conditioning variables, "
-                              f"bundle.json lists {cond.shape[1]} for {key}")
-        begin = time.perf_counter()
-        student, reports[key] = distil(teacher, cond, settings, seed * 1000 + i, groups=props.event[rows],
-                                       threads=threads, description=f"{key} distillation")
+        teacher = output / source["velocity_field"]["model"]
+        n_conditioning = VelocityField.from_onnx(teacher).n_conditioning
+        if n_conditioning != cond.shape[1]:
+            raise BundleError(f"{teacher}: takes {n_conditioning} conditioning variables, bundle.json lists "
+                              f"{cond.shape[1]} for {key}")
+        jobs_in.append((key, source, (teacher, cond, settings, seed * 1000 + i, props.event[rows])))
+    for key, source, (student, report, seconds) in _distilled(jobs_in, jobs, threads):
+        reports[key] = report
         path = output / f"{key}_velocity_distilled.onnx"
         student.export_onnx(path)
-        _checked(student, path, {"x": teacher.n_targets, "t": 1, "cond": teacher.n_conditioning}, parities, table)
-        field["distilled"] = {"model": path.name, "steps": settings.steps, "method": settings.method}
-        log(f"{key}: {reports[key]['pairs']} pairs, teacher {reports[key]['teacher_seconds']} s, student "
-            f"{reports[key]['seconds']} s ({time.perf_counter() - begin:.1f} s)")
+        _checked(student, path, {"x": student.n_targets, "t": 1, "cond": student.n_conditioning}, parities, table)
+        source["velocity_field"]["distilled"] = {"model": path.name, "steps": settings.steps,
+                                                 "method": settings.method}
+        log(f"{key}: {report['pairs']} pairs, teacher {report['teacher_seconds']} s, student {report['seconds']} s "
+            f"({seconds:.1f} s)")
+    reports = {key: reports[key] for key, _, _ in jobs_in}  # catalogue order, whatever finished first
     provenance.setdefault("parity", {}).update({k: v[0] for k, v in parities.items()})
     provenance.setdefault("parity_float32_rounding", {}).update({k: v[1] for k, v in parities.items()})
     provenance.setdefault("reference_outputs", {}).update(table)

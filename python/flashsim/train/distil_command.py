@@ -16,7 +16,10 @@ def add_arguments(parser):
     parser.add_argument("--steps", type=int, help="the students' Euler steps (default 4)")
     parser.add_argument("--collections", help="comma-separated collections (default: all of the bundle)")
     parser.add_argument("--seed", type=int, default=1, help="seed of the noise and the training (default 1)")
-    parser.add_argument("--threads", type=int, help="PyTorch threads")
+    parser.add_argument("--threads", type=int, help="PyTorch threads (shared among the --jobs)")
+    parser.add_argument("--jobs", type=int, default=1,
+                        help="sources distilled at once in worker processes (default 1; the students do not depend "
+                             "on it)")
     parser.add_argument("--make-default", action="store_true",
                         help="the bundle's ODE method becomes distilled (the students run unless --ode-method says "
                              "otherwise)")
@@ -32,7 +35,7 @@ def run(args) -> int:
     command = "flashsim distil " + " ".join(shlex.quote(a) for a in sys.argv[2:]) if len(sys.argv) > 1 else None
     manifest = distil_bundle(args.bundle, args.inputs, args.output, settings_from(args.config, args.method, args.steps),
                              seed=args.seed, threads=args.threads, collections=collections, command=command,
-                             make_default=args.make_default)
+                             make_default=args.make_default, jobs=args.jobs)
     print(f"flashsim distil: wrote {args.output} ({len(manifest['provenance']['distillation']['sources'])} students, "
           f"{manifest['provenance']['distillation']['seconds']} s)")
     return 0
