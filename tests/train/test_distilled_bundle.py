@@ -117,6 +117,24 @@ def test_distilling_in_two_worker_processes_gives_the_same_students(train_sample
         assert filecmp.cmp(tmp_path / "jobs1" / name, tmp_path / "jobs2" / name, shallow=False), name
 
 
+def test_distil_command_says_how_many_students_it_made(train_sample, distilled_bundle, tmp_path, capsys):
+    """flashsim distil on one collection of a distilled bundle, in place: the students made now and in all."""
+    import shutil
+
+    from flashsim.cli import main
+
+    again = tmp_path / "again"
+    shutil.copytree(distilled_bundle, again)
+    config = tmp_path / "distil.json"
+    config.write_text(json.dumps(SETTINGS))
+    rho = [s for c in read_manifest(again)["collections"] if c["name"] == "Rho" for s in c["sources"]]
+    total = len(read_manifest(again)["provenance"]["distillation"]["sources"])
+    assert main(["distil", str(again), str(train_sample[1]), "-o", str(again), "--collections", "Rho", "--config",
+                 str(config), "--threads", "1"]) == 0
+    assert f"({len(rho)} students distilled now, {total} in all," in capsys.readouterr().out
+    assert "1 velocity fields (Rho) added (" in read_manifest(again)["provenance"]["edits"][-1]
+
+
 def test_a_bundle_without_students_is_refused_with_the_source_named(ROOT, train_sample, tiny_bundle):
     import flashsim.rdf
 

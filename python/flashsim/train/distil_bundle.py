@@ -164,7 +164,8 @@ def distil_bundle(bundle, inputs, output, settings, seed: int = 1, threads=None,
     provenance["distillation"] = dict(run, sources=reports)
     provenance.setdefault("edits", []).append(
         f"{datetime.date.today().isoformat()}: few-step students ({settings.method}, {settings.steps} Euler steps) of "
-        f"{len(reports)} velocity fields added ({command or 'flashsim.train.distil_bundle'}; {seconds} s)"
+        f"{len(jobs_in)} velocity fields ({', '.join(wanted)}) added ({command or 'flashsim.train.distil_bundle'}; "
+        f"{seconds} s)"
         + ("; the ODE method distilled made the default" if make_default else ""))
     manifest.pop("format_version", None)
     write_manifest(output, manifest)

@@ -36,6 +36,8 @@ def run(args) -> int:
     manifest = distil_bundle(args.bundle, args.inputs, args.output, settings_from(args.config, args.method, args.steps),
                              seed=args.seed, threads=args.threads, collections=collections, command=command,
                              make_default=args.make_default, jobs=args.jobs)
-    print(f"flashsim distil: wrote {args.output} ({len(manifest['provenance']['distillation']['sources'])} students, "
-          f"{manifest['provenance']['distillation']['seconds']} s)")
+    run = manifest["provenance"]["distillation"]
+    kept = len(run.get("earlier", [{}])[-1].get("students", [])) if run.get("earlier") else 0
+    print(f"flashsim distil: wrote {args.output} ({len(run['sources']) - kept} students distilled now, "
+          f"{len(run['sources'])} in all, {run['seconds']} s)")
     return 0
