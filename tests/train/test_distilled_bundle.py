@@ -135,6 +135,26 @@ def test_distil_command_says_how_many_students_it_made(train_sample, distilled_b
     assert "1 velocity fields (Rho) added (" in read_manifest(again)["provenance"]["edits"][-1]
 
 
+def test_a_distilled_bundle_made_distilled_by_default_afterwards(tiny_bundle, distilled_bundle, tmp_path):
+    import shutil
+
+    from flashsim.train.distil_bundle import make_distilled_default
+
+    later = tmp_path / "later"
+    shutil.copytree(distilled_bundle, later)
+    m = read_manifest(later)
+    m["ode"] = read_manifest(tiny_bundle)["ode"]  # as distilled without --make-default
+    del m["provenance"]["ode_before_distillation"]
+    (later / "bundle.json").write_text(json.dumps(m))
+    made = make_distilled_default(later, "measured")
+    assert made["ode"] == read_manifest(later)["ode"] == {"method": "distilled"}
+    assert read_manifest(later)["provenance"]["ode_before_distillation"] == read_manifest(tiny_bundle)["ode"]
+    assert read_manifest(later)["provenance"]["edits"][-1].endswith("made the default (it was "
+                                                                    f"{read_manifest(tiny_bundle)['ode']}): measured")
+    with pytest.raises(InputError, match=r"needs a student for every source; Jet <- GenJet, .* have none"):
+        make_distilled_default(tiny_bundle, "not distilled")
+
+
 def test_a_bundle_without_students_is_refused_with_the_source_named(ROOT, train_sample, tiny_bundle):
     import flashsim.rdf
 

@@ -18,7 +18,7 @@ import numpy as np
 
 from flashsim.errors import BundleError, InputError
 
-__all__ = ["conditioning_rows", "distil_bundle"]
+__all__ = ["conditioning_rows", "distil_bundle", "make_distilled_default"]
 
 
 def conditioning_rows(source: dict, properties, where: str) -> np.ndarray:
@@ -149,8 +149,7 @@ def distil_bundle(bundle, inputs, output, settings, seed: int = 1, threads=None,
     provenance.setdefault("parity_float32_rounding", {}).update({k: v[1] for k, v in parities.items()})
     provenance.setdefault("reference_outputs", {}).update(table)
     if make_default:
-        provenance.setdefault("ode_before_distillation", manifest.get("ode"))
-        manifest["ode"] = {"method": "distilled"}
+        _distilled_default(manifest)
     seconds = round(time.perf_counter() - start, 1)
     earlier = provenance.get("distillation")
     run = {"date": datetime.date.today().isoformat(), "command": command, "settings": settings.to_json(), "seed": seed,
@@ -169,6 +168,32 @@ def distil_bundle(bundle, inputs, output, settings, seed: int = 1, threads=None,
         + ("; the ODE method distilled made the default" if make_default else ""))
     manifest.pop("format_version", None)
     write_manifest(output, manifest)
+    return manifest
+
+
+def _distilled_default(manifest) -> None:
+    manifest["provenance"].setdefault("ode_before_distillation", manifest.get("ode"))
+    manifest["ode"] = {"method": "distilled"}
+
+
+def make_distilled_default(bundle, why: str) -> dict:
+    """Makes the ODE method ``distilled`` the default of an already distilled ``bundle`` (in place; every
+    source must have its student), as ``flashsim distil --make-default`` does, with ``why`` in the
+    provenance edit. Returns the manifest written."""
+    from flashsim.bundle.manifest import read_manifest, write_manifest
+
+    manifest = read_manifest(bundle)
+    missing = [f"{c['name']} <- {s['name']}" for c in manifest["collections"] for s in c["sources"]
+               if "distilled" not in s["velocity_field"]]
+    if missing:
+        raise InputError(f"{bundle}: the ODE method 'distilled' as the default needs a student for every source; "
+                         f"{', '.join(missing)} have none (flashsim distil)")
+    before = manifest.get("ode")
+    _distilled_default(manifest)
+    manifest["provenance"].setdefault("edits", []).append(
+        f"{datetime.date.today().isoformat()}: the ODE method distilled made the default (it was {before}): {why}")
+    manifest.pop("format_version", None)
+    write_manifest(bundle, manifest)
     return manifest
 
 
