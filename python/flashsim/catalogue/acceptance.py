@@ -17,6 +17,8 @@ The edge is the midpoint between the innermost object beyond it and the next one
 
 import numpy as np
 
+from flashsim.catalogue.spec import by_collection
+
 __all__ = ["ACCEPTANCE_AGREEMENT", "settle_acceptance", "acceptance_edge", "apply_acceptance"]
 
 ACCEPTANCE_AGREEMENT = 0.999
@@ -55,10 +57,7 @@ def acceptance_edge(abs_eta, values):
 def settle_acceptance(specs, tables) -> None:
     """Sets ``spec.acceptance`` ([{branch, value, abs_above}], the same for every source of a collection)
     from the training objects of all its sources, and records each rule in ``spec.decisions``."""
-    by_collection = {}
-    for spec in specs:
-        by_collection.setdefault(spec.collection, []).append(spec)
-    for group in by_collection.values():
+    for group in by_collection(specs):
         if not all(ETA in {t.branch for t in s.flow_targets} for s in group):
             continue
         eta = np.concatenate([np.abs(np.asarray(tables[s.key].targets[ETA], np.float64)) for s in group])

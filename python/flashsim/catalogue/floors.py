@@ -19,6 +19,8 @@ The floor is the lowest training value.
 
 import numpy as np
 
+from flashsim.catalogue.spec import by_collection
+
 __all__ = ["FLOOR_BRANCH", "FLOOR_REDRAW_STRIDE", "FLOOR_REDRAWS", "below_floor", "floor_of", "redraw_below_floor",
            "settle_floors"]
 
@@ -50,10 +52,7 @@ def floor_of(values) -> float | None:
 def settle_floors(specs, tables) -> None:
     """Sets ``spec.floor`` ({branch, min, redraws} or None, the same for every source of a collection) from
     the training objects of all its sources, and records it in ``spec.decisions``."""
-    by_collection = {}
-    for spec in specs:
-        by_collection.setdefault(spec.collection, []).append(spec)
-    for group in by_collection.values():
+    for group in by_collection(specs):
         if not all(FLOOR_BRANCH in {t.branch for t in s.flow_targets} for s in group):
             continue
         values = np.concatenate([np.asarray(tables[s.key].targets[FLOOR_BRANCH], np.float64) for s in group])

@@ -15,9 +15,11 @@ so there the branch stays learnt.
     settle_relations(specs, tables)   # after the copies are settled (catalogue.follow.settle)
 """
 
+import copy
+
 import numpy as np
 
-from flashsim.catalogue.spec import Copy
+from flashsim.catalogue.spec import Copy, by_collection
 
 __all__ = ["CANDIDATES", "RELATION_AGREEMENT", "RELATION_OPS", "evaluate", "settle_relations"]
 
@@ -60,32 +62,27 @@ def _share(rule, targets) -> float:
 
 def settle_relations(specs, tables) -> None:
     """Turns each candidate relation whose branches are flow targets of every source of a collection into
-    a computed branch where the training values of all those sources follow it."""
-    by_collection: dict = {}
-    for spec in specs:
-        by_collection.setdefault(spec.collection, []).append(spec)
-    for group in by_collection.values():
-        computed: set = set()
+    a computed branch where the training values of all those sources follow it (a branch computed by an
+    earlier rule is no flow target any more, so no rule reads another's output)."""
+    for group in by_collection(specs):
         for rule in CANDIDATES:
             names = {rule["branch"], *_inputs(rule)}
-            # an input must stay a flow target (not one computed by an earlier rule): the rules read the flow's values
-            if any(not names <= {t.branch for t in s.flow_targets} - computed for s in group):
+            if any(not names <= {t.branch for t in s.flow_targets} for s in group):
                 continue
             worst = min(_share(rule, tables[s.key].targets) for s in group)
-            for spec in group:
-                if worst < RELATION_AGREEMENT:
+            if worst < RELATION_AGREEMENT:
+                for spec in group:
                     spec.decisions[rule["branch"]] = (
                         f"learnt: {_formula(rule)} holds for {100 * worst:.2f}% of the objects (least of the sources; "
                         f"computed at >= {100 * RELATION_AGREEMENT:g}%)")
-                    continue
+                continue
+            for spec in group:
                 target = next(t for t in spec.targets if t.branch == rule["branch"])
                 spec.targets = [t for t in spec.targets if t.branch != rule["branch"]]
                 spec.copies.append(Copy(rule["branch"], target.type, fallback=0.0))
-                spec.relations.append({k: (list(v) if isinstance(v, list) else v) for k, v in rule.items()})
+                spec.relations.append(copy.deepcopy(rule))
                 spec.decisions[rule["branch"]] = (f"computed after the merge: {_formula(rule)} holds for "
                                                   f"{100 * worst:.2f}% of the objects (least of the sources)")
-            if worst >= RELATION_AGREEMENT:
-                computed.add(rule["branch"])
 
 
 def _formula(rule) -> str:

@@ -8,8 +8,8 @@ needs: which reco objects of the collection belong to the source.
 import copy
 from dataclasses import dataclass, field
 
-__all__ = ["Copy", "Input", "SourceSpec", "Target", "arctan", "asinh", "flag", "integer", "label", "log", "score",
-           "standardized"]
+__all__ = ["Copy", "Input", "SourceSpec", "Target", "arctan", "asinh", "by_collection", "flag", "integer", "label",
+           "log", "score", "standardized"]
 
 STD = {"op": "standardize"}
 
@@ -209,3 +209,12 @@ class SourceSpec:
             seen.extend(s[key] for s in t.steps for key in ("gen", "gen2") if key in s)
         seen.extend(c.gen for c in self.copies if c.gen)
         return list(dict.fromkeys(seen))
+
+
+def by_collection(specs) -> list:
+    """The sources grouped by collection, in first-seen order: the collection-level rules (acceptance,
+    floors, working points, relations) are decided on all the sources of a collection at once."""
+    groups: dict = {}
+    for spec in specs:
+        groups.setdefault(spec.collection, []).append(spec)
+    return list(groups.values())

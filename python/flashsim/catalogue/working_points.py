@@ -17,7 +17,7 @@ import re
 
 import numpy as np
 
-from flashsim.catalogue.spec import Copy
+from flashsim.catalogue.spec import Copy, by_collection
 
 __all__ = ["WORKING_POINT_AGREEMENT", "settle_working_points", "step_thresholds"]
 
@@ -52,10 +52,7 @@ def step_thresholds(score, level) -> tuple[list, list, float]:
 def settle_working_points(specs, tables) -> None:
     """Turns each label ``id<X>`` with a flow target ``raw<X>`` in every source of its collection into
     a working-point rule where the training values of all those sources follow one step function."""
-    by_collection: dict = {}
-    for spec in specs:
-        by_collection.setdefault(spec.collection, []).append(spec)
-    for group in by_collection.values():
+    for group in by_collection(specs):
         for field in _candidates(group):
             raw = "raw" + _LEVEL.match(field).group(1)
             score = np.concatenate([np.asarray(tables[s.key].targets[raw], np.float64) for s in group])

@@ -36,14 +36,13 @@ def conditioning_rows(source: dict, properties, where: str) -> np.ndarray:
     return _matrix(transforms, properties.columns, [e["input"] for e in source["conditioning"]])
 
 
-def _distil_one(teacher_path, cond, settings, seed, groups, threads, description):
-    """(student, report, seconds): one source's student, in this process or a worker."""
+def _distil_one(teacher, cond, settings, seed, groups, threads, description):
+    """(student, report, seconds): one source's student of ``teacher`` (a VelocityField), in this process
+    or a worker."""
     from flashsim.models.distillation import distil
-    from flashsim.models.velocity_field import VelocityField
 
     begin = time.perf_counter()
-    student, report = distil(VelocityField.from_onnx(teacher_path), cond, settings, seed, groups=groups,
-                             threads=threads, description=description)
+    student, report = distil(teacher, cond, settings, seed, groups=groups, threads=threads, description=description)
     return student, report, time.perf_counter() - begin
 
 
@@ -129,10 +128,10 @@ def distil_bundle(bundle, inputs, output, settings, seed: int = 1, threads=None,
         props = tables[key].properties
         rows = _subset(props, max_rows, np.random.default_rng(seed * 1000 + i))
         cond = conditioning_rows(source, props, key)[rows]
-        teacher = output / source["velocity_field"]["model"]
-        n_conditioning = VelocityField.from_onnx(teacher).n_conditioning
-        if n_conditioning != cond.shape[1]:
-            raise BundleError(f"{teacher}: takes {n_conditioning} conditioning variables, bundle.json lists "
+        path = output / source["velocity_field"]["model"]
+        teacher = VelocityField.from_onnx(path)
+        if teacher.n_conditioning != cond.shape[1]:
+            raise BundleError(f"{path}: takes {teacher.n_conditioning} conditioning variables, bundle.json lists "
                               f"{cond.shape[1]} for {key}")
         jobs_in.append((key, source, (teacher, cond, settings, seed * 1000 + i, props.event[rows])))
     for key, source, (student, report, seconds) in _distilled(jobs_in, jobs, threads):

@@ -37,7 +37,7 @@ def run(args) -> int:
                              seed=args.seed, threads=args.threads, collections=collections, command=command,
                              make_default=args.make_default, jobs=args.jobs)
     run = manifest["provenance"]["distillation"]
-    kept = len(run.get("earlier", [{}])[-1].get("students", [])) if run.get("earlier") else 0
-    print(f"flashsim distil: wrote {args.output} ({len(run['sources']) - kept} students distilled now, "
-          f"{len(run['sources'])} in all, {run['seconds']} s)")
+    now = sum(len(c["sources"]) for c in manifest["collections"] if not collections or c["name"] in collections)
+    print(f"flashsim distil: wrote {args.output} ({now} students distilled now, {len(run['sources'])} in all, "
+          f"{run['seconds']} s)")
     return 0
