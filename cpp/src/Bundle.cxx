@@ -658,13 +658,15 @@ Bundle::Bundle(const std::string &directory, bool allowCode) : fDirectory(direct
             for (std::size_t r = 0; r < rules.size(); ++r) {
                const std::string rwhere = cwhere + ".relations[" + std::to_string(r) + "]";
                if (!rules[r].is_object())
-                  reader.Fail(rwhere, "expected {\"branch\": ..., \"op\": \"norm\" or \"norm_significance\", "
-                                      "\"of\": [...], \"errors\": [...]}");
+                  reader.Fail(rwhere, "expected {\"branch\": ..., \"op\": \"norm\", \"norm_significance\" or "
+                                      "\"score_shift\", \"of\": [...], \"errors\": [...], \"coefficient\": ...}");
                RelationRule rule;
                const std::string op = reader.String(rules[r], rwhere, "op");
-               if (op != "norm" && op != "norm_significance")
-                  reader.Fail(rwhere + ".op", "'" + op + "': expected 'norm' or 'norm_significance'");
-               rule.op = op == "norm" ? RelationRule::kNorm : RelationRule::kNormSignificance;
+               if (op != "norm" && op != "norm_significance" && op != "score_shift")
+                  reader.Fail(rwhere + ".op", "'" + op + "': expected 'norm', 'norm_significance' or 'score_shift'");
+               rule.op = op == "norm"                ? RelationRule::kNorm
+                         : op == "norm_significance" ? RelationRule::kNormSignificance
+                                                     : RelationRule::kScoreShift;
                const std::string name = reader.String(rules[r], rwhere, "branch");
                rule.branch = branchIndex(name);
                if (rule.branch < 0 || (branches[rule.branch].second != BranchType::kFloat &&
@@ -693,6 +695,16 @@ Bundle::Bundle(const std::string &directory, bool allowCode) : fDirectory(direct
                      reader.Fail(rwhere + ".errors", "needs one error per branch of 'of'");
                } else if (rules[r].contains("errors")) {
                   reader.Fail(rwhere + ".errors", "only 'norm_significance' takes errors");
+               }
+               if (rule.op == RelationRule::kScoreShift) {
+                  if (rule.of.size() != 2)
+                     reader.Fail(rwhere + ".of", "'score_shift' needs two branches: the score and what shifts it");
+                  if (!rules[r].contains("coefficient") || !rules[r]["coefficient"].is_number() ||
+                      !std::isfinite(rules[r]["coefficient"].get<double>()))
+                     reader.Fail(rwhere + ".coefficient", "'score_shift' needs a finite number");
+                  rule.coefficient = rules[r]["coefficient"].get<double>();
+               } else if (rules[r].contains("coefficient")) {
+                  reader.Fail(rwhere + ".coefficient", "only 'score_shift' takes a coefficient");
                }
                collection.merge.relations.push_back(std::move(rule));
             }

@@ -63,14 +63,20 @@ void MergeCollection(const std::vector<const SimulatedObjects *> &parts, const C
    MergeSorted(parts, merge.sortBranch, out);
    ApplyAcceptance(out, merge.acceptance);
    RescaleToSumOne(out, merge.sumToOne);
-   ApplyWorkingPoints(out, merge.workingPoints);
    ApplyRelations(out, merge.relations);
+   ApplyWorkingPoints(out, merge.workingPoints);
 }
 
 void ApplyRelations(SimulatedObjects &objects, const std::vector<RelationRule> &rules)
 {
    for (const auto &rule : rules) {
       double *out = objects.values.data() + rule.branch * objects.size;
+      if (rule.op == RelationRule::kScoreShift) {
+         const double *score = objects.Column(rule.of[0]), *by = objects.Column(rule.of[1]);
+         for (std::size_t k = 0; k < objects.size; ++k)
+            out[k] = std::tanh(std::atanh(std::clamp(score[k], -1.0, 1.0)) + rule.coefficient * by[k]);
+         continue;
+      }
       for (std::size_t k = 0; k < objects.size; ++k) {
          double squared = 0.0, spread = 0.0;
          for (std::size_t i = 0; i < rule.of.size(); ++i) {

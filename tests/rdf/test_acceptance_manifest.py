@@ -61,13 +61,19 @@ def test_a_bad_working_point_rule_is_a_bundle_error(ROOT, gen_file, tmp_path, ru
     ({"branch": "noSuchBranch", "op": "norm", "of": ["chHEF", "neHEF"]},
      r"\.branch.*'noSuchBranch' is not a floating-point branch of the collection"),
     ({"branch": "hadronFlavour", "op": "norm", "of": ["chHEF", "neHEF"]}, r"\.branch.*not a floating-point branch"),
-    ({"branch": "chHEF", "op": "sum", "of": ["neHEF"]}, r"\.op.*'sum': expected 'norm' or 'norm_significance'"),
+    ({"branch": "chHEF", "op": "sum", "of": ["neHEF"]},
+     r"\.op.*'sum': expected 'norm', 'norm_significance' or 'score_shift'"),
     ({"branch": "chHEF", "op": "norm", "of": ["neHEF", "chHEF"]}, r"\.of\[1\].*'chHEF' is not another branch"),
     ({"branch": "chHEF", "op": "norm", "of": []}, r"\.of.*is empty"),
     ({"branch": "chHEF", "op": "norm", "of": ["neHEF"], "errors": ["muEF"]}, r"\.errors.*only 'norm_significance'"),
     ({"branch": "chHEF", "op": "norm_significance", "of": ["neHEF", "muEF"], "errors": ["neEmEF"]},
      r"\.errors.*one error per branch"),
     ({"branch": "chHEF", "op": "norm_significance", "of": ["neHEF"]}, r"missing key 'errors'"),
+    ({"branch": "chHEF", "op": "score_shift", "of": ["neHEF"], "coefficient": -2}, r"\.of.*needs two branches"),
+    ({"branch": "chHEF", "op": "score_shift", "of": ["neHEF", "muEF"]}, r"\.coefficient.*needs a finite number"),
+    ({"branch": "chHEF", "op": "score_shift", "of": ["neHEF", "muEF"], "coefficient": "x"},
+     r"\.coefficient.*needs a finite number"),
+    ({"branch": "chHEF", "op": "norm", "of": ["neHEF"], "coefficient": 1.0}, r"\.coefficient.*only 'score_shift'"),
 ])
 def test_a_bad_relation_is_a_bundle_error(ROOT, gen_file, tmp_path, rule, message):
     import flashsim.rdf

@@ -50,12 +50,25 @@ def test_manifest(tiny_bundle):
             if c["name"] in ("Muon", "Electron"):  # the charge is drawn (+-1), not rounded from a flow
                 assert "charge" in [b["branch"] for b in s["labels"]["branches"]]
     assert {d["column"] for d in m["derived"]} >= {"GenPart_origin", "GenJet_nearestMuonDR"}
-    for name in ("Muon", "Electron"):  # the reference detector's ip3d = |(dxy, dz)|: computed, not learnt
+    # the reference detector's ip3d = |(dxy, dz)|, mvaIso from mvaNoIso and the isolation, the working points on
+    # their scores (rising, or falling: pfIsoId): computed, not learnt
+    computed = {"Muon": (["ip3d", "sip3d"], {"pfIsoId": "pfRelIso04_all"}),
+                "Electron": (["ip3d", "sip3d", "mvaIso"], {"mvaIso_WP80": "mvaIso", "mvaIso_WP90": "mvaIso",
+                                                             "mvaNoIso_WP80": "mvaNoIso", "mvaNoIso_WP90": "mvaNoIso"}),
+                "Photon": ([], {"mvaID_WP80": "mvaID", "mvaID_WP90": "mvaID"})}
+    for name, (relations, working_points) in computed.items():
         coll = next(c for c in m["collections"] if c["name"] == name)
-        assert [(r["branch"], r["op"]) for r in coll["relations"]] == [("ip3d", "norm"), ("sip3d", "norm_significance")]
+        assert [r["branch"] for r in coll.get("relations", [])] == relations
+        found = {r["branch"]: r["of"] for r in coll["working_points"]}
+        # 400 events leave under 20 photons failing WP80 (catalogue.working_points.MIN_OTHERS): it may be learnt
+        assert found.items() <= working_points.items() and len(found) >= len(working_points) - (name == "Photon")
+        working_points = found
         for s in coll["sources"]:
-            assert not {"ip3d", "sip3d"} & {t["branch"] for t in s["targets"]}
-            assert {"ip3d", "sip3d"} <= {c["branch"] for c in s["copies"]}
+            assert not {*relations, *working_points} & {t["branch"] for t in s["targets"]}
+            assert not set(working_points) & {b["branch"] for b in s.get("labels", {}).get("branches", [])}
+            assert {*relations, *working_points} <= {c["branch"] for c in s["copies"]}
+    assert next(c for c in m["collections"] if c["name"] == "Muon")["working_points"][0]["values"] == [6, 5, 4, 3, 2,
+                                                                                                        1, 0]
 
 
 def test_cpp_simulation_matches_the_python_reference_sampler(ROOT, train_sample, tiny_bundle):

@@ -39,15 +39,16 @@ void RescaleToSumOne(SimulatedObjects &objects, const std::vector<std::vector<in
 void ApplyAcceptance(SimulatedObjects &objects, const std::vector<AcceptanceRule> &rules);
 
 /// Sets, per rule, the working-point level from its score: values[number of thresholds passed]
-/// (flashsim.catalogue.follow finds the thresholds in the training values; CollectionMerge::workingPoints).
+/// (flashsim.catalogue.working_points finds the thresholds in the training values; CollectionMerge::workingPoints).
 void ApplyWorkingPoints(SimulatedObjects &objects, const std::vector<WorkingPointRule> &rules);
 
 /// Sets, per rule, the branch computed from the simulated values of the others, in double: the norm of
-/// `of`, or that norm over its propagated error (flashsim.catalogue.relations; CollectionMerge::relations).
+/// `of`, that norm over its propagated error, or a score shifted on the inverse-tanh scale
+/// (flashsim.catalogue.relations; CollectionMerge::relations).
 void ApplyRelations(SimulatedObjects &objects, const std::vector<RelationRule> &rules);
 
 /// The sources' objects of one event merged into `out` as `merge` says: MergeSorted, ApplyAcceptance,
-/// RescaleToSumOne, ApplyWorkingPoints, ApplyRelations. The one place both the per-event graph and the cross-event batch merge.
+/// RescaleToSumOne, ApplyRelations, ApplyWorkingPoints. The one place both the per-event graph and the cross-event batch merge.
 void MergeCollection(const std::vector<const SimulatedObjects *> &parts, const CollectionMerge &merge,
                      SimulatedObjects &out);
 

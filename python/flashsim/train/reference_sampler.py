@@ -427,10 +427,10 @@ def sample_bundle(directory, inputs, noise, collections=None, max_events=None, o
                 total = sum(np.asarray(merged[b], np.float64) for b in group)
                 for b in group:
                     merged[b] = np.where(total > 0, merged[b] / np.where(total > 0, total, 1.0), merged[b])
+            for rule in coll.get("relations", []):  # as flashsim::ApplyRelations
+                merged[rule["branch"]] = relations.evaluate(rule, merged)
             for rule in coll.get("working_points", []):  # as flashsim::ApplyWorkingPoints
                 passed = np.searchsorted(np.asarray(rule["thresholds"]), np.asarray(merged[rule["of"]], np.float64))
                 merged[rule["branch"]] = np.asarray(rule["values"], np.float64)[passed]
-            for rule in coll.get("relations", []):  # as flashsim::ApplyRelations
-                merged[rule["branch"]] = relations.evaluate(rule, merged)
             result[coll["name"]] = merged
     return result
