@@ -7,6 +7,7 @@ library at the top, so ``flashsim --help`` never starts ROOT, torch or Pythia.
 
 import argparse
 import importlib
+import shlex
 import sys
 
 from flashsim._version import __version__
@@ -65,6 +66,8 @@ def _parser(commands):
 def main(argv=None) -> int:
     parser = _parser(list(_available_commands()))
     args = parser.parse_args(argv)
+    # the command as given (a bundle's provenance records it): this call's arguments, not the process's
+    args._command_line = "flashsim " + " ".join(shlex.quote(a) for a in (sys.argv[1:] if argv is None else argv))
     if args.command is None:
         parser.print_help()
         return 2

@@ -133,6 +133,9 @@ def test_distil_command_says_how_many_students_it_made(train_sample, distilled_b
                  str(config), "--threads", "1"]) == 0
     assert f"({len(rho)} students distilled now, {total} in all," in capsys.readouterr().out
     assert "1 velocity fields (Rho) added (" in read_manifest(again)["provenance"]["edits"][-1]
+    # the command recorded is this call's, not the process's (pytest's) arguments
+    assert read_manifest(again)["provenance"]["distillation"]["command"] == (
+        f"flashsim distil {again} {train_sample[1]} -o {again} --collections Rho --config {config} --threads 1")
 
 
 def test_a_distilled_bundle_made_distilled_by_default_afterwards(tiny_bundle, distilled_bundle, tmp_path):

@@ -28,7 +28,10 @@ def nano(request, tmp_path_factory):
 @pytest.fixture(scope="module")
 def bundle(nano, tmp_path_factory):
     out = tmp_path_factory.mktemp("bundle") / "smoke"
+    from flashsim.bundle import read_manifest
+
     assert main(["train", str(nano), "-o", str(out), "--smoke", "--quiet"]) == 0
+    assert read_manifest(out)["provenance"]["command"] == f"flashsim train {nano} -o {out} --smoke --quiet"
     return out
 
 

@@ -19,9 +19,6 @@ def add_arguments(parser):
 
 
 def run(args) -> int:
-    import shlex
-    import sys
-
     from flashsim.train.config import load_config, smoke_config
     from flashsim.train.pipeline import train_bundle
 
@@ -32,7 +29,7 @@ def run(args) -> int:
         config.collections = [c.strip() for c in args.collections.split(",") if c.strip()]
     if args.quiet:
         config.progress = False
-    command = "flashsim train " + " ".join(shlex.quote(a) for a in sys.argv[2:]) if len(sys.argv) > 1 else None
+    command = getattr(args, "_command_line", None)  # set by flashsim.cli.main
     manifest = train_bundle(args.inputs, args.output, config, command=command, log=_quiet_log if args.quiet else print)
     print(f"flashsim train: wrote {args.output} ({sum(len(c['sources']) for c in manifest['collections'])} sources, "
           f"{manifest['provenance']['training_seconds']} s)")

@@ -26,13 +26,10 @@ def add_arguments(parser):
 
 
 def run(args) -> int:
-    import shlex
-    import sys
-
     from flashsim.train.distil_bundle import distil_bundle, settings_from
 
     collections = [c.strip() for c in args.collections.split(",") if c.strip()] if args.collections else None
-    command = "flashsim distil " + " ".join(shlex.quote(a) for a in sys.argv[2:]) if len(sys.argv) > 1 else None
+    command = getattr(args, "_command_line", None)  # set by flashsim.cli.main
     manifest = distil_bundle(args.bundle, args.inputs, args.output, settings_from(args.config, args.method, args.steps),
                              seed=args.seed, threads=args.threads, collections=collections, command=command,
                              make_default=args.make_default, jobs=args.jobs)
