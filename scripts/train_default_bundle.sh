@@ -130,6 +130,24 @@ flashsim distil default_v4 $DISTIL_FILES -o default_v4 --collections Muon,Electr
 python -c "from flashsim.train.distil_bundle import make_distilled_default as m; m('default_v4', 'every collection within \
 0.01 AUC (mean of 3 noise seeds) and 10% median W1/std of per-row dopri5 at 1e-5 on 20,000 held-out ttbar and 10,000 \
 vbf_hmumu events (docs/train.md), at 4 evaluations per object against midpoint-16\'s 32')"
+# Muon, Electron and Photon retrained (stop 42, 2026-12-07): a working point is computed from its score where the
+# training files show it to be a step function of one flow target, rising or falling (Electron mvaIso/mvaNoIso
+# WP80/90, Photon mvaID WP80/90, Muon pfIsoId falling with pfRelIso04_all: the label head got 1-2% of them wrong), and
+# the reference detector's Electron mvaIso = tanh(atanh(mvaNoIso) - 2 pfRelIso03_all) is computed (relation
+# score_shift). The three collections retrained alone on the same files and config, put in place, distilled again.
+flashsim train big_full_ttbar_111.root big_full_ttbar_112.root full_ttbar_101.root full_dy_102.root \
+    full_wjets_103.root full_qcd_104.root full_qcd_flat_501.root full_zprime_tt_502.root full_zprime_ww_503.root \
+    full_gamma_jets_504.root full_zjets_boosted_505.root full_zbb_boosted_507.root full_zprime_ll_506.root \
+    -o mep_bundle --collections Muon,Electron,Photon \
+    --config "$(python -c 'import flashsim.train, pathlib; print(pathlib.Path(flashsim.train.__file__).parent / "default_config.json")')"
+cp -r ../python/flashsim/bundle/default default_v5
+python ../scripts/replace_collections_in_bundle.py default_v5 mep_bundle --collections Muon,Electron,Photon --why "a \
+working point is computed from its score where the training files show a step function of one flow target (Electron \
+mvaIso/mvaNoIso WP80/90, Photon mvaID WP80/90, Muon pfIsoId falling with pfRelIso04_all), and Electron mvaIso from \
+mvaNoIso and pfRelIso03_all (relation score_shift)"
+flashsim distil default_v5 $DISTIL_FILES -o default_v5 --collections Muon,Electron,Photon --steps 4 \
+    --config distil_batch512.json --threads 2 --jobs 2
+# (default_v5 was then copied into python/flashsim/bundle/default; its ODE method stays distilled)
 # quality on 20,000 held-out ttbar events (benchmarks/quality_default_bundle.py)
 gen ttbar 20000 201 2 gen_ttbar_201.root && flashsim reference gen_ttbar_201.root -o full_ttbar_201.root --seed 201
 flashsim reference gen_ttbar_201.root -o full_ttbar_201_seed202.root --seed 202
