@@ -460,6 +460,35 @@ const std::map<std::string, Operation> &Registry()
                  Masked(to + "_pt", mask) + ", " + Masked(to + "_eta", mask) + ", " + Masked(to + "_phi", mask) + ", " +
                  radius + ")";
        }},
+      // how many objects of `to` (passing `select`) lie within `radius` of each object of `of`, e.g. the
+      // hard-process quarks inside a gen AK8 jet (its prongs), which set its substructure
+      {"count_within",
+       [](Params &p) {
+          const std::string of = p.Collection("of"), to = p.Collection("to");
+          const std::string mask = p.CutOf("select", true);
+          const std::string radius = p.Float("radius", 0.4);
+          for (const auto &c : {of + "_eta", of + "_phi", to + "_eta", to + "_phi"})
+             p.Read(c);
+          return "ROOT::RVecF(flashsim::Neighbours::CountWithin(" + of + "_eta, " + of + "_phi, " +
+                 Masked(to + "_eta", mask) + ", " + Masked(to + "_phi", mask) + ", " + radius + "))";
+       }},
+      // the hadron flavour of a PDG id: 5 for b hadrons, 4 for c hadrons, else 0 (quarks, leptons, light hadrons)
+      {"hadron_flavour",
+       [](Params &p) {
+          const std::string of = p.Column("of");
+          return "ROOT::RVecF out(" + of +
+                 ".size(), 0.f);\n"
+                 "for (std::size_t i = 0; i < out.size(); ++i) {\n"
+                 "   const int a = std::abs(int(" +
+                 of +
+                 "[i]));\n"
+                 "   if (a < 100) continue;\n"
+                 "   const int q1 = (a / 100) % 10, q2 = (a / 1000) % 10;\n"
+                 "   if (q1 == 5 || q2 == 5) out[i] = 5.f;\n"
+                 "   else if (q1 == 4 || q2 == 4) out[i] = 4.f;\n"
+                 "}\n"
+                 "return out;";
+       }},
       // per object: `value` where the cut holds, else 0 (e.g. the |eta| bins, the HEM region)
       {"indicator",
        [](Params &p) {

@@ -233,3 +233,62 @@ def test_origin_code_is_the_reference_detectors(ROOT, train_sample, abs_pdg, min
     counts = dict(zip(*np.unique(cpp, return_counts=True), strict=True))
     assert len(counts) >= 2, counts  # prompt and non-prompt both present: the comparison can fail
     np.testing.assert_array_equal(cpp, final["origin"])
+
+
+def test_fat_jet_hard_partons_count_what_the_reference_detector_counts(ROOT, train_sample):
+    """GenJetAK8_nHardQuarks / nHardBQuarks / nBHadronsWithin, defined by RDataFrame from the NanoAOD
+    GenPart branches (as in the simulation), equal the reference detector's own prong and b-hadron counts
+    (flashsim.refsim.fatjets.hard_partons) for every gen AK8 jet of real Pythia ttbar events."""
+    import numpy as np
+
+    from flashsim.refsim.fatjets import hard_partons
+    from flashsim.refsim.gen import GenEvent
+    from flashsim.refsim.reader import iterate_chunks, open_gen_tree
+
+    gen_path = str(train_sample[0])
+    columns = ["GenJetAK8_nHardQuarks", "GenJetAK8_nHardBQuarks", "GenJetAK8_nBHadronsWithin"]
+    df = ROOT.RDataFrame("Events", gen_path)
+    for d in catalogue.derived_columns(columns):
+        df = df.Define(d["column"], define(d)[0])
+    out = {c: np.concatenate([np.asarray(v) for v in values]) for c, values in df.AsNumpy(columns).items()}
+
+    f, tree = open_gen_tree(gen_path)
+    chunk = next(iterate_chunks(tree, 10**6))
+    f.close()
+    expected = hard_partons(GenEvent(chunk))
+    assert len(out["GenJetAK8_nHardQuarks"]) == len(expected[0]) > 100
+    for column, counts in zip(columns, expected, strict=True):
+        np.testing.assert_array_equal(out[column], counts, err_msg=column)
+    # ttbar's fat jets hold 0 to 3 hard quarks (a merged top: three) and b hadrons
+    assert set(np.unique(out["GenJetAK8_nHardQuarks"])) >= {0, 1, 2, 3}
+    assert out["GenJetAK8_nBHadronsWithin"].max() >= 1
+
+
+def test_count_within_and_hadron_flavour_against_numpy(ROOT):
+    """count_within counts the selected objects at Delta R < radius (across phi = pi, not at the edge);
+    hadron_flavour is 5 for b hadrons (mesons and baryons), 4 for c hadrons, else 0."""
+    import numpy as np
+
+    from flashsim.catalogue.gen import AK8_RADIUS
+
+    pdg = [5, -5, 511, -5122, 421, 4122, 211, 13, 21, 2]
+    flags = [(1 << 8) | (1 << 13)] * 2 + [1 << 13] * 4 + [0] * 2 + [(1 << 8) | (1 << 13)] * 2
+    eta = [0.0, 0.79, 0.0, 0.1, 0.2, 5.0, 0.0, 0.0, 0.0, 0.0]
+    phi = [3.1, 0.0, -3.1, 3.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0]
+    df = ROOT.RDataFrame(1).Define("GenJetAK8_eta", "ROOT::RVecF{0.f, 0.f}") \
+        .Define("GenJetAK8_phi", "ROOT::RVecF{3.14f, 0.f}")
+    for name, values, kind in (("pdgId", pdg, "ROOT::RVecI"), ("statusFlags", flags, "ROOT::RVec<UShort_t>"),
+                               ("eta", eta, "ROOT::RVecF"), ("phi", phi, "ROOT::RVecF")):
+        df = df.Define(f"GenPart_{name}", kind + "{" + ", ".join(str(v) for v in values) + "}")
+    columns = ["GenJetAK8_nHardQuarks", "GenJetAK8_nHardBQuarks", "GenJetAK8_nBHadronsWithin",
+               "GenPart_hadronFlavour"]
+    for d in catalogue.derived_columns(columns):
+        df = df.Define(d["column"], define(d)[0])
+    out = {c: np.asarray(v[0]) for c, v in df.AsNumpy(columns).items()}
+    np.testing.assert_array_equal(out["GenPart_hadronFlavour"], [0, 0, 5, 5, 4, 4, 0, 0, 0, 0])
+    # jet 0 at phi 3.14: the b at phi 3.1 and (across pi) the B0 and Lambda_b; the -b at (0.79, 0) is jet 1's,
+    # as are the u at phi 1.0 (Delta R 1.0 > 0.8: outside) and the gluon (hard, but not a quark: 21)
+    assert AK8_RADIUS == 0.8
+    np.testing.assert_array_equal(out["GenJetAK8_nHardQuarks"], [1, 1])
+    np.testing.assert_array_equal(out["GenJetAK8_nHardBQuarks"], [1, 1])
+    np.testing.assert_array_equal(out["GenJetAK8_nBHadronsWithin"], [2, 0])

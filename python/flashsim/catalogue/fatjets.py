@@ -15,6 +15,10 @@ SOURCES = [
                       Input("log_mass", "GenJetAK8_mass", log(1.0)),
                       Input("hadron_flavour", "GenJetAK8_hadronFlavour", standardized()),
                       Input("parton_flavour", "GenJetAK8_partonFlavour", standardized()),
+                      # its hard partons (catalogue.gen): the prongs that set its substructure and taggers
+                      Input("hard_quarks", "GenJetAK8_nHardQuarks", standardized()),
+                      Input("hard_b_quarks", "GenJetAK8_nHardBQuarks", standardized()),
+                      Input("b_hadrons", "GenJetAK8_nBHadronsWithin", standardized()),
                       Input("nPU", "Pileup_nPU", standardized())],
         copies=[Copy("hadronFlavour", "UChar_t", gen="GenJetAK8_hadronFlavour")]),
 ]

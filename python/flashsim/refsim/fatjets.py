@@ -10,14 +10,15 @@ from flashsim.refsim.matching import sum_within, wrap_phi
 from flashsim.refsim.objects import Objects
 from flashsim.refsim.parameters import value as par
 
-__all__ = ["fatjets"]
+__all__ = ["fatjets", "hard_partons"]
 
 
-def fatjets(gen, rng, rho) -> Objects:
-    """Reco AK8 jets (unsorted) with genJetAK8Idx = the gen jet's index."""
+def hard_partons(gen):
+    """Per gen AK8 jet: (hard-process quarks, those of them that are b quarks, b hadrons) within
+    fatjet.prong_dr: the prongs that drive its substructure and its Xbb score (FlashSim conditions
+    on the same counts, flashsim.catalogue.gen)."""
     gj = gen.genjet_ak8
-    ev, key = gj.event, gj["index"]
-    pt, eta, phi, mass = gj["pt"], gj["eta"], gj["phi"], gj["mass"]
+    eta, phi = gj["eta"], gj["phi"]
     gp = gen.genpart
     flags = gp["statusFlags"].astype(np.int64)
     hard_q = ((flags & FROM_HARD_PROCESS) != 0) & ((flags & IS_LAST_COPY) != 0) & (
@@ -31,13 +32,20 @@ def fatjets(gen, rng, rho) -> Objects:
     ones = np.ones(len(sub))
     is_q = hard_q[cand]
     is_b = is_q & (sub["abs_pdg"] == 5)
-    n_prong = sum_within(ev, eta, phi, sub.event, sub["eta"], sub["phi"], ones * is_q,
-                         gen.n, r)
-    n_bq = sum_within(ev, eta, phi, sub.event, sub["eta"], sub["phi"], ones * is_b, gen.n, r)
+    n_prong = sum_within(gj.event, eta, phi, sub.event, sub["eta"], sub["phi"], ones * is_q, gen.n, r)
+    n_bq = sum_within(gj.event, eta, phi, sub.event, sub["eta"], sub["phi"], ones * is_b, gen.n, r)
     # b hadrons inside the jet drive Xbb and the subjet b tags (NanoAOD v15 stores their count on
     # GenJetAK8, not on FatJet: kept private here)
-    n_bh = sum_within(ev, eta, phi, sub.event, sub["eta"], sub["phi"],
-                      ones * (hadrons[cand] == 5), gen.n, r)
+    n_bh = sum_within(gj.event, eta, phi, sub.event, sub["eta"], sub["phi"], ones * (hadrons[cand] == 5), gen.n, r)
+    return n_prong, n_bq, n_bh
+
+
+def fatjets(gen, rng, rho) -> Objects:
+    """Reco AK8 jets (unsorted) with genJetAK8Idx = the gen jet's index."""
+    gj = gen.genjet_ak8
+    ev, key = gj.event, gj["index"]
+    pt, eta, phi, mass = gj["pt"], gj["eta"], gj["phi"], gj["mass"]
+    n_prong, n_bq, n_bh = hard_partons(gen)
 
     z = rng.normal("fatjet", ev, key, 15)
     u = rng.uniform("fatjet", ev, key, 2)
