@@ -385,3 +385,20 @@ def test_a_discriminant_with_the_isolation_folded_in_is_computed_where_the_files
     ends = {"mvaNoIso": np.array([1.0, -1.0, 1.5]), "pfRelIso03_all": np.array([0.1, 0.1, 0.0])}
     rule = {"op": "score_shift", "of": ["mvaNoIso", "pfRelIso03_all"], "coefficient": -2.0}
     assert evaluate(rule, ends).tolist() == [1.0, -1.0, 1.0]
+
+
+def test_a_score_keeps_its_float32_values_next_to_the_bounds():
+    """A score's logit is clipped closer to its bounds than float32 can resolve: each float32 value next
+    to -1 (Photon_mvaID, tanh of a low score) comes back as itself after the transform and its inverse,
+    and a value at the bound (Jet_muEF at 1) comes back as the bound. At the old clip (1e-6) everything
+    within 1e-6 of -1 came back as -0.999998."""
+    from flashsim.transforms.chain import Transform
+
+    below_one = np.float32(1) - np.float32(2.0**-24) * np.arange(1, 40, dtype=np.float32)
+    above_minus_one = np.float32(-1) + np.float32(2.0**-24) * np.arange(1, 40, dtype=np.float32)
+    bulk = np.linspace(-0.99, 0.99, 2000, dtype=np.float32)
+    x = np.concatenate([above_minus_one, bulk, below_one, np.ones(20, np.float32)]).astype(np.float64)
+    t = Transform(steps_for("Photon", "mvaID", "Float_t", gen="GenPart")[1:]).fit(x)
+    back = t.inverse(t.forward(x)).astype(np.float32)
+    np.testing.assert_array_equal(back, x.astype(np.float32))
+    assert len(np.unique(back[:39])) == 39
