@@ -148,6 +148,30 @@ mvaNoIso and pfRelIso03_all (relation score_shift)"
 flashsim distil default_v5 $DISTIL_FILES -o default_v5 --collections Muon,Electron,Photon --steps 4 \
     --config distil_batch512.json --threads 2 --jobs 2
 # (default_v5 was then copied into python/flashsim/bundle/default; its ODE method stays distilled)
+# FatJet and Photon retrained (stop 43, 2026-12-07): the fat jets are conditioned on the gen AK8 jet's hard partons
+# (hard-process quarks, hard b quarks and b hadrons within 0.8: the prongs that set the reference's substructure;
+# zh_llbb, not trained on, had FatJet AUC 0.643), and a score's logit is clipped at 1e-9 of its range (was 1e-6:
+# the photons' mvaID within 1e-6 of -1 all came out as -0.999998). FatJet was trained before the second change,
+# Photon after it; both alone on the same files and config, put in place, distilled again.
+TRAIN_FILES="big_full_ttbar_111.root big_full_ttbar_112.root full_ttbar_101.root full_dy_102.root full_wjets_103.root \
+    full_qcd_104.root full_qcd_flat_501.root full_zprime_tt_502.root full_zprime_ww_503.root full_gamma_jets_504.root \
+    full_zjets_boosted_505.root full_zbb_boosted_507.root full_zprime_ll_506.root"
+CONFIG="$(python -c 'import flashsim.train, pathlib; print(pathlib.Path(flashsim.train.__file__).parent / "default_config.json")')"
+flashsim train $TRAIN_FILES -o fatjet_bundle --collections FatJet --config "$CONFIG"
+cp -r ../python/flashsim/bundle/default default_v6
+python ../scripts/replace_collections_in_bundle.py default_v6 fatjet_bundle --collections FatJet --why "FatJet \
+conditioned on the gen AK8 jet's hard partons (hard-process quarks, hard b quarks and b hadrons within 0.8: \
+catalogue.gen count_within): mass and flavour alone left the prongs to the training mixture (zh_llbb, not trained \
+on: FatJet AUC 0.643, msoftdrop alone 0.567)"
+flashsim distil default_v6 $DISTIL_FILES -o default_v6 --collections FatJet --steps 4 --config distil_batch512.json \
+    --threads 2 --jobs 2
+flashsim train $TRAIN_FILES -o photon_bundle --collections Photon --config "$CONFIG"
+python ../scripts/replace_collections_in_bundle.py default_v6 photon_bundle --collections Photon --why "a score's \
+logit is clipped at 1e-9 of its range (catalogue.spec.SCORE_EPS, was 1e-6): 6.4% of ttbar's Photon_mvaID lie within \
+1e-6 of -1 and all came out as -0.999998 (mvaID alone given gen AUC 0.555)"
+flashsim distil default_v6 $DISTIL_FILES -o default_v6 --collections Photon --steps 4 --config distil_batch512.json \
+    --threads 2 --jobs 2
+# (default_v6 was then copied into python/flashsim/bundle/default; its ODE method stays distilled)
 # quality on 20,000 held-out ttbar events (benchmarks/quality_default_bundle.py)
 gen ttbar 20000 201 2 gen_ttbar_201.root && flashsim reference gen_ttbar_201.root -o full_ttbar_201.root --seed 201
 flashsim reference gen_ttbar_201.root -o full_ttbar_201_seed202.root --seed 202

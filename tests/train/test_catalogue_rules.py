@@ -28,6 +28,7 @@ def ops(steps):
     ("dxy", "Float_t", "GenPart", ["asinh", "standardize"]),
     ("pfRelIso03_all", "Float_t", "GenPart", ["log", "standardize"]),
     ("sip3d", "Float_t", "GenPart", ["log", "standardize"]),
+    ("dROverEt2", "Float_t", "GenPart", ["log", "standardize"]),  # FSR photons: 1e-8 to 0.1
     ("area", "Float_t", "GenJet", ["standardize"]),
     ("chMultiplicity", "UChar_t", "GenJet", ["dequantize", "standardize"]),
     ("nStations", "UChar_t", "GenPart", ["dequantize", "standardize"]),

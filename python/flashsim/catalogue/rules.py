@@ -12,7 +12,7 @@ family its name belongs to; a source's ``overrides`` replace a rule where it is 
     dxy, dz, ...       asinh (signed, heavy tails: linear near 0)
     ndof               the training values' quantiles to normal scores (a vertex fit's ndof, 2 sum(w) - 3
                        over its tracks' weights: a box per track count, with gaps between them)
-    errors, isolations, shapes
+    errors, isolations, shapes, dROverEt2
                        log (positive, heavy-tailed); event sums, rho, MET significance: log(offset + x)
     integer counts     dequantised (n*, *Multiplicity, *Hits, *Layers, *Stations, *Size, npvs*, seedi*)
     other integers, bools
@@ -64,7 +64,7 @@ _MVA = re.compile(r"^mva(?!.*WP)")
 _SIGNED = {"dxy": 0.002, "dz": 0.005, "eInvMinusPInv": 0.002, "deltaEtaSC": 0.01, "dEscaleDown": 0.01,
            "dEscaleUp": 0.01, "dEsigmaDown": 0.01, "dEsigmaUp": 0.01, "covXY": 50.0}
 _POSITIVE = re.compile(r"Err$|^s?ip3d$|Iso|iso|^sieie$|^sieip$|^sipip$|^hoe|^tau[1-4]$|^n[23]b1$|"
-                       r"^score$|^sumpt2$|^lsf3$|^energyErr$")
+                       r"^score$|^sumpt2$|^lsf3$|^energyErr$|^dROverEt2$")
 # positive event-level sums that reach 0: log(offset + x)
 _NEAR_ZERO = ((re.compile(r"^sumEt$|^sumPt|^cov(XX|YY)$"), 1.0), (re.compile(r"^fixedGridRho"), 0.1),
               (re.compile(r"^significance$"), 0.01))
