@@ -148,7 +148,7 @@ mvaNoIso and pfRelIso03_all (relation score_shift)"
 flashsim distil default_v5 $DISTIL_FILES -o default_v5 --collections Muon,Electron,Photon --steps 4 \
     --config distil_batch512.json --threads 2 --jobs 2
 # (default_v5 was then copied into python/flashsim/bundle/default; its ODE method stays distilled)
-# FatJet and Photon retrained (stop 43, 2026-12-07): the fat jets are conditioned on the gen AK8 jet's hard partons
+# FatJet, Photon and FsrPhoton retrained (stop 43, 2026-12-07): the fat jets are conditioned on the gen AK8 jet's hard partons
 # (hard-process quarks, hard b quarks and b hadrons within 0.8: the prongs that set the reference's substructure;
 # zh_llbb, not trained on, had FatJet AUC 0.643), and a score's logit is clipped at 1e-9 of its range (was 1e-6:
 # the photons' mvaID within 1e-6 of -1 all came out as -0.999998). FatJet was trained before the second change,
@@ -170,6 +170,13 @@ python ../scripts/replace_collections_in_bundle.py default_v6 photon_bundle --co
 logit is clipped at 1e-9 of its range (catalogue.spec.SCORE_EPS, was 1e-6): 6.4% of ttbar's Photon_mvaID lie within \
 1e-6 of -1 and all came out as -0.999998 (mvaID alone given gen AUC 0.555)"
 flashsim distil default_v6 $DISTIL_FILES -o default_v6 --collections Photon --steps 4 --config distil_batch512.json \
+    --threads 2 --jobs 2
+# FsrPhoton retrained: dROverEt2 (1e-8 to 0.1) is learnt through a log (catalogue.rules), no longer standardised
+flashsim train $TRAIN_FILES -o fsr_bundle --collections FsrPhoton --config "$CONFIG"
+python ../scripts/replace_collections_in_bundle.py default_v6 fsr_bundle --collections FsrPhoton --why \
+"FsrPhoton_dROverEt2 is learnt through a log (catalogue.rules; 1e-8 to 0.1): the plain standardisation left \
+vbf_hmumu's dROverEt2 alone given gen at AUC 0.597"
+flashsim distil default_v6 $DISTIL_FILES -o default_v6 --collections FsrPhoton --steps 4 --config distil_batch512.json \
     --threads 2 --jobs 2
 # (default_v6 was then copied into python/flashsim/bundle/default; its ODE method stays distilled)
 # quality on 20,000 held-out ttbar events (benchmarks/quality_default_bundle.py)
