@@ -384,14 +384,9 @@ const std::map<std::string, Operation> &Registry()
                  mother +
                  "[i];\n"
                  "   for (int step = 0; m >= 0 && step < 64; ++step) {\n"
-                 "      const int a = std::abs(" +
+                 "      hf = std::max(hf, flashsim::GenParticles::HadronFlavour(int(" +
                  pdgId +
-                 "[m]);\n"
-                 "      if (a >= 100) {\n"
-                 "         const int q1 = (a / 100) % 10, q2 = (a / 1000) % 10;\n"
-                 "         if (q1 == 5 || q2 == 5) hf = 5;\n"
-                 "         else if ((q1 == 4 || q2 == 4) && hf < 4) hf = 4;\n"
-                 "      }\n"
+                 "[m])));\n"
                  "      m = " +
                  mother +
                  "[m];\n"
@@ -477,16 +472,11 @@ const std::map<std::string, Operation> &Registry()
        [](Params &p) {
           const std::string of = p.Column("of");
           return "ROOT::RVecF out(" + of +
-                 ".size(), 0.f);\n"
-                 "for (std::size_t i = 0; i < out.size(); ++i) {\n"
-                 "   const int a = std::abs(int(" +
+                 ".size());\n"
+                 "for (std::size_t i = 0; i < out.size(); ++i)\n"
+                 "   out[i] = flashsim::GenParticles::HadronFlavour(int(" +
                  of +
                  "[i]));\n"
-                 "   if (a < 100) continue;\n"
-                 "   const int q1 = (a / 100) % 10, q2 = (a / 1000) % 10;\n"
-                 "   if (q1 == 5 || q2 == 5) out[i] = 5.f;\n"
-                 "   else if (q1 == 4 || q2 == 4) out[i] = 4.f;\n"
-                 "}\n"
                  "return out;";
        }},
       // per object: `value` where the cut holds, else 0 (e.g. the |eta| bins, the HEM region)

@@ -12,6 +12,7 @@
 #include "flashsim/Errors.hxx"
 #include "flashsim/ObjectSimulator.hxx"
 #include "flashsim/rdf/Bookkeeping.hxx"
+#include "flashsim/rdf/GenParticles.hxx"
 #include "flashsim/rdf/Neighbours.hxx"
 #include "flashsim/rdf/OutputRoom.hxx"
 #include "flashsim/rdf/SimulateEvent.hxx"
