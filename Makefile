@@ -5,7 +5,9 @@ VENV        ?= .venv
 PY          := $(VENV)/bin/python
 PIP         := $(VENV)/bin/pip
 STAMPS      := .stamps
-PYTEST_ARGS ?=
+# The suite runs on both cores (pytest-xdist), one test file per worker at a time: a file's module fixtures are
+# built once. PYTEST_ARGS="-n 0" runs it in one process.
+PYTEST_ARGS ?= -n 2 --dist loadfile
 
 CXX_SOURCES := $(shell find cpp -type f) CMakeLists.txt $(wildcard cmake/*)
 PY_SOURCES  := $(shell find python -type f -not -path '*/__pycache__/*') pyproject.toml
